@@ -1,0 +1,112 @@
+"""Compile latency and call overhead of the compiled engine.
+
+1. Time to the first gradient of a new function in a fresh process, with
+   Numba's cache of fastdiff's kernels warm and cold (the compilation of f
+   itself is excluded: f is compiled before the clock starts).
+2. Overhead per call of a prepared ``fastdiff.grad(f)(x)`` at n = 10 beyond
+   the evaluations themselves, and scipy's ``approx_derivative`` on the same f.
+3. Overhead per call of ``fastdiff.kernels.central_gradient`` from inside
+   njit code, beyond the evaluations.
+
+Run: python benchmarks/latency.py
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+
+FIRST_GRADIENT = textwrap.dedent(
+    """
+    import time
+    import numpy as np, numba
+    @numba.njit
+    def f(x):
+        return np.sum(np.sin(x) * x)
+    x = np.linspace(0.0, 1.0, 10)
+    f(x)
+    import fastdiff
+    start = time.perf_counter()
+    fastdiff.gradient(f, x)
+    print(time.perf_counter() - start)
+    """
+)
+
+
+def first_gradient_seconds(cache_dir: str) -> float:
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
+    out = subprocess.run(
+        [sys.executable, "-c", FIRST_GRADIENT],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def call_overheads() -> None:
+    import numpy as np
+    from numba import njit
+    from scipy.optimize._numdiff import approx_derivative
+
+    import fastdiff
+    from fastdiff.benchmarking import (
+        evaluation_seconds,
+        extended_rosenbrock,
+        median_seconds,
+    )
+    from fastdiff.kernels import central_gradient
+
+    n = 10
+    x = np.linspace(-1.0, 1.0, n)
+    per_evaluation = evaluation_seconds(extended_rosenbrock, x)
+    evaluations = 2 * n
+    g = fastdiff.grad(extended_rosenbrock)
+    python_call = median_seconds(lambda: g(x), min_time=0.2)
+    scipy_call = median_seconds(lambda: approx_derivative(extended_rosenbrock, x), min_time=0.2)
+
+    @njit
+    def repeated(x, repeats):
+        total = 0.0
+        for _ in range(repeats):
+            total += central_gradient(extended_rosenbrock, x)[0]
+        return total
+
+    repeats = 100_000
+    njit_call = median_seconds(lambda: repeated(x, repeats), min_time=0.2) / repeats
+    floor = evaluations * per_evaluation
+    print(f"n = {n}: one evaluation {per_evaluation * 1e9:.1f} ns, floor {floor * 1e6:.2f} us")
+    print(
+        f"fastdiff.grad(f)(x):      {python_call * 1e6:7.2f} us, overhead {(python_call - floor) * 1e6:6.2f} us"
+    )
+    print(
+        f"central_gradient in njit: {njit_call * 1e6:7.3f} us, overhead {(njit_call - floor) * 1e6:6.3f} us"
+    )
+    print(
+        f"scipy approx_derivative:  {scipy_call * 1e6:7.1f} us ({scipy_call / python_call:.0f}x fastdiff)"
+    )
+
+
+def main() -> None:
+    import fastdiff
+
+    package_dir = os.path.dirname(fastdiff.__file__)
+    cold = tempfile.mkdtemp(prefix="fastdiff-cold-")
+    try:
+        # A private, empty cache directory: every kernel is compiled.
+        cold_seconds = first_gradient_seconds(cold)
+        warm_seconds = sorted(first_gradient_seconds(cold) for _ in range(3))[1]
+    finally:
+        shutil.rmtree(cold, ignore_errors=True)
+    print(
+        f"first gradient of a new f in a fresh process: cold cache {cold_seconds:.2f} s, warm cache {warm_seconds:.3f} s"
+    )
+    print(f"(package: {package_dir})")
+    call_overheads()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Checks at the boundary between users and the engine.
+
+Each function takes what a user passed, returns it in the one form the engine
+works with, or raises a ``TypeError`` / ``ValueError`` whose message names the
+argument, what was expected and what was given. Below this layer, code
+trusts its inputs.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+_EMPTY = np.empty(0)
+_EMPTY.flags.writeable = False
+
+
+def as_point(x, name: str = "x") -> np.ndarray:
+    """``x`` as a 1-D, C-contiguous float64 array with at least one entry.
+
+    Finiteness is checked by the compiled drivers (it costs nothing there);
+    :func:`non_finite_error` builds their error.
+    """
+    if type(x) is np.ndarray and x.dtype == np.float64 and x.ndim == 1 and x.shape[0] > 0:
+        return x if x.flags.c_contiguous else np.ascontiguousarray(x)
+    try:
+        array = np.asarray(x)
+    except Exception as error:
+        raise TypeError(
+            f"{name} must be a 1-D array of real numbers; could not convert it: {error}"
+        ) from None
+    if array.dtype.kind == "c":
+        raise TypeError(f"{name} must be real; got complex dtype {array.dtype}")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a 1-D array of real numbers; got dtype {array.dtype}")
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array; got shape {array.shape}")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} must have at least one entry; got an empty array")
+    return np.ascontiguousarray(array, dtype=np.float64)
+
+
+def non_finite_error(x: np.ndarray, index: int, name: str = "x") -> ValueError:
+    """The error for a NaN or infinite entry of ``x``."""
+    return ValueError(f"{name} must be finite; {name}[{index}] is {x[index]}")
+
+
+def check_choice(value, choices: tuple[str, ...], name: str) -> str:
+    """``value`` if it is one of ``choices``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {_quoted(choices)}; got {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {_quoted(choices)}; got {value!r}")
+    return value
+
+
+def check_parallel(parallel) -> bool | None:
+    """``parallel`` as None (automatic), True or False."""
+    if parallel is None or isinstance(parallel, (bool, np.bool_)):
+        return None if parallel is None else bool(parallel)
+    raise TypeError(f"parallel must be None (automatic), True or False; got {parallel!r}")
+
+
+def as_step(step, name: str = "step") -> float | np.ndarray | None:
+    """``step`` as None (default rule), a positive float or positive floats.
+
+    The length of an array is checked against ``x`` by :func:`steps_for`.
+    """
+    if step is None:
+        return None
+    if isinstance(step, numbers.Real) and not isinstance(step, bool):
+        value = float(step)
+        if not (np.isfinite(value) and value > 0.0):
+            raise ValueError(f"{name} must be positive and finite; got {step!r}")
+        return value
+    try:
+        array = np.asarray(step, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be None, a positive float or a 1-D array of positive floats; got {step!r}"
+        ) from None
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be a float or a 1-D array; got shape {array.shape}")
+    bad = np.flatnonzero(~(np.isfinite(array) & (array > 0.0)))
+    if bad.size:
+        raise ValueError(f"{name} must be positive and finite; {name}[{bad[0]}] is {array[bad[0]]}")
+    array = np.ascontiguousarray(array)
+    array.flags.writeable = False
+    return array
+
+
+def steps_for(step: float | np.ndarray | None, n: int, name: str = "step") -> np.ndarray:
+    """The step array the drivers take for ``n`` coordinates (empty: default)."""
+    if step is None:
+        return _EMPTY
+    if isinstance(step, float):
+        return np.full(n, step)
+    if step.shape[0] != n:
+        raise ValueError(
+            f"{name} must have one entry per coordinate of x ({n}); got {step.shape[0]}"
+        )
+    return step
+
+
+def _quoted(choices) -> str:
+    return ", ".join(repr(c) for c in choices)

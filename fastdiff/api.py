@@ -1,0 +1,441 @@
+"""The public functions: validate once, pick the path, shape the result.
+
+``gradient``, ``jacobian`` and ``hessian`` differentiate at one point;
+``grad``, ``jac``, ``hess`` and ``value_and_grad`` return callables of ``x``
+that keep the prepared function and the checked options, for repeated use
+(for example as ``jac=`` in ``scipy.optimize.minimize``).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numpy.typing import ArrayLike
+
+from fastdiff import stencils
+from fastdiff._validation import (
+    as_point,
+    as_step,
+    check_choice,
+    check_parallel,
+    non_finite_error,
+    steps_for,
+)
+from fastdiff.compiled import SCALAR, VECTOR, CompiledFunction, is_compiled, prepare
+from fastdiff.kernels.drivers import gradient_driver, hessian_driver, jacobian_driver
+from fastdiff.status import MESSAGES, NOT_FINITE, OK, RAISED, WRONG_SHAPE
+from fastdiff.steps import FLOAT64_EPS
+
+#: Below this estimated amount of work (seconds of evaluations), threads cost
+#: more than they save and ``parallel=None`` runs serially.
+PARALLEL_THRESHOLD_SECONDS = 20e-6
+
+
+def gradient(
+    f,
+    x: ArrayLike,
+    *,
+    method: str = "central",
+    step: float | ArrayLike | None = None,
+    parallel: bool | None = None,
+) -> np.ndarray:
+    """Gradient of a scalar function by finite differences.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float`` for a 1-D float64 array ``x``, compiled with
+        ``@numba.njit``.
+    x : array_like, shape (n,)
+        Point of differentiation; finite.
+    method : {"central", "forward", "backward"}
+        Difference formula. Central is second-order accurate; one-sided
+        formulas cost half as much and stay on one side of ``x``.
+    step : float or array_like of shape (n,), optional
+        Absolute step (per coordinate if an array). Default: relative,
+        ``eps**(1/3) * max(1, |x_i|)`` for central and ``eps**(1/2) *
+        max(1, |x_i|)`` for one-sided differences.
+    parallel : bool, optional
+        Evaluate the perturbations on all threads. Default: automatic, serial
+        when the work is too small to pay for threads.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+
+    Raises
+    ------
+    TypeError
+        ``f`` is not compiled or does not return a number; ``x`` is not real.
+    ValueError
+        ``x`` is not 1-D, empty or not finite; an option is invalid; ``f``
+        is not finite at ``x`` or at a stencil point.
+
+    Notes
+    -----
+    Central: 2n evaluations. Forward and backward: n + 1 evaluations.
+    Each step is rounded so that ``x_i + h_i`` is exact.
+
+    Examples
+    --------
+    >>> import numpy as np, numba, fastdiff
+    >>> @numba.njit
+    ... def f(x):
+    ...     return np.sum(x ** 2)
+    >>> fastdiff.gradient(f, np.array([1.0, 2.0])).round(6)
+    array([2., 4.])
+    """
+    return GradientFunction(f, method=method, step=step, parallel=parallel)(x)
+
+
+def jacobian(
+    f,
+    x: ArrayLike,
+    *,
+    method: str = "central",
+    step: float | ArrayLike | None = None,
+    parallel: bool | None = None,
+) -> np.ndarray:
+    """Jacobian of a vector function by finite differences.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> ndarray (m,)`` for a 1-D float64 array ``x``, compiled with
+        ``@numba.njit``.
+    x : array_like, shape (n,)
+        Point of differentiation; finite.
+    method, step, parallel
+        As for :func:`gradient`.
+
+    Returns
+    -------
+    ndarray, shape (m, n)
+        ``J[r, i] = d f_r / d x_i``.
+
+    Notes
+    -----
+    Central: 2n evaluations, plus one of ``f(x)`` the first time a prepared
+    :func:`jac` meets a new n (to learn m). Forward and backward: n + 1.
+    """
+    return JacobianFunction(f, method=method, step=step, parallel=parallel)(x)
+
+
+def hessian(
+    f,
+    x: ArrayLike,
+    *,
+    method: str = "central",
+    step: float | ArrayLike | None = None,
+    parallel: bool | None = None,
+) -> np.ndarray:
+    """Hessian of a scalar function by second differences.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float`` for a 1-D float64 array ``x``, compiled with
+        ``@numba.njit``.
+    x : array_like, shape (n,)
+        Point of differentiation; finite.
+    method : {"central", "forward", "backward"}
+        Central (second order) evaluates ``f(x +- h_i e_i)`` and
+        ``f(x +- (h_i e_i + h_j e_j))``; one-sided formulas evaluate on one
+        side only.
+    step : float or array_like of shape (n,), optional
+        Absolute step. Default ``eps**(1/4) * max(1, |x_i|)`` for central,
+        ``eps**(1/3) * max(1, |x_i|)`` for one-sided.
+    parallel : bool, optional
+        As for :func:`gradient`.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        Exactly symmetric.
+
+    Notes
+    -----
+    ``f(x)`` is evaluated once and the axis points are shared by the diagonal
+    and all off-diagonal entries. Central: ``n**2 + n + 1`` evaluations;
+    forward and backward: ``1 + n (n + 3) / 2``.
+    """
+    return HessianFunction(f, method=method, step=step, parallel=parallel)(x)
+
+
+def grad(
+    f, *, method: str = "central", step=None, parallel: bool | None = None
+) -> GradientFunction:
+    """Gradient function of ``f``: ``grad(f)(x) == gradient(f, x)``.
+
+    The function is checked and prepared once, so repeated calls (for
+    instance from ``scipy.optimize.minimize(f, x0, jac=grad(f))``) pay only
+    for the evaluations. Options as for :func:`gradient`.
+    """
+    return GradientFunction(f, method=method, step=step, parallel=parallel)
+
+
+def jac(f, *, method: str = "central", step=None, parallel: bool | None = None) -> JacobianFunction:
+    """Jacobian function of ``f``: ``jac(f)(x) == jacobian(f, x)``."""
+    return JacobianFunction(f, method=method, step=step, parallel=parallel)
+
+
+def hess(f, *, method: str = "central", step=None, parallel: bool | None = None) -> HessianFunction:
+    """Hessian function of ``f``: ``hess(f)(x) == hessian(f, x)``."""
+    return HessianFunction(f, method=method, step=step, parallel=parallel)
+
+
+def value_and_grad(
+    f, *, method: str = "central", step=None, parallel: bool | None = None
+) -> GradientFunction:
+    """Function returning ``(f(x), gradient(f, x))``.
+
+    For ``scipy.optimize.minimize(fun, x0, jac=True)``. Forward and backward
+    differences reuse ``f(x)`` from their stencil (n + 1 evaluations in all);
+    central differences need one extra evaluation (2n + 1).
+    """
+    return GradientFunction(f, method=method, step=step, parallel=parallel, with_value=True)
+
+
+class _DerivativeFunction:
+    """Options checked once, and the prepared ``f``; subclasses differentiate."""
+
+    _kind = SCALAR
+
+    def __init__(self, f, *, method="central", step=None, parallel=None):
+        self.method = check_choice(method, stencils.METHODS, "method")
+        self.step = as_step(step)
+        self.parallel = check_parallel(parallel)
+        self.function = f
+        self._prepared = _prepare(f, self._kind)
+
+    def _threads(self, x: np.ndarray, evaluations: int, m: int = 0) -> int:
+        """Threads for this call: 1 runs the serial kernel."""
+        if self.parallel is False:
+            return 1
+        if self.parallel is None:
+            cost = self._prepared.evaluation_cost(x, m)
+            if evaluations * cost < PARALLEL_THRESHOLD_SECONDS:
+                return 1
+        # Asked only now: it costs a microsecond from Python.
+        return numba.get_num_threads()
+
+    def __repr__(self) -> str:
+        name = getattr(self.function, "__name__", repr(self.function))
+        return f"{type(self).__name__}({name}, method={self.method!r})"
+
+
+class GradientFunction(_DerivativeFunction):
+    """Callable ``x -> gradient`` (or ``(value, gradient)``); see :func:`grad`."""
+
+    def __init__(self, f, *, method="central", step=None, parallel=None, with_value=False):
+        super().__init__(f, method=method, step=step, parallel=parallel)
+        self.with_value = with_value
+        stencil = stencils.FIRST_DERIVATIVE[self.method]
+        self._needs_value = with_value or stencil.uses_center
+        # Kept as plain attributes: this call path is timed in microseconds.
+        self._per_entry = stencil.evaluations_per_entry
+        self._exponent = stencil.step_exponent
+
+    def __call__(self, x: ArrayLike):
+        x = as_point(x)
+        n = x.shape[0]
+        offsets, weights = stencils.first_derivative_row(self.method)
+        h = np.empty(n)
+        out = np.empty(n)
+        status = np.empty(n, dtype=np.int8)
+        threads = self._threads(x, self._per_entry * n)
+        f0, f0_status, bad, failures = gradient_driver(
+            self._prepared.address,
+            x,
+            steps_for(self.step, n),
+            self._exponent,
+            FLOAT64_EPS,
+            offsets,
+            weights,
+            self._needs_value,
+            threads,
+            h,
+            out,
+            status,
+        )
+        if bad >= 0:
+            raise non_finite_error(x, bad)
+        if f0_status != OK:
+            _raise_at_x(self.function, x, f0_status, f0)
+        if failures:
+            _raise_for_entries(self.function, x, h, offsets, status)
+        return (f0, out) if self.with_value else out
+
+
+class JacobianFunction(_DerivativeFunction):
+    """Callable ``x -> Jacobian``; see :func:`jac`."""
+
+    _kind = VECTOR
+
+    def __init__(self, f, *, method="central", step=None, parallel=None):
+        super().__init__(f, method=method, step=step, parallel=parallel)
+        self._stencil = stencils.FIRST_DERIVATIVE[self.method]
+        self._output_length: dict[int, int] = {}
+
+    def __call__(self, x: ArrayLike) -> np.ndarray:
+        x = as_point(x)
+        n = x.shape[0]
+        m = self._output_length.get(n)
+        if m is None or self._stencil.uses_center:
+            bad = np.flatnonzero(~np.isfinite(x))
+            if bad.size:
+                raise non_finite_error(x, int(bad[0]))
+            f0 = _vector_value(self.function, x)
+            m = self._output_length[n] = f0.shape[0]
+        else:
+            f0 = np.empty(m)
+        offsets, weights = stencils.first_derivative_row(self.method)
+        h = np.empty(n)
+        out = np.empty((m, n))
+        status = np.empty(n, dtype=np.int8)
+        threads = self._threads(x, self._stencil.evaluations_per_entry * n, m)
+        bad, failures = jacobian_driver(
+            self._prepared.address,
+            x,
+            steps_for(self.step, n),
+            self._stencil.step_exponent,
+            FLOAT64_EPS,
+            offsets,
+            weights,
+            f0,
+            threads,
+            h,
+            out,
+            status,
+        )
+        if bad >= 0:
+            raise non_finite_error(x, bad)
+        if failures:
+            _raise_for_entries(self.function, x, h, offsets, status, expected_length=m)
+        return out
+
+
+class HessianFunction(_DerivativeFunction):
+    """Callable ``x -> Hessian``; see :func:`hess`."""
+
+    def __init__(self, f, *, method="central", step=None, parallel=None):
+        super().__init__(f, method=method, step=step, parallel=parallel)
+        self._stencil = stencils.HESSIAN[self.method]
+        self._arrays = stencils.hessian_arrays(self.method)
+
+    def __call__(self, x: ArrayLike) -> np.ndarray:
+        x = as_point(x)
+        n = x.shape[0]
+        h = np.empty(n)
+        out = np.empty((n, n))
+        status = np.empty((n, n), dtype=np.int8)
+        threads = self._threads(x, self._stencil.evaluation_count(n))
+        f0, f0_status, bad, failures = hessian_driver(
+            self._prepared.address,
+            x,
+            steps_for(self.step, n),
+            self._stencil.step_exponent,
+            FLOAT64_EPS,
+            self._arrays,
+            threads,
+            h,
+            out,
+            status,
+        )
+        if bad >= 0:
+            raise non_finite_error(x, bad)
+        if f0_status != OK:
+            _raise_at_x(self.function, x, f0_status, f0)
+        if failures:
+            rows, cols = np.nonzero(status)
+            raise ValueError(
+                f"f failed at the stencil points of Hessian entries "
+                f"{_listing(list(zip(rows.tolist(), cols.tolist())))}: "
+                f"{MESSAGES[int(status[rows[0], cols[0]])]}"
+            )
+        return out
+
+
+def _prepare(f, kind: str) -> CompiledFunction:
+    if not callable(f):
+        raise TypeError(f"f must be a callable; got {type(f).__name__}")
+    if not is_compiled(f):
+        raise TypeError(
+            f"f must be a Numba-compiled function (decorated with @numba.njit); "
+            f"got {getattr(f, '__name__', type(f).__name__)}"
+        )
+    return prepare(f, kind)
+
+
+def _vector_value(f, x: np.ndarray) -> np.ndarray:
+    try:
+        values = f(x)
+    except Exception as error:
+        _add_note(error, "fastdiff: f raised at x")
+        raise
+    values = np.asarray(values)
+    if values.ndim != 1:
+        raise ValueError(f"f must return a 1-D array for a Jacobian; f(x) has shape {values.shape}")
+    values = values.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(values)):
+        bad = int(np.flatnonzero(~np.isfinite(values))[0])
+        raise ValueError(f"f(x) must be finite; f(x)[{bad}] is {values[bad]}")
+    return values
+
+
+def _raise_at_x(f, x, status: int, value: float):
+    if status == RAISED:
+        _reraise_from_python(f, x, "at x")
+        _not_reproduced("at x")
+    raise ValueError(f"f(x) must be finite; f returned {value} at x")
+
+
+def _raise_for_entries(f, x, h, offsets, status, expected_length: int | None = None):
+    failed = np.flatnonzero(status)
+    first = int(failed[0])
+    code = int(status[first])
+    where = f"coordinate(s) {_listing(failed.tolist())}"
+    if code == RAISED:
+        for offset in offsets[first if offsets.shape[0] > 1 else 0]:
+            if offset != 0.0:
+                point = x.copy()
+                point[first] += offset * h[first]
+                _reraise_from_python(f, point, f"at x + {offset:g} * h[{first}] * e[{first}]")
+        _not_reproduced(f"at the stencil points of coordinate {first}")
+    if code == WRONG_SHAPE:
+        raise ValueError(
+            f"f returned an array of a different length at the stencil points of {where} "
+            f"than at x ({expected_length}); f must return the same shape everywhere"
+        )
+    if code == NOT_FINITE:
+        raise ValueError(
+            f"f returned a non-finite value at the stencil points of {where} "
+            f"(x[{first}] = {x[first]}, step {h[first]:.3g})"
+        )
+    raise ValueError(f"f failed at the stencil points of {where}: {MESSAGES.get(code, code)}")
+
+
+def _reraise_from_python(f, point, where: str) -> None:
+    """Call ``f`` at ``point`` from Python so that its exception reaches the user."""
+    try:
+        f(point)
+    except Exception as error:
+        _add_note(error, f"fastdiff: f raised {where}")
+        raise
+
+
+def _not_reproduced(where: str):
+    raise RuntimeError(
+        f"f raised {where} inside the kernel but not when called again from Python "
+        "(does f depend on state other than x?)"
+    )
+
+
+def _add_note(error: BaseException, note: str) -> None:
+    if hasattr(error, "add_note"):
+        error.add_note(note)
+
+
+def _listing(items: list, limit: int = 5) -> str:
+    shown = ", ".join(str(i) for i in items[:limit])
+    return f"[{shown}{', ...' if len(items) > limit else ''}]"

@@ -1,0 +1,130 @@
+"""One compiled call per derivative, for the Python API.
+
+Crossing from Python into Numba costs about a microsecond per call, so the
+API makes a single call that checks ``x`` for non-finite entries, chooses the
+steps, evaluates ``f(x)`` when the stencil or the caller needs it, and runs
+the serial or parallel kernel. Each driver returns a small tuple of
+integers that the API turns into errors; nothing here raises.
+
+``threads`` is 1 for the serial kernel, or the number of chunks the
+parallel kernel splits the work into (normally ``numba.get_num_threads()``).
+
+``step`` is either empty (use the relative default with ``exponent`` and
+``eps``) or one absolute step per coordinate; a step that vanishes at ``x``
+(below the float spacing) falls back to the default for that coordinate.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from fastdiff.kernels._calling import call_scalar
+from fastdiff.kernels.gradient import gradient_parallel, gradient_serial
+from fastdiff.kernels.hessian import hessian_parallel, hessian_serial
+from fastdiff.kernels.jacobian import jacobian_parallel, jacobian_serial
+from fastdiff.status import OK
+from fastdiff.steps import absolute_steps, relative_steps, representable_step
+
+
+@njit(cache=True, inline="always")
+def _first_non_finite(x):
+    for i in range(x.shape[0]):
+        if not math.isfinite(x[i]):
+            return i
+    return -1
+
+
+@njit(cache=True, inline="always")
+def _fill_steps(x, step, exponent, eps, h):
+    if step.shape[0] == 0:
+        relative_steps(x, exponent, eps, h)
+    else:
+        absolute_steps(x, step, h)
+        scale = eps**exponent
+        for i in range(x.shape[0]):
+            if h[i] == 0.0:
+                h[i] = representable_step(x[i], scale * max(1.0, abs(x[i])))
+
+
+@njit(cache=True, inline="always")
+def _count_failures(status):
+    failures = 0
+    for s in status.ravel():
+        if s != OK:
+            failures += 1
+    return failures
+
+
+@njit(cache=True, nogil=True)
+def gradient_driver(
+    f, x, step, exponent, eps, offsets, weights, needs_value, threads, h, out, status
+):
+    """Gradient at ``x``; see the module notes.
+
+    Returns
+    -------
+    f0 : float
+        ``f(x)`` if ``needs_value`` (else NaN).
+    f0_status : int
+        Status of that evaluation.
+    bad_coordinate : int
+        First non-finite entry of ``x``, or -1. Nothing is evaluated if >= 0.
+    failures : int
+        Number of entries whose status is not OK.
+    """
+    bad = _first_non_finite(x)
+    if bad >= 0:
+        return np.nan, OK, bad, 0
+    _fill_steps(x, step, exponent, eps, h)
+    f0 = np.nan
+    if needs_value:
+        buffer = np.empty(1)
+        f0, f0_status = call_scalar(f, x, buffer)
+        if f0_status != OK:
+            return f0, f0_status, -1, 0
+    if threads > 1:
+        gradient_parallel(f, x, h, offsets, weights, f0, out, status, threads)
+    else:
+        gradient_serial(f, x, h, offsets, weights, f0, out, status)
+    return f0, OK, -1, _count_failures(status)
+
+
+@njit(cache=True, nogil=True)
+def jacobian_driver(f, x, step, exponent, eps, offsets, weights, f0, threads, h, out, status):
+    """Jacobian at ``x``; ``f0`` = ``f(x)`` (m,) computed by the caller.
+
+    Returns
+    -------
+    bad_coordinate : int
+        First non-finite entry of ``x``, or -1.
+    failures : int
+        Number of columns whose status is not OK.
+    """
+    bad = _first_non_finite(x)
+    if bad >= 0:
+        return bad, 0
+    _fill_steps(x, step, exponent, eps, h)
+    if threads > 1:
+        jacobian_parallel(f, x, h, offsets, weights, f0, out, status, threads)
+    else:
+        jacobian_serial(f, x, h, offsets, weights, f0, out, status)
+    return -1, _count_failures(status)
+
+
+@njit(cache=True, nogil=True)
+def hessian_driver(f, x, step, exponent, eps, stencil, threads, h, out, status):
+    """Hessian at ``x``; returns ``(f0, f0_status, bad_coordinate, failures)``."""
+    bad = _first_non_finite(x)
+    if bad >= 0:
+        return np.nan, OK, bad, 0
+    _fill_steps(x, step, exponent, eps, h)
+    buffer = np.empty(1)
+    f0, f0_status = call_scalar(f, x, buffer)
+    if f0_status != OK:
+        return f0, f0_status, -1, 0
+    if threads > 1:
+        hessian_parallel(f, x, h, stencil, f0, out, status, threads)
+    else:
+        hessian_serial(f, x, h, stencil, f0, out, status)
+    return f0, OK, -1, _count_failures(status)

@@ -1,0 +1,88 @@
+"""Gradient kernels: finite differences of a scalar function of ``x``.
+
+Every function takes ``f`` either as a Numba-compiled function or as the
+address of its C wrapper (see :mod:`fastdiff.kernels._calling`) and trusts its
+inputs: the Python API validates them.
+
+Shapes: ``x``, ``h``, ``out`` (n,); ``offsets``, ``weights`` (n, k) or (1, k) for one stencil shared by all coordinates, one
+stencil row per coordinate (see :mod:`fastdiff.stencils`); ``status`` (n,)
+int8, one code of :mod:`fastdiff.status` per coordinate.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from fastdiff.kernels._calling import call_scalar
+from fastdiff.kernels._partition import chunk_bounds, chunk_count
+from fastdiff.status import OK
+
+
+@njit(cache=True, inline="always")
+def _gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, buffer):
+    # x_work is private to the caller's thread; each coordinate is restored
+    # to its exact original value after its perturbations.
+    for i in range(lo, hi):
+        x_i = x_work[i]
+        total = 0.0
+        used = False
+        code = OK
+        row = i if offsets.shape[0] > 1 else 0
+        for k in range(offsets.shape[1]):
+            w = weights[row, k]
+            if w == 0.0:
+                continue
+            used = True
+            o = offsets[row, k]
+            if o == 0.0:
+                value = f0
+            else:
+                x_work[i] = x_i + o * h[i]
+                value, s = call_scalar(f, x_work, buffer)
+                x_work[i] = x_i
+                if s != OK and code == OK:
+                    code = s
+            total += w * value
+        out[i] = total / h[i] if used else 0.0
+        status[i] = code
+
+
+@njit(cache=True, nogil=True)
+def gradient_serial(f, x, h, offsets, weights, f0, out, status):
+    """Gradient entries of ``f`` at ``x``, one thread.
+
+    Parameters
+    ----------
+    f : jitted function or int
+        Scalar function of a 1-D float64 array, or its wrapper's address.
+    x, h : ndarray, shape (n,)
+        Point and (signed, representable) steps.
+    offsets, weights : ndarray, shape (n, k) or (1, k)
+        Stencil of each coordinate, or one row for all of them. A row of zero weights gives a zero entry
+        without evaluating ``f``.
+    f0 : float
+        ``f(x)``, used where an offset is 0 (pass NaN if no stencil uses it).
+    out : ndarray, shape (n,)
+        Receives the gradient.
+    status : ndarray of int8, shape (n,)
+        Receives the status of each entry.
+    """
+    x_work = x.copy()
+    buffer = np.empty(1)
+    _gradient_range(f, x_work, h, offsets, weights, f0, 0, x.shape[0], out, status, buffer)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def gradient_parallel(f, x, h, offsets, weights, f0, out, status, threads):
+    """Same as :func:`gradient_serial`, coordinates split across threads.
+
+    Each thread perturbs its own copy of ``x``, so the result is bit for bit
+    the serial one and memory is O(n * threads). Do not call it inside a
+    ``prange`` loop of your own: use the serial kernel there.
+    """
+    n = x.shape[0]
+    chunks = chunk_count(n, threads)
+    for c in prange(chunks):
+        lo, hi = chunk_bounds(n, chunks, c)
+        x_work = x.copy()
+        buffer = np.empty(1)
+        _gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, buffer)

@@ -1,0 +1,181 @@
+"""Finite-difference stencils, defined once for every way of evaluating ``f``.
+
+A stencil says at which points ``f`` is evaluated (offsets, in multiples of
+the step of each coordinate) and how the values are combined (weights). The
+compiled kernels and the Python evaluation path both read these definitions,
+so a formula is never written twice.
+
+First derivatives
+    ``df/dx_i ~ sum_k weights[k] * f(x + offsets[k] * h_i * e_i) / h_i``.
+    An offset of 0 means ``f(x)``, evaluated once and shared by all
+    coordinates.
+
+Second derivatives (Hessian)
+    ``g_a(i) = f(x + a * h_i * e_i)`` for ``a`` in ``axis_offsets`` and
+    ``p_ab(i, j) = f(x + a * h_i * e_i + b * h_j * e_j)`` for ``(a, b)`` in
+    ``pair_offsets``. Then::
+
+        H_ii = (c_d * f(x) + sum_a w_d[a] * g_a(i)) / h_i**2
+        H_ij = (c_o * f(x) + sum_a w_o[a] * (g_a(i) + g_a(j))
+                + sum_p w_p[p] * p_p(i, j)) / (h_i * h_j)
+
+    The axis values are shared by the diagonal and every off-diagonal entry,
+    which is what keeps the evaluation count near ``n**2 / 2`` (one-sided) or
+    ``n**2`` (central) instead of ``2 n**2``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+
+#: Method names accepted by ``gradient``, ``jacobian`` and ``hessian``.
+METHODS = ("central", "forward", "backward")
+
+
+class FirstDerivativeStencil(NamedTuple):
+    """Points and weights of a first-derivative formula.
+
+    Attributes
+    ----------
+    offsets : tuple of float
+        Multiples of the step at which ``f`` is evaluated.
+    weights : tuple of float
+        Weights of the values; the sum is divided by the step.
+    step_exponent : float
+        Default step ``eps**step_exponent * max(1, |x_i|)``, which balances
+        truncation against rounding error for this formula.
+    order : int
+        Order of the truncation error in the step.
+    """
+
+    offsets: tuple[float, ...]
+    weights: tuple[float, ...]
+    step_exponent: float
+    order: int
+
+    @property
+    def uses_center(self) -> bool:
+        """Whether ``f(x)`` itself enters the formula."""
+        return any(o == 0.0 and w != 0.0 for o, w in zip(self.offsets, self.weights))
+
+    @property
+    def evaluations_per_entry(self) -> int:
+        """Evaluations of ``f`` per coordinate, not counting ``f(x)``."""
+        return sum(1 for o, w in zip(self.offsets, self.weights) if o != 0.0 and w != 0.0)
+
+
+class HessianStencil(NamedTuple):
+    """Points and weights of a second-derivative formula (see module notes)."""
+
+    axis_offsets: tuple[float, ...]
+    diagonal_center_weight: float
+    diagonal_axis_weights: tuple[float, ...]
+    pair_offsets: tuple[tuple[float, float], ...]
+    pair_weights: tuple[float, ...]
+    offdiagonal_center_weight: float
+    offdiagonal_axis_weights: tuple[float, ...]
+    step_exponent: float
+
+    def evaluation_count(self, n: int) -> int:
+        """Number of evaluations of ``f`` for an ``n``-dimensional Hessian."""
+        return 1 + len(self.axis_offsets) * n + len(self.pair_offsets) * (n * (n - 1) // 2)
+
+
+FIRST_DERIVATIVE: dict[str, FirstDerivativeStencil] = {
+    "forward": FirstDerivativeStencil((0.0, 1.0), (-1.0, 1.0), 1 / 2, 1),
+    "backward": FirstDerivativeStencil((-1.0, 0.0), (-1.0, 1.0), 1 / 2, 1),
+    "central": FirstDerivativeStencil((-1.0, 1.0), (-0.5, 0.5), 1 / 3, 2),
+}
+
+HESSIAN: dict[str, HessianStencil] = {
+    # H_ij = [f(x+hi+hj) - f(x+hi) - f(x+hj) + f(x)] / (hi hj); the diagonal is
+    # the same formula with i = j, which needs f(x + 2 hi).
+    "forward": HessianStencil(
+        axis_offsets=(1.0, 2.0),
+        diagonal_center_weight=1.0,
+        diagonal_axis_weights=(-2.0, 1.0),
+        pair_offsets=((1.0, 1.0),),
+        pair_weights=(1.0,),
+        offdiagonal_center_weight=1.0,
+        offdiagonal_axis_weights=(-1.0, 0.0),
+        step_exponent=1 / 3,
+    ),
+    "backward": HessianStencil(
+        axis_offsets=(-1.0, -2.0),
+        diagonal_center_weight=1.0,
+        diagonal_axis_weights=(-2.0, 1.0),
+        pair_offsets=((-1.0, -1.0),),
+        pair_weights=(1.0,),
+        offdiagonal_center_weight=1.0,
+        offdiagonal_axis_weights=(-1.0, 0.0),
+        step_exponent=1 / 3,
+    ),
+    # Second order: odd Taylor terms cancel between x + a and x - a, so
+    # f(x+hi+hj) + f(x-hi-hj) - [f(x+hi) + f(x-hi)] - [f(x+hj) + f(x-hj)] + 2 f(x)
+    # = 2 hi hj H_ij + O(h**4), with the axis points shared with the diagonal.
+    "central": HessianStencil(
+        axis_offsets=(1.0, -1.0),
+        diagonal_center_weight=-2.0,
+        diagonal_axis_weights=(1.0, 1.0),
+        pair_offsets=((1.0, 1.0), (-1.0, -1.0)),
+        pair_weights=(0.5, 0.5),
+        offdiagonal_center_weight=1.0,
+        offdiagonal_axis_weights=(-0.5, -0.5),
+        step_exponent=1 / 4,
+    ),
+}
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+@lru_cache(maxsize=8)
+def first_derivative_row(method: str) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets and weights of ``method`` as one row, shape (1, k), for all coordinates."""
+    stencil = FIRST_DERIVATIVE[method]
+    offsets = np.asarray([stencil.offsets], dtype=np.float64)
+    weights = np.asarray([stencil.weights], dtype=np.float64)
+    return _frozen(offsets), _frozen(weights)
+
+
+def first_derivative_table(method: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-coordinate offsets and weights of ``method`` for ``n`` coordinates.
+
+    Returns
+    -------
+    offsets, weights : ndarray, shape (n, k)
+        Row ``i`` is the stencil of coordinate ``i``, a new writable array:
+        the kernels accept a different stencil per coordinate so that bounds
+        and fallbacks can change single rows.
+    """
+    offsets, weights = first_derivative_row(method)
+    return np.repeat(offsets, n, axis=0), np.repeat(weights, n, axis=0)
+
+
+@lru_cache(maxsize=8)
+def hessian_arrays(method: str) -> tuple[np.ndarray, ...]:
+    """The Hessian stencil of ``method`` as the arrays the kernels take.
+
+    Returns
+    -------
+    axis_offsets, diagonal_axis_weights, offdiagonal_axis_weights : ndarray, shape (a,)
+    pair_offsets : ndarray, shape (p, 2)
+    pair_weights : ndarray, shape (p,)
+    center_weights : ndarray, shape (2,)
+        ``(diagonal_center_weight, offdiagonal_center_weight)``.
+    """
+    s = HESSIAN[method]
+    arrays = (
+        np.asarray(s.axis_offsets, dtype=np.float64),
+        np.asarray(s.diagonal_axis_weights, dtype=np.float64),
+        np.asarray(s.offdiagonal_axis_weights, dtype=np.float64),
+        np.asarray(s.pair_offsets, dtype=np.float64).reshape(-1, 2),
+        np.asarray(s.pair_weights, dtype=np.float64),
+        np.asarray([s.diagonal_center_weight, s.offdiagonal_center_weight]),
+    )
+    return tuple(_frozen(a) for a in arrays)

@@ -1,0 +1,78 @@
+"""Step rules: how far each coordinate is perturbed.
+
+Pure functions, compiled so that the kernels and users' ``@njit`` code can call
+them, and usable from Python as they are.
+
+The default is relative: ``h_i = eps**p * max(1, |x_i|)`` where ``eps`` is the
+machine epsilon of the working precision and ``p`` is the exponent that
+balances truncation and rounding error for the formula (1/2 for one-sided
+first derivatives, 1/3 for central first derivatives and one-sided second
+derivatives, 1/4 for central second derivatives). Every step is then made
+exactly representable, ``h = (x + h) - x``, so that the difference quotient
+divides by the distance that was really travelled.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+FLOAT64_EPS = float(np.finfo(np.float64).eps)
+
+
+@njit(cache=True)
+def representable_step(x_i, h_i):
+    """Round a step so that ``x_i + h_i`` is exact in floating point.
+
+    Parameters
+    ----------
+    x_i, h_i : float
+        Coordinate and proposed step (of either sign).
+
+    Returns
+    -------
+    float
+        ``(x_i + h_i) - x_i``; its sign is that of ``h_i``. It is 0 only
+        when the step is below the spacing of floats at ``x_i``.
+    """
+    return (x_i + h_i) - x_i
+
+
+@njit(cache=True)
+def relative_steps(x, exponent, eps, out):
+    """Default steps ``eps**exponent * max(1, |x_i|)``, made representable.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        Point of differentiation.
+    exponent : float
+        Power of ``eps`` (see the module notes).
+    eps : float
+        Machine epsilon of the working precision.
+    out : ndarray, shape (n,)
+        Receives the positive steps.
+    """
+    scale = eps**exponent
+    for i in range(x.shape[0]):
+        out[i] = representable_step(x[i], scale * max(1.0, abs(x[i])))
+    return out
+
+
+@njit(cache=True)
+def absolute_steps(x, step, out):
+    """User-given steps (one per coordinate), made representable.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        Point of differentiation.
+    step : ndarray, shape (n,)
+        Positive steps.
+    out : ndarray, shape (n,)
+        Receives the steps. An entry is 0 where the step is below the float
+        spacing at ``x_i``; the caller treats that as an error or falls back.
+    """
+    for i in range(x.shape[0]):
+        out[i] = representable_step(x[i], step[i])
+    return out

@@ -1,0 +1,228 @@
+"""Bad input gets a TypeError or ValueError that names the argument."""
+
+import numba
+import numpy as np
+import pytest
+
+import fastdiff
+from tests.functions import chemistry, rosenbrock
+
+X = np.array([1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize(
+    ("x", "error", "match"),
+    [
+        (np.ones((2, 2)), ValueError, r"x must be a 1-D array; got shape \(2, 2\)"),
+        (np.float64(1.0), ValueError, r"x must be a 1-D array; got shape \(\)"),
+        (np.array([]), ValueError, "x must have at least one entry"),
+        (
+            np.array(["a", "b"]),
+            TypeError,
+            "x must be a 1-D array of real numbers; got dtype <U1",
+        ),
+        (np.array([1 + 1j, 2]), TypeError, "x must be real; got complex dtype"),
+        (np.array([1.0, np.nan]), ValueError, r"x must be finite; x\[1\] is nan"),
+        (np.array([np.inf, 1.0]), ValueError, r"x must be finite; x\[0\] is inf"),
+        (
+            [[1.0], [2.0, 3.0]],
+            TypeError,
+            "x must be a 1-D array of real numbers; could not convert",
+        ),
+    ],
+)
+@pytest.mark.parametrize("function", [fastdiff.gradient, fastdiff.hessian])
+def test_bad_points(function, x, error, match):
+    with pytest.raises(error, match=match):
+        function(rosenbrock, x)
+
+
+def test_bad_point_for_jacobian():
+    with pytest.raises(ValueError, match=r"x must be finite; x\[2\] is nan"):
+        fastdiff.jacobian(chemistry, np.array([1.0, 2.0, np.nan]))
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        (
+            {"method": "fwd"},
+            ValueError,
+            "method must be one of 'central', 'forward', 'backward'; got 'fwd'",
+        ),
+        ({"method": 3}, TypeError, "method must be a string"),
+        ({"step": 0.0}, ValueError, "step must be positive and finite; got 0.0"),
+        ({"step": -1e-3}, ValueError, "step must be positive and finite"),
+        ({"step": float("nan")}, ValueError, "step must be positive and finite"),
+        (
+            {"step": np.array([1e-3, -1.0, 1e-3])},
+            ValueError,
+            r"step must be positive and finite; step\[1\] is -1.0",
+        ),
+        (
+            {"step": np.array([1e-3, 1e-3])},
+            ValueError,
+            r"step must have one entry per coordinate of x \(3\); got 2",
+        ),
+        (
+            {"step": np.ones((3, 1))},
+            ValueError,
+            r"step must be a float or a 1-D array; got shape \(3, 1\)",
+        ),
+        (
+            {"step": "small"},
+            TypeError,
+            "step must be None, a positive float or a 1-D array",
+        ),
+        (
+            {"parallel": "yes"},
+            TypeError,
+            "parallel must be None \\(automatic\\), True or False; got 'yes'",
+        ),
+    ],
+)
+@pytest.mark.parametrize("function", [fastdiff.gradient, fastdiff.hessian])
+def test_bad_options(function, options, error, match):
+    with pytest.raises(error, match=match):
+        function(rosenbrock, X, **options)
+
+
+def test_unknown_option_is_a_type_error():
+    with pytest.raises(TypeError, match="unexpected keyword argument 'order'"):
+        fastdiff.gradient(rosenbrock, X, order=4)
+
+
+def test_options_are_checked_when_the_transformation_is_made():
+    with pytest.raises(ValueError, match="method must be one of"):
+        fastdiff.grad(rosenbrock, method="centered")
+
+
+def test_plain_python_function_is_refused_with_what_is_supported():
+    with pytest.raises(
+        TypeError,
+        match=r"f must be a Numba-compiled function \(decorated with @numba.njit\)",
+    ):
+        fastdiff.gradient(lambda x: float(np.sum(x)), X)
+
+
+def test_not_callable():
+    with pytest.raises(TypeError, match="f must be a callable; got int"):
+        fastdiff.gradient(3, X)
+
+
+@numba.njit
+def _two_arguments(x, y):
+    return x[0] + y
+
+
+def test_function_with_wrong_signature():
+    with pytest.raises(
+        TypeError, match="could not be compiled for one argument, a 1-D float64 array"
+    ):
+        fastdiff.gradient(_two_arguments, X)
+
+
+@numba.njit
+def _vector(x):
+    return x * 2.0
+
+
+@numba.njit
+def _scalar(x):
+    return x[0] * 2.0
+
+
+@numba.njit
+def _matrix(x):
+    return np.outer(x, x)
+
+
+def test_gradient_of_a_vector_function():
+    with pytest.raises(
+        TypeError,
+        match=r"must return a real number for a gradient or Hessian; it returns array\(float64, 1d, C\)",
+    ):
+        fastdiff.gradient(_vector, X)
+
+
+def test_jacobian_of_a_scalar_function():
+    with pytest.raises(
+        TypeError,
+        match="must return a 1-D array of real numbers for a Jacobian; it returns float64",
+    ):
+        fastdiff.jacobian(_scalar, X)
+
+
+def test_jacobian_of_a_matrix_function():
+    with pytest.raises(
+        TypeError,
+        match=r"must return a 1-D array .* it returns array\(float64, 2d, C\)",
+    ):
+        fastdiff.jacobian(_matrix, X)
+
+
+@numba.njit
+def _log_first(x):
+    return np.log(x[0]) + x[1]
+
+
+def test_non_finite_value_at_x():
+    with pytest.raises(ValueError, match=r"f\(x\) must be finite; f returned -inf at x"):
+        fastdiff.gradient(_log_first, np.array([0.0, 1.0]), method="forward")
+
+
+def test_non_finite_value_at_a_stencil_point():
+    with pytest.raises(
+        ValueError,
+        match=r"non-finite value at the stencil points of coordinate\(s\) \[0, 1\]",
+    ):
+        fastdiff.gradient(_log_first, np.array([0.0, 1.0]))
+
+
+@numba.njit
+def _raises_above_one(x):
+    if x[1] > 1.0:
+        raise ZeroDivisionError("x[1] is above one")
+    return x[0] * x[1]
+
+
+def test_exception_in_f_reaches_the_caller_with_its_type_and_message():
+    with pytest.raises(ZeroDivisionError, match="x\\[1\\] is above one") as info:
+        fastdiff.gradient(_raises_above_one, np.array([0.5, 1.0]))
+    assert any(
+        "coordinate" in note or "h[1]" in note for note in getattr(info.value, "__notes__", [])
+    )
+
+
+def test_exception_at_x_reaches_the_caller():
+    with pytest.raises(ZeroDivisionError, match="above one"):
+        fastdiff.hessian(_raises_above_one, np.array([0.5, 2.0]))
+
+
+@numba.njit
+def _length_changes(x):
+    if x[0] > 1.0:
+        return np.zeros(3)
+    return np.zeros(2)
+
+
+def test_jacobian_output_length_changes():
+    with pytest.raises(ValueError, match="different length at the stencil points"):
+        fastdiff.jacobian(_length_changes, np.array([1.0, 0.0]), method="forward")
+
+
+@numba.njit
+def _non_finite_output(x):
+    return np.array([x[0], np.nan])
+
+
+def test_jacobian_non_finite_at_x():
+    with pytest.raises(ValueError, match=r"f\(x\) must be finite; f\(x\)\[1\] is nan"):
+        fastdiff.jacobian(_non_finite_output, X)
+
+
+def test_no_numba_traceback_for_user_mistakes():
+    # The message is ours, with no Numba typing dump in it.
+    with pytest.raises(TypeError) as info:
+        fastdiff.jacobian(_scalar, X)
+    assert "During: " not in str(info.value) and "\x1b[" not in str(info.value)
