@@ -100,7 +100,7 @@ def evaluation_seconds(f, x: np.ndarray, vector: bool = False) -> float:
     work = np.array(x, dtype=np.float64)
     repeats = 1000
     while True:
-        seconds = median_seconds(lambda: loop(f, work, repeats), min_time=0.02, repeats=5)
+        seconds = median_seconds(lambda r=repeats: loop(f, work, r), min_time=0.02, repeats=5)
         if seconds > 2e-3 or repeats >= 10**7:
             return seconds / repeats
         repeats *= 10
