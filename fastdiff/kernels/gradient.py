@@ -14,35 +14,29 @@ from numba import njit, prange
 
 from fastdiff.kernels._calling import call_scalar
 from fastdiff.kernels._partition import chunk_bounds, chunk_count
+from fastdiff.kernels.formulas import first_derivative_entry
 from fastdiff.status import OK
 
 
 @njit(cache=True, inline="always")
-def _gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, buffer):
-    # x_work is private to the caller's thread; each coordinate is restored
-    # to its exact original value after its perturbations.
+def _gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, values, buffer):
+    # x_work and values are private to the caller's thread; each coordinate is
+    # restored to its exact original value after its perturbations.
     for i in range(lo, hi):
-        x_i = x_work[i]
-        total = 0.0
-        used = False
-        code = OK
         row = i if offsets.shape[0] > 1 else 0
+        x_i = x_work[i]
+        code = OK
         for k in range(offsets.shape[1]):
-            w = weights[row, k]
-            if w == 0.0:
-                continue
-            used = True
             o = offsets[row, k]
-            if o == 0.0:
-                value = f0
-            else:
-                x_work[i] = x_i + o * h[i]
-                value, s = call_scalar(f, x_work, buffer)
-                x_work[i] = x_i
-                if s != OK and code == OK:
-                    code = s
-            total += w * value
-        out[i] = total / h[i] if used else 0.0
+            if weights[row, k] == 0.0 or o == 0.0:
+                continue
+            x_work[i] = x_i + o * h[i]
+            value, s = call_scalar(f, x_work, buffer)
+            x_work[i] = x_i
+            values[k] = value
+            if s != OK and code == OK:
+                code = s
+        out[i] = first_derivative_entry(values, offsets[row], weights[row], f0, h[i])
         status[i] = code
 
 
@@ -67,8 +61,9 @@ def gradient_serial(f, x, h, offsets, weights, f0, out, status):
         Receives the status of each entry.
     """
     x_work = x.copy()
+    values = np.empty(offsets.shape[1])
     buffer = np.empty(1)
-    _gradient_range(f, x_work, h, offsets, weights, f0, 0, x.shape[0], out, status, buffer)
+    _gradient_range(f, x_work, h, offsets, weights, f0, 0, x.shape[0], out, status, values, buffer)
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -84,5 +79,6 @@ def gradient_parallel(f, x, h, offsets, weights, f0, out, status, threads):
     for c in prange(chunks):
         lo, hi = chunk_bounds(n, chunks, c)
         x_work = x.copy()
+        values = np.empty(offsets.shape[1])
         buffer = np.empty(1)
-        _gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, buffer)
+        _gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, values, buffer)

@@ -16,6 +16,7 @@ from numba import njit, prange
 
 from fastdiff.kernels._calling import call_scalar
 from fastdiff.kernels._partition import chunk_bounds, chunk_count
+from fastdiff.kernels.formulas import hessian_diagonal_entry, hessian_offdiagonal_entry
 from fastdiff.status import OK
 
 
@@ -26,8 +27,8 @@ def _axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status, bu
         for a in range(axis_offsets.shape[0]):
             x_work[i] = x_i + axis_offsets[a] * h[i]
             value, code = call_scalar(f, x_work, buffer)
-            axis_values[a, i] = value
-            axis_status[a, i] = code
+            axis_values[i, a] = value
+            axis_status[i, a] = code
         x_work[i] = x_i
 
 
@@ -43,8 +44,20 @@ def _first_pair(n, p):
 
 
 @njit(cache=True, inline="always")
-def _pair_range(f, x_work, h, stencil, axis_values, axis_status, f0, lo, hi, out, status, buffer):
-    (_, _, offdiagonal_weights, pair_offsets, pair_weights, center_weights) = stencil
+def _axis_code(weights, axis_status, i):
+    # The first failure among the axis values that the entry uses.
+    for a in range(weights.shape[0]):
+        if weights[a] != 0.0 and axis_status[i, a] != OK:
+            return axis_status[i, a]
+    return OK
+
+
+@njit(cache=True, inline="always")
+def _pair_range(
+    f, x_work, h, stencil, axis_values, axis_status, f0, lo, hi, out, status, pair_values, buffer
+):
+    offdiagonal_weights = stencil[2]
+    pair_offsets = stencil[3]
     n = x_work.shape[0]
     if lo >= hi:
         return
@@ -52,24 +65,21 @@ def _pair_range(f, x_work, h, stencil, axis_values, axis_status, f0, lo, hi, out
     for _ in range(lo, hi):
         x_i = x_work[i]
         x_j = x_work[j]
-        total = center_weights[1] * f0
-        code = OK
-        for a in range(offdiagonal_weights.shape[0]):
-            w = offdiagonal_weights[a]
-            if w != 0.0:
-                total += w * (axis_values[a, i] + axis_values[a, j])
-                if code == OK:
-                    code = axis_status[a, i] if axis_status[a, i] != OK else axis_status[a, j]
-        for q in range(pair_weights.shape[0]):
+        code = _axis_code(offdiagonal_weights, axis_status, i)
+        if code == OK:
+            code = _axis_code(offdiagonal_weights, axis_status, j)
+        for q in range(pair_offsets.shape[0]):
             x_work[i] = x_i + pair_offsets[q, 0] * h[i]
             x_work[j] = x_j + pair_offsets[q, 1] * h[j]
             value, s = call_scalar(f, x_work, buffer)
-            total += pair_weights[q] * value
+            pair_values[q] = value
             if s != OK and code == OK:
                 code = s
         x_work[i] = x_i
         x_work[j] = x_j
-        entry = total / (h[i] * h[j])
+        entry = hessian_offdiagonal_entry(
+            pair_values, axis_values[i], axis_values[j], f0, stencil, h[i], h[j]
+        )
         out[i, j] = entry
         out[j, i] = entry
         status[i, j] = code
@@ -82,19 +92,9 @@ def _pair_range(f, x_work, h, stencil, axis_values, axis_status, f0, lo, hi, out
 
 @njit(cache=True, inline="always")
 def _diagonal(h, stencil, axis_values, axis_status, f0, out, status):
-    diagonal_weights = stencil[1]
-    center_weights = stencil[5]
     for i in range(h.shape[0]):
-        total = center_weights[0] * f0
-        code = OK
-        for a in range(diagonal_weights.shape[0]):
-            w = diagonal_weights[a]
-            if w != 0.0:
-                total += w * axis_values[a, i]
-                if code == OK:
-                    code = axis_status[a, i]
-        out[i, i] = total / (h[i] * h[i])
-        status[i, i] = code
+        out[i, i] = hessian_diagonal_entry(axis_values[i], f0, stencil, h[i])
+        status[i, i] = _axis_code(stencil[1], axis_status, i)
 
 
 @njit(cache=True, nogil=True)
@@ -126,10 +126,11 @@ def hessian_serial(f, x, h, stencil, f0, out, status):
     n = x.shape[0]
     x_work = x.copy()
     buffer = np.empty(1)
-    axis_values = np.empty((axis_offsets.shape[0], n))
-    axis_status = np.empty((axis_offsets.shape[0], n), dtype=np.int8)
+    axis_values = np.empty((n, axis_offsets.shape[0]))
+    axis_status = np.empty((n, axis_offsets.shape[0]), dtype=np.int8)
     _axis_range(f, x_work, h, axis_offsets, 0, n, axis_values, axis_status, buffer)
     pairs = n * (n - 1) // 2
+    pair_values = np.empty(stencil[3].shape[0])
     _pair_range(
         f,
         x_work,
@@ -142,6 +143,7 @@ def hessian_serial(f, x, h, stencil, f0, out, status):
         pairs,
         out,
         status,
+        pair_values,
         buffer,
     )
     _diagonal(h, stencil, axis_values, axis_status, f0, out, status)
@@ -156,8 +158,8 @@ def hessian_parallel(f, x, h, stencil, f0, out, status, threads):
     """
     axis_offsets = stencil[0]
     n = x.shape[0]
-    axis_values = np.empty((axis_offsets.shape[0], n))
-    axis_status = np.empty((axis_offsets.shape[0], n), dtype=np.int8)
+    axis_values = np.empty((n, axis_offsets.shape[0]))
+    axis_status = np.empty((n, axis_offsets.shape[0]), dtype=np.int8)
     chunks = chunk_count(n, threads)
     for c in prange(chunks):
         lo, hi = chunk_bounds(n, chunks, c)
@@ -169,6 +171,7 @@ def hessian_parallel(f, x, h, stencil, f0, out, status, threads):
     for c in prange(chunks):
         lo, hi = chunk_bounds(pairs, chunks, c)
         x_work = x.copy()
+        pair_values = np.empty(stencil[3].shape[0])
         buffer = np.empty(1)
         _pair_range(
             f,
@@ -182,6 +185,7 @@ def hessian_parallel(f, x, h, stencil, f0, out, status, threads):
             hi,
             out,
             status,
+            pair_values,
             buffer,
         )
     _diagonal(h, stencil, axis_values, axis_status, f0, out, status)

@@ -10,6 +10,7 @@ from numba import njit, prange
 
 from fastdiff.kernels._calling import accumulate_vector
 from fastdiff.kernels._partition import chunk_bounds, chunk_count
+from fastdiff.kernels.formulas import first_derivative_column
 from fastdiff.status import OK
 
 #: Columns computed together before they are written into the row-major
@@ -19,35 +20,32 @@ BLOCK_COLUMNS = 8
 
 
 @njit(cache=True, inline="always")
-def _jacobian_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, block):
+def _jacobian_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, values, block):
+    # values (k, m) holds f at the stencil points of one column; block holds
+    # BLOCK_COLUMNS finished columns until they are written into ``out``.
     m = out.shape[0]
     for start in range(lo, hi, BLOCK_COLUMNS):
         stop = min(start + BLOCK_COLUMNS, hi)
         for i in range(start, stop):
-            column = block[i - start]
-            column[:] = 0.0
+            row = i if offsets.shape[0] > 1 else 0
             x_i = x_work[i]
             code = OK
-            row = i if offsets.shape[0] > 1 else 0
             for k in range(offsets.shape[1]):
-                w = weights[row, k]
-                if w == 0.0:
-                    continue
                 o = offsets[row, k]
-                if o == 0.0:
-                    for r in range(m):
-                        column[r] += w * f0[r]
-                else:
-                    x_work[i] = x_i + o * h[i]
-                    s = accumulate_vector(f, x_work, w, column)
-                    x_work[i] = x_i
-                    if s != OK and code == OK:
-                        code = s
+                if weights[row, k] == 0.0 or o == 0.0:
+                    continue
+                values[k, :] = 0.0
+                x_work[i] = x_i + o * h[i]
+                s = accumulate_vector(f, x_work, 1.0, values[k])
+                x_work[i] = x_i
+                if s != OK and code == OK:
+                    code = s
+            first_derivative_column(values, offsets[row], weights[row], f0, h[i], block[i - start])
             status[i] = code
-        # Scale and write the block row by row: whole cache lines of ``out``.
+        # Write the block row by row: whole cache lines of ``out`` at once.
         for r in range(m):
             for i in range(start, stop):
-                out[r, i] = block[i - start, r] / h[i] if h[i] != 0.0 else 0.0
+                out[r, i] = block[i - start, r]
 
 
 @njit(cache=True, nogil=True)
@@ -71,8 +69,9 @@ def jacobian_serial(f, x, h, offsets, weights, f0, out, status):
         Receives the status of each column.
     """
     x_work = x.copy()
+    values = np.empty((offsets.shape[1], out.shape[0]))
     block = np.empty((BLOCK_COLUMNS, out.shape[0]))
-    _jacobian_range(f, x_work, h, offsets, weights, f0, 0, x.shape[0], out, status, block)
+    _jacobian_range(f, x_work, h, offsets, weights, f0, 0, x.shape[0], out, status, values, block)
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -85,6 +84,7 @@ def jacobian_parallel(f, x, h, offsets, weights, f0, out, status, threads):
     for c in prange(chunks):
         lo, hi = chunk_bounds(blocks, chunks, c)
         x_work = x.copy()
+        values = np.empty((offsets.shape[1], out.shape[0]))
         block = np.empty((BLOCK_COLUMNS, out.shape[0]))
         _jacobian_range(
             f,
@@ -97,5 +97,6 @@ def jacobian_parallel(f, x, h, offsets, weights, f0, out, status, threads):
             min(hi * BLOCK_COLUMNS, n),
             out,
             status,
+            values,
             block,
         )
