@@ -4,6 +4,13 @@ The *floor* of a derivative is the number of evaluations it needs times the
 cost of one evaluation of ``f`` measured inside a compiled loop: what any
 finite-difference engine must spend. fastdiff's time divided by the floor is
 its overhead; a peer's time divided by fastdiff's is the speed-up.
+
+Built-in problems (:data:`BUILTIN_PROBLEMS`), each defined for every ``n``:
+
+- ``rosenbrock``: extended Rosenbrock, scalar (gradient, Hessian);
+- ``trigonometric``: the trigonometric system of Moré, Garbow and Hillstrom,
+  a vector map with a dense Jacobian;
+- ``broyden``: Broyden's tridiagonal system, a banded Jacobian.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
+from numba.extending import is_jitted
 
 from fastdiff.stencils import FIRST_DERIVATIVE, HESSIAN
 
@@ -38,6 +46,78 @@ def broyden_tridiagonal(x):
         right = x[i + 1] if i < n - 1 else 0.0
         out[i] = (3.0 - 2.0 * x[i]) * x[i] - left - 2.0 * right + 1.0
     return out
+
+
+@njit(cache=True)
+def trigonometric_system(x):
+    """Trigonometric system F_i = n - sum_j cos x_j + i (1 - cos x_i) - sin x_i, i = 1..n.
+
+    Every output depends on every input (a dense Jacobian), at O(n) cost per
+    evaluation.
+    """
+    n = x.shape[0]
+    cosines = 0.0
+    for j in range(n):
+        cosines += np.cos(x[j])
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = n - cosines + (i + 1) * (1.0 - np.cos(x[i])) - np.sin(x[i])
+    return out
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A function defined for every dimension, with a start point.
+
+    Attributes
+    ----------
+    name : str
+        Short name, as given on the command line.
+    build : callable
+        ``build(n) -> (f, x0)``: the function for dimension ``n`` and the
+        point at which it is differentiated, shape (n,).
+    vector : bool
+        ``f`` returns a 1-D array (Jacobian) rather than a number (gradient,
+        Hessian).
+    description : str
+        One line for listings.
+    """
+
+    name: str
+    build: Callable[[int], tuple[Callable, np.ndarray]]
+    vector: bool
+    description: str
+
+    @property
+    def objects(self) -> tuple[str, ...]:
+        """The derivatives that apply: ``("jacobian",)`` or ``("gradient", "hessian")``."""
+        return ("jacobian",) if self.vector else ("gradient", "hessian")
+
+
+def _rosenbrock_start(n: int) -> np.ndarray:
+    return np.where(np.arange(n) % 2 == 0, -1.2, 1.0)
+
+
+BUILTIN_PROBLEMS: dict[str, Problem] = {
+    "rosenbrock": Problem(
+        "rosenbrock",
+        lambda n: (extended_rosenbrock, _rosenbrock_start(n)),
+        False,
+        "extended Rosenbrock, scalar (gradient, Hessian); x0 = (-1.2, 1, -1.2, ...)",
+    ),
+    "trigonometric": Problem(
+        "trigonometric",
+        lambda n: (trigonometric_system, np.full(n, 1.0 / n)),
+        True,
+        "trigonometric system R^n -> R^n, dense Jacobian; x0 = 1/n",
+    ),
+    "broyden": Problem(
+        "broyden",
+        lambda n: (broyden_tridiagonal, np.full(n, -1.0)),
+        True,
+        "Broyden tridiagonal system, banded Jacobian; x0 = -1",
+    ),
+}
 
 
 @njit(cache=True)
@@ -95,15 +175,36 @@ def median_seconds(
 
 
 def evaluation_seconds(f, x: np.ndarray, vector: bool = False) -> float:
-    """Cost of one evaluation of jitted ``f`` near ``x``, inside a compiled loop."""
-    loop = _vector_loop if vector else _scalar_loop
+    """Cost of one evaluation of ``f`` near ``x``.
+
+    A jitted ``f`` is timed inside a compiled loop, so that no call overhead
+    is counted; a plain Python ``f`` in a Python loop (its call overhead is
+    part of what any engine pays for it).
+    """
     work = np.array(x, dtype=np.float64)
+    if not is_jitted(f):
+        return _python_evaluation_seconds(f, work)
+    loop = _vector_loop if vector else _scalar_loop
     repeats = 1000
     while True:
         seconds = median_seconds(lambda r=repeats: loop(f, work, r), min_time=0.02, repeats=5)
         if seconds > 2e-3 or repeats >= 10**7:
             return seconds / repeats
         repeats *= 10
+
+
+def _python_evaluation_seconds(f, x: np.ndarray) -> float:
+    n = x.shape[0]
+
+    def perturbed_calls(repeats: int = 16) -> None:
+        for r in range(repeats):
+            i = r % n
+            x_i = x[i]
+            x[i] = x_i + 1e-7
+            f(x)
+            x[i] = x_i
+
+    return median_seconds(perturbed_calls, min_time=0.02, repeats=5) / 16
 
 
 def evaluation_count(kind: str, method: str, n: int) -> int:
@@ -132,14 +233,13 @@ class Timing:
 
 
 def problem(kind: str):
-    """The built-in function and start point for ``kind``; returns ``(f, x_of_n, vector)``."""
+    """The built-in function and start point for ``kind``; returns ``(f, x_of_n, vector)``.
+
+    Broyden tridiagonal for the Jacobian, extended Rosenbrock otherwise.
+    """
     if kind == "jacobian":
         return broyden_tridiagonal, lambda n: np.full(n, -1.0), True
-    return (
-        extended_rosenbrock,
-        lambda n: np.where(np.arange(n) % 2 == 0, -1.2, 1.0),
-        False,
-    )
+    return extended_rosenbrock, _rosenbrock_start, False
 
 
 def _scipy_derivative(kind: str, f, x: np.ndarray):
