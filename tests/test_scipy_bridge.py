@@ -1,0 +1,417 @@
+"""fastdiff.scipy: scipy's minimize, least_squares and root driven by fastdiff derivatives.
+
+Real scipy solvers on problems whose solutions are known exactly (Rosenbrock's
+minimum at ones, projections for bounds and constraints, a noise-free curve
+fit, a system with an integer root).
+"""
+
+import sys
+
+import numpy as np
+import pytest
+from numba import njit
+
+import fastdiff
+import fastdiff.scipy as fs
+from fastdiff.benchmarking import broyden_tridiagonal
+from fastdiff.scipy import _HessianVectorProduct
+from tests.functions import rosenbrock, rosenbrock_gradient, rosenbrock_hessian
+
+CENTER = np.array([2.0, -1.0, 0.5])
+
+
+@njit(cache=True)
+def squared_distance_to_center(x):
+    """sum (x_i - CENTER_i)**2: with bounds or a linear constraint, the minimum is a projection."""
+    return np.sum((x - CENTER) ** 2)
+
+
+TIMES = np.linspace(0.0, 4.0, 25)
+TRUE_DECAY = np.array([2.5, 1.3, 0.5])  # amplitude, rate, offset
+MEASURED = TRUE_DECAY[0] * np.exp(-TRUE_DECAY[1] * TIMES) + TRUE_DECAY[2]
+
+
+@njit(cache=True)
+def decay_residuals(p):
+    """Model a exp(-b t) + c minus noise-free data made with TRUE_DECAY."""
+    return p[0] * np.exp(-p[1] * TIMES) + p[2] - MEASURED
+
+
+def decay_jacobian(p):
+    e = np.exp(-p[1] * TIMES)
+    return np.column_stack([e, -p[0] * TIMES * e, np.ones_like(TIMES)])
+
+
+@njit(cache=True)
+def two_curves(x):
+    """x0**2 + x1 = 3 and x0 + x1**2 = 5 meet at (1, 2)."""
+    out = np.empty(2)
+    out[0] = x[0] ** 2 + x[1] - 3.0
+    out[1] = x[0] + x[1] ** 2 - 5.0
+    return out
+
+
+ROSENBROCK_START = np.array([-1.2, 1.0, -1.2, 1.0])
+N = ROSENBROCK_START.shape[0]
+
+
+@pytest.mark.parametrize("method", ["BFGS", "l-bfgs-b", "CG"])
+def test_gradient_methods_find_the_rosenbrock_minimum_with_one_call_per_point(method):
+    result = fs.minimize(rosenbrock, ROSENBROCK_START, method=method, options={"maxiter": 2000})
+    assert result.success
+    np.testing.assert_allclose(result.x, np.ones(N), atol=1e-4)
+    calls = result.fastdiff_calls["value_and_grad"]
+    assert list(result.fastdiff_calls) == ["value_and_grad"]
+    # Central value and gradient: 2n stencil points and f(x).
+    assert result.fastdiff_nfev == calls * (2 * N + 1)
+    # scipy never calls f alone; the one extra evaluation checks f(x0).
+    assert result.total_nfev == result.fastdiff_nfev + 1
+
+
+def test_forward_differences_share_f_at_x_with_the_value():
+    result = fs.minimize(
+        rosenbrock,
+        ROSENBROCK_START,
+        method="BFGS",
+        derivative_options={"method": "forward", "parallel": False},
+    )
+    np.testing.assert_allclose(result.x, np.ones(N), atol=1e-3)
+    assert result.fastdiff_nfev == result.fastdiff_calls["value_and_grad"] * (N + 1)
+
+
+def test_lbfgsb_stops_on_active_bounds_at_the_projection():
+    lower, upper = np.array([0.0, 0.0, 0.0]), np.array([1.0, 1.0, 1.0])
+    result = fs.minimize(
+        squared_distance_to_center, np.full(3, 0.5), bounds=list(zip(lower, upper))
+    )
+    assert result.success
+    np.testing.assert_allclose(result.x, [1.0, 0.0, 0.5], atol=1e-8)
+    # At the active bounds the gradient is not zero: 2 (x - center).
+    np.testing.assert_allclose(result.jac, [-2.0, 2.0, 0.0], atol=1e-6)
+
+
+def test_slsqp_with_an_equality_constraint_reaches_the_projection():
+    constraint = {"type": "eq", "fun": lambda x: np.sum(x) - 1.0, "jac": lambda x: np.ones(3)}
+    result = fs.minimize(squared_distance_to_center, np.zeros(3), constraints=[constraint])
+    assert result.success
+    np.testing.assert_allclose(result.x, CENTER - (CENTER.sum() - 1.0) / 3.0, atol=1e-7)
+    assert set(result.fastdiff_calls) == {"grad"}
+    assert result.fastdiff_nfev == 2 * 3 * result.fastdiff_calls["grad"]
+
+
+def test_newton_cg_uses_hessian_vector_products():
+    result = fs.minimize(rosenbrock, ROSENBROCK_START, method="Newton-CG", options={"xtol": 1e-10})
+    assert result.success
+    np.testing.assert_allclose(result.x, np.ones(N), atol=1e-6)
+    calls = result.fastdiff_calls
+    assert set(calls) == {"value_and_grad", "hessp"} and calls["hessp"] == result.nhev
+    assert result.fastdiff_nfev == calls["value_and_grad"] * (2 * N + 1) + calls["hessp"] * 4 * N
+
+
+@pytest.mark.parametrize("second_derivative", ["auto", "hessp"])
+def test_trust_constr_with_hessian_or_products(second_derivative):
+    result = fs.minimize(
+        rosenbrock,
+        ROSENBROCK_START,
+        method="trust-constr",
+        second_derivative=second_derivative,
+        options={"gtol": 1e-9, "xtol": 1e-12},
+    )
+    np.testing.assert_allclose(result.x, np.ones(N), atol=1e-6)
+    expected = "hess" if second_derivative == "auto" else "hessp"
+    assert set(result.fastdiff_calls) == {"grad", expected}
+    np.testing.assert_allclose(result.grad, rosenbrock_gradient(result.x), atol=1e-5)
+
+
+def test_trust_exact_counts_full_hessians():
+    result = fs.minimize(rosenbrock, np.array([-1.2, 1.0]), method="trust-exact")
+    np.testing.assert_allclose(result.x, [1.0, 1.0], atol=1e-6)
+    calls = result.fastdiff_calls
+    # Central Hessian: n**2 + n + 1 evaluations.
+    assert result.fastdiff_nfev == calls["grad"] * 4 + calls["hess"] * 7
+
+
+def test_hessian_vector_product_matches_the_analytic_hessian():
+    x = np.array([0.3, -0.7, 1.1, 0.9])
+    v = np.array([1.0, -2.0, 0.5, 3.0])
+    product = _HessianVectorProduct(fastdiff.grad(rosenbrock))
+    exact = rosenbrock_hessian(x) @ v
+    np.testing.assert_allclose(product(x, v), exact, rtol=1e-6, atol=1e-6 * np.abs(exact).max())
+    np.testing.assert_array_equal(product(x, np.zeros(4)), np.zeros(4))
+
+
+def test_least_squares_curve_fit_recovers_the_true_parameters():
+    result = fs.least_squares(decay_residuals, np.array([1.0, 0.5, 0.0]), xtol=1e-14)
+    assert result.success
+    np.testing.assert_allclose(result.x, TRUE_DECAY, rtol=1e-9)
+    np.testing.assert_allclose(result.jac, decay_jacobian(result.x), rtol=1e-7, atol=1e-9)
+    # Central Jacobian: 2n per call, plus f(x) once on the first call to learn m.
+    assert result.fastdiff_nfev == 2 * 3 * result.fastdiff_calls["jac"] + 1
+
+
+def test_least_squares_with_bounds_holds_the_bounded_parameter():
+    result = fs.least_squares(
+        decay_residuals, np.array([1.0, 0.5, 0.0]), bounds=([0.0, 0.0, 0.0], [2.0, 5.0, 5.0])
+    )
+    assert result.x[0] == pytest.approx(2.0)
+    assert result.active_mask[0] == 1
+
+
+@pytest.mark.parametrize("method", ["hybr", "lm"])
+def test_root_solves_a_nonlinear_system(method):
+    result = fs.root(two_curves, [1.5, 1.5], method=method)
+    assert result.success
+    np.testing.assert_allclose(result.x, [1.0, 2.0], atol=1e-10)
+    assert result.fastdiff_calls["jac"] >= 1
+
+
+def test_parameters_given_as_a_list_behave_as_in_scipy():
+    result = fs.minimize(rosenbrock, [-1.2, 1.0], method="BFGS")
+    assert isinstance(result.x, np.ndarray)
+    np.testing.assert_allclose(result.x, [1.0, 1.0], atol=1e-4)
+
+
+# --- errors -------------------------------------------------------------------------
+
+
+def _quadratic(x):
+    return float(np.sum(x**2))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"method": "newton"}, ValueError, r"method must be one of 'CG', 'BFGS', .*; got 'newton'"),
+        (
+            {"method": "Nelder-Mead"},
+            ValueError,
+            r"method 'Nelder-Mead' uses no derivatives; call scipy.optimize.minimize directly",
+        ),
+        (
+            {"method": print},
+            TypeError,
+            r"method must be the name of a scipy method; got builtin_function_or_method",
+        ),
+        (
+            {"method": "BFGS", "bounds": [(0, 1)] * 2},
+            ValueError,
+            r"method 'BFGS' does not take bounds; use one of 'L-BFGS-B', 'TNC', 'SLSQP', 'trust-constr'",
+        ),
+        (
+            {"method": "CG", "constraints": [{"type": "eq", "fun": np.sum}]},
+            ValueError,
+            r"method 'CG' does not take constraints; use 'SLSQP' or 'trust-constr'",
+        ),
+        (
+            {"second_derivative": "exact"},
+            ValueError,
+            r"second_derivative must be one of 'auto', 'hess', 'hessp'; got 'exact'",
+        ),
+        (
+            {"method": "BFGS", "second_derivative": "hess"},
+            ValueError,
+            r"method 'BFGS' uses no second derivatives; second_derivative must be 'auto', got 'hess'",
+        ),
+        (
+            {"method": "dogleg", "second_derivative": "hessp"},
+            ValueError,
+            r"method 'dogleg' accepts second_derivative 'auto', 'hess'; got 'hessp'",
+        ),
+        (
+            {"derivative_options": "central"},
+            TypeError,
+            r"derivative_options must be a dict of keyword arguments of fastdiff.gradient; got str",
+        ),
+        (
+            {"derivative_options": {"methd": "forward"}},
+            ValueError,
+            r"derivative_options has unknown key\(s\) 'methd'; fastdiff.gradient accepts 'method', 'step'",
+        ),
+    ],
+)
+def test_minimize_option_errors(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        fs.minimize(_quadratic, np.ones(2), **kwargs)
+
+
+def test_a_bad_derivative_option_value_names_derivative_options():
+    with pytest.raises(ValueError, match=r"derivative_options: method must be one of 'central'"):
+        fs.minimize(rosenbrock, np.ones(2), derivative_options={"method": "centered"})
+
+
+@pytest.mark.parametrize(
+    ("fun", "x0", "error", "match"),
+    [
+        (
+            np.sin,
+            np.ones(2),
+            ValueError,
+            r"fun must return a number \(the objective\); fun\(x0\) returned an array of shape \(2,\) \(for residuals use fastdiff.scipy.least_squares\)",
+        ),
+        (
+            lambda x: 1j * x[0],
+            np.ones(2),
+            TypeError,
+            r"fun must return real values; fun\(x0\) has complex dtype",
+        ),
+        (
+            lambda x: "low",
+            np.ones(2),
+            TypeError,
+            r"fun must return a real number; fun\(x0\) returned str",
+        ),
+        (
+            lambda x: np.nan,
+            np.ones(2),
+            ValueError,
+            r"fun\(x0\) must be finite; got nan",
+        ),
+        (_quadratic, np.array([1.0, np.inf]), ValueError, r"x0 must be finite; x0\[1\] is inf"),
+        (
+            _quadratic,
+            {"a": 1.0, "b": np.array([0.0, np.nan])},
+            ValueError,
+            r"x0 must be finite; x0\['b'\]\[1\] is nan",
+        ),
+        (
+            _quadratic,
+            {"a": "one"},
+            TypeError,
+            r"x0\['a'\] must be a real number, a real NumPy array",
+        ),
+        (_quadratic, np.array(["a"]), TypeError, r"x0 must hold real numbers; got dtype <U1"),
+        (_quadratic, {}, ValueError, r"x0 must have at least one entry; got none"),
+        ("f", np.ones(2), TypeError, r"fun must be callable; got str"),
+    ],
+)
+def test_minimize_checks_the_objective_at_x0(fun, x0, error, match):
+    with pytest.raises(error, match=match):
+        fs.minimize(fun, x0)
+
+
+def test_minimize_rejects_args_that_are_not_a_tuple():
+    with pytest.raises(TypeError, match=r"args must be a tuple of extra arguments of fun; got 3"):
+        fs.minimize(_quadratic, np.ones(2), args=3)
+
+
+def test_constraints_need_a_vector_x0():
+    constraint = {"type": "eq", "fun": lambda x: 0.0}
+    with pytest.raises(ValueError, match=r"constraints need a vector x0"):
+        fs.minimize(lambda p: p["a"] ** 2, {"a": 1.0}, constraints=[constraint])
+
+
+def test_pytree_bounds_must_be_a_pair_of_pytrees():
+    with pytest.raises(
+        TypeError, match=r"bounds for pytree parameters must be scipy.optimize.Bounds .* got dict"
+    ):
+        fs.minimize(lambda p: p["a"] ** 2, {"a": 1.0}, bounds={"a": (0, 1)})
+    with pytest.raises(
+        ValueError, match=r"bounds\[1\] must have the keys \['a'\] of the parameters"
+    ):
+        fs.minimize(lambda p: p["a"] ** 2, {"a": 1.0}, bounds=({"a": 0.0}, {"b": 1.0}))
+
+
+@pytest.mark.parametrize(
+    ("fun", "kwargs", "error", "match"),
+    [
+        (
+            lambda x: np.ones((2, 2)),
+            {},
+            ValueError,
+            r"residuals must return a 1-D array; residuals\(x0\) has shape \(2, 2\)",
+        ),
+        (
+            _quadratic,
+            {"method": "lmder"},
+            ValueError,
+            r"method must be one of 'trf', 'dogbox', 'lm'; got 'lmder'",
+        ),
+        (
+            np.sin,
+            {"jac": "3-point"},
+            ValueError,
+            r"least_squares computes the Jacobian with fastdiff; remove 'jac' \(derivative settings go in derivative_options\)",
+        ),
+        (np.sin, {"diff_step": 1e-3, "workers": 2}, ValueError, r"remove 'diff_step', 'workers'"),
+        (
+            np.sin,
+            {"method": "lm", "jac_sparsity": np.eye(2)},
+            ValueError,
+            r"jac_sparsity cannot be used with method 'lm'",
+        ),
+        (
+            np.sin,
+            {"derivative_options": {"bounds": 1}},
+            ValueError,
+            r"derivative_options has unknown key\(s\) 'bounds'; fastdiff.jacobian accepts",
+        ),
+        (
+            np.sin,
+            {"kwargs": [1]},
+            TypeError,
+            r"kwargs must be a dict of keyword arguments of residuals; got \[1\]",
+        ),
+    ],
+)
+def test_least_squares_errors(fun, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        fs.least_squares(fun, np.ones(2), **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("fun", "kwargs", "error", "match"),
+    [
+        (
+            lambda x: np.ones(3),
+            {},
+            ValueError,
+            r"fun must return one value per unknown, shape \(2,\); fun\(x0\) has shape \(3,\)",
+        ),
+        (
+            np.sin,
+            {"method": "broyden1"},
+            ValueError,
+            r"method must be one of 'hybr', 'lm'; got 'broyden1'",
+        ),
+    ],
+)
+def test_root_errors(fun, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        fs.root(fun, np.ones(2), **kwargs)
+
+
+def tridiagonal_jacobian(x):
+    """Analytic Jacobian of fastdiff.benchmarking.broyden_tridiagonal."""
+    n = x.shape[0]
+    return np.diag(3.0 - 4.0 * x) - np.eye(n, k=-1) - 2.0 * np.eye(n, k=1)
+
+
+TRIDIAGONAL = np.abs(tridiagonal_jacobian(np.zeros(30))) > 0
+
+
+def test_least_squares_with_a_sparsity_pattern_solves_the_tridiagonal_system():
+    result = fs.least_squares(
+        broyden_tridiagonal,
+        np.full(30, -1.0),
+        jac_sparsity=TRIDIAGONAL,
+        ftol=1e-14,
+        xtol=1e-14,
+        gtol=1e-14,
+    )
+    assert np.max(np.abs(broyden_tridiagonal(result.x))) < 1e-10
+    np.testing.assert_allclose(result.jac.toarray(), tridiagonal_jacobian(result.x), atol=1e-7)
+    # Three colours for a tridiagonal pattern: 6 evaluations per central Jacobian.
+    assert result.fastdiff_nfev == 6 * result.fastdiff_calls["sparse_jac"]
+
+
+def test_root_with_a_sparsity_pattern():
+    result = fs.root(broyden_tridiagonal, np.full(30, -1.0), jac_sparsity=TRIDIAGONAL, tol=1e-13)
+    assert result.success
+    assert np.max(np.abs(broyden_tridiagonal(result.x))) < 1e-10
+
+
+def test_sparsity_without_the_sparse_module_says_so(monkeypatch):
+    monkeypatch.setitem(sys.modules, "fastdiff.sparse", None)
+    monkeypatch.delattr(fastdiff, "sparse", raising=False)
+    with pytest.raises(NotImplementedError, match=r"jac_sparsity needs fastdiff.sparse"):
+        fs.least_squares(two_curves, np.ones(2), jac_sparsity=np.ones((2, 2), dtype=bool))
