@@ -6,6 +6,11 @@ Compiled kernels for use inside your own ``@njit`` code live in
 :mod:`fastdiff.kernels`.
 """
 
+from fastdiff._cache import refresh_kernel_cache
+
+refresh_kernel_cache()
+
+from fastdiff import sparse
 from fastdiff.api import (
     GradientFunction,
     HessianFunction,
@@ -18,10 +23,13 @@ from fastdiff.api import (
     jacobian,
     value_and_grad,
 )
+from fastdiff.evaluate import Evaluator, shutdown_workers
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Evaluator",
+    "shutdown_workers",
     "GradientFunction",
     "HessianFunction",
     "JacobianFunction",
@@ -32,5 +40,6 @@ __all__ = [
     "hessian",
     "jac",
     "jacobian",
+    "sparse",
     "value_and_grad",
 ]

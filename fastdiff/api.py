@@ -21,10 +21,12 @@ from fastdiff._validation import (
     non_finite_error,
     steps_for,
 )
-from fastdiff.compiled import SCALAR, VECTOR, CompiledFunction, is_compiled, prepare
+from fastdiff.compiled import SCALAR, VECTOR, is_compiled, prepare
+from fastdiff.evaluate import Evaluator, sharing_workers
 from fastdiff.kernels.drivers import gradient_driver, hessian_driver, jacobian_driver
+from fastdiff.python_path import PythonDerivative, python_first_derivative, python_hessian
 from fastdiff.status import MESSAGES, NOT_FINITE, OK, RAISED, WRONG_SHAPE
-from fastdiff.steps import FLOAT64_EPS
+from fastdiff.steps import FLOAT64_EPS, fill_steps
 
 #: Below this estimated amount of work (seconds of evaluations), threads cost
 #: more than they save and ``parallel=None`` runs serially.
@@ -38,14 +40,21 @@ def gradient(
     method: str = "central",
     step: float | ArrayLike | None = None,
     parallel: bool | None = None,
+    vectorized: bool = False,
+    workers: int | None = None,
+    executor=None,
+    progress: bool = False,
+    evaluator: Evaluator | None = None,
 ) -> np.ndarray:
     """Gradient of a scalar function by finite differences.
 
     Parameters
     ----------
     f : callable
-        ``f(x) -> float`` for a 1-D float64 array ``x``, compiled with
-        ``@numba.njit``.
+        ``f(x) -> float`` for a 1-D float64 array ``x``. A Numba-compiled
+        (``@numba.njit``) ``f`` is evaluated in compiled kernels; any other
+        callable through an :class:`~fastdiff.Evaluator` (serially unless
+        ``vectorized``, ``workers`` or ``executor`` says otherwise).
     x : array_like, shape (n,)
         Point of differentiation; finite.
     method : {"central", "forward", "backward"}
@@ -56,8 +65,23 @@ def gradient(
         ``eps**(1/3) * max(1, |x_i|)`` for central and ``eps**(1/2) *
         max(1, |x_i|)`` for one-sided differences.
     parallel : bool, optional
-        Evaluate the perturbations on all threads. Default: automatic, serial
-        when the work is too small to pay for threads.
+        For a compiled ``f``: evaluate the perturbations on all threads.
+        Default: automatic, serial when the work is too small to pay for
+        threads.
+    vectorized : bool
+        ``f`` accepts a ``(k, n)`` array of points and returns ``(k,)``
+        values: all perturbations in one call.
+    workers : int, optional
+        Evaluate on this many worker processes (a pool started once and
+        reused by later calls; ``f`` is sent with cloudpickle, so lambdas and
+        closures work).
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Evaluate on this executor, e.g. a Dask cluster.
+    progress : bool
+        Show a progress bar of evaluations (needs ``tqdm``).
+    evaluator : Evaluator, optional
+        An :class:`~fastdiff.Evaluator` you manage (its own pool, closed by
+        its context manager); excludes the four options above.
 
     Returns
     -------
@@ -85,7 +109,17 @@ def gradient(
     >>> fastdiff.gradient(f, np.array([1.0, 2.0])).round(6)
     array([2., 4.])
     """
-    return GradientFunction(f, method=method, step=step, parallel=parallel)(x)
+    return GradientFunction(
+        f,
+        method=method,
+        step=step,
+        parallel=parallel,
+        vectorized=vectorized,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        evaluator=evaluator,
+    )(x)
 
 
 def jacobian(
@@ -95,18 +129,23 @@ def jacobian(
     method: str = "central",
     step: float | ArrayLike | None = None,
     parallel: bool | None = None,
+    vectorized: bool = False,
+    workers: int | None = None,
+    executor=None,
+    progress: bool = False,
+    evaluator: Evaluator | None = None,
 ) -> np.ndarray:
     """Jacobian of a vector function by finite differences.
 
     Parameters
     ----------
     f : callable
-        ``f(x) -> ndarray (m,)`` for a 1-D float64 array ``x``, compiled with
-        ``@numba.njit``.
+        ``f(x) -> ndarray (m,)`` for a 1-D float64 array ``x``; compiled
+        with ``@numba.njit`` or a plain Python callable (see :func:`gradient`).
     x : array_like, shape (n,)
         Point of differentiation; finite.
-    method, step, parallel
-        As for :func:`gradient`.
+    method, step, parallel, vectorized, workers, executor, progress, evaluator
+        As for :func:`gradient`; a vectorized ``f`` returns ``(k, m)``.
 
     Returns
     -------
@@ -118,7 +157,17 @@ def jacobian(
     Central: 2n evaluations, plus one of ``f(x)`` the first time a prepared
     :func:`jac` meets a new n (to learn m). Forward and backward: n + 1.
     """
-    return JacobianFunction(f, method=method, step=step, parallel=parallel)(x)
+    return JacobianFunction(
+        f,
+        method=method,
+        step=step,
+        parallel=parallel,
+        vectorized=vectorized,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        evaluator=evaluator,
+    )(x)
 
 
 def hessian(
@@ -128,14 +177,19 @@ def hessian(
     method: str = "central",
     step: float | ArrayLike | None = None,
     parallel: bool | None = None,
+    vectorized: bool = False,
+    workers: int | None = None,
+    executor=None,
+    progress: bool = False,
+    evaluator: Evaluator | None = None,
 ) -> np.ndarray:
     """Hessian of a scalar function by second differences.
 
     Parameters
     ----------
     f : callable
-        ``f(x) -> float`` for a 1-D float64 array ``x``, compiled with
-        ``@numba.njit``.
+        ``f(x) -> float`` for a 1-D float64 array ``x``; compiled with
+        ``@numba.njit`` or a plain Python callable (see :func:`gradient`).
     x : array_like, shape (n,)
         Point of differentiation; finite.
     method : {"central", "forward", "backward"}
@@ -145,7 +199,7 @@ def hessian(
     step : float or array_like of shape (n,), optional
         Absolute step. Default ``eps**(1/4) * max(1, |x_i|)`` for central,
         ``eps**(1/3) * max(1, |x_i|)`` for one-sided.
-    parallel : bool, optional
+    parallel, vectorized, workers, executor, progress, evaluator
         As for :func:`gradient`.
 
     Returns
@@ -159,54 +213,91 @@ def hessian(
     and all off-diagonal entries. Central: ``n**2 + n + 1`` evaluations;
     forward and backward: ``1 + n (n + 3) / 2``.
     """
-    return HessianFunction(f, method=method, step=step, parallel=parallel)(x)
+    return HessianFunction(
+        f,
+        method=method,
+        step=step,
+        parallel=parallel,
+        vectorized=vectorized,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        evaluator=evaluator,
+    )(x)
 
 
-def grad(
-    f, *, method: str = "central", step=None, parallel: bool | None = None
-) -> GradientFunction:
-    """Gradient function of ``f``: ``grad(f)(x) == gradient(f, x)``.
+def grad(f, **options) -> GradientFunction:
+    """Gradient function of ``f``: ``grad(f, **options)(x) == gradient(f, x, **options)``.
 
-    The function is checked and prepared once, so repeated calls (for
-    instance from ``scipy.optimize.minimize(f, x0, jac=grad(f))``) pay only
-    for the evaluations. Options as for :func:`gradient`.
+    ``f`` is checked and prepared once, so repeated calls (for instance from
+    ``scipy.optimize.minimize(f, x0, jac=grad(f))``) pay only for the
+    evaluations. Options as for :func:`gradient`.
     """
-    return GradientFunction(f, method=method, step=step, parallel=parallel)
+    return GradientFunction(f, **options)
 
 
-def jac(f, *, method: str = "central", step=None, parallel: bool | None = None) -> JacobianFunction:
-    """Jacobian function of ``f``: ``jac(f)(x) == jacobian(f, x)``."""
-    return JacobianFunction(f, method=method, step=step, parallel=parallel)
+def jac(f, **options) -> JacobianFunction:
+    """Jacobian function of ``f``: ``jac(f, **options)(x) == jacobian(f, x, **options)``."""
+    return JacobianFunction(f, **options)
 
 
-def hess(f, *, method: str = "central", step=None, parallel: bool | None = None) -> HessianFunction:
-    """Hessian function of ``f``: ``hess(f)(x) == hessian(f, x)``."""
-    return HessianFunction(f, method=method, step=step, parallel=parallel)
+def hess(f, **options) -> HessianFunction:
+    """Hessian function of ``f``: ``hess(f, **options)(x) == hessian(f, x, **options)``."""
+    return HessianFunction(f, **options)
 
 
-def value_and_grad(
-    f, *, method: str = "central", step=None, parallel: bool | None = None
-) -> GradientFunction:
+def value_and_grad(f, **options) -> GradientFunction:
     """Function returning ``(f(x), gradient(f, x))``.
 
     For ``scipy.optimize.minimize(fun, x0, jac=True)``. Forward and backward
     differences reuse ``f(x)`` from their stencil (n + 1 evaluations in all);
-    central differences need one extra evaluation (2n + 1).
+    central differences need one extra evaluation (2n + 1). Options as for
+    :func:`gradient`.
     """
-    return GradientFunction(f, method=method, step=step, parallel=parallel, with_value=True)
+    return GradientFunction(f, with_value=True, **options)
 
 
 class _DerivativeFunction:
-    """Options checked once, and the prepared ``f``; subclasses differentiate."""
+    """Options checked once, and ``f`` prepared for its path; subclasses differentiate.
+
+    A Numba-compiled ``f`` is wrapped for the compiled kernels, unless one of
+    the evaluation options asks for the Python path; any other callable gets
+    an :class:`~fastdiff.Evaluator`.
+    """
 
     _kind = SCALAR
 
-    def __init__(self, f, *, method="central", step=None, parallel=None):
+    def __init__(
+        self,
+        f,
+        *,
+        method: str = "central",
+        step=None,
+        parallel: bool | None = None,
+        vectorized: bool = False,
+        workers: int | None = None,
+        executor=None,
+        progress: bool = False,
+        evaluator: Evaluator | None = None,
+    ):
         self.method = check_choice(method, stencils.METHODS, "method")
         self.step = as_step(step)
         self.parallel = check_parallel(parallel)
+        if not callable(f):
+            raise TypeError(f"f must be a callable; got {type(f).__name__}")
         self.function = f
-        self._prepared = _prepare(f, self._kind)
+        self._evaluator = _choose_evaluator(vectorized, workers, executor, progress, evaluator)
+        if self._evaluator is None and is_compiled(f):
+            self._prepared = prepare(f, self._kind)
+        else:
+            if self.parallel:
+                raise ValueError(
+                    "parallel=True applies to Numba-compiled f; for a Python f use "
+                    "workers= or executor= to evaluate in parallel"
+                )
+            self._prepared = None
+            if self._evaluator is None:
+                self._evaluator = Evaluator()
 
     def _threads(self, x: np.ndarray, evaluations: int, m: int = 0) -> int:
         """Threads for this call: 1 runs the serial kernel."""
@@ -219,6 +310,14 @@ class _DerivativeFunction:
         # Asked only now: it costs a microsecond from Python.
         return numba.get_num_threads()
 
+    def _python_steps(self, x: np.ndarray, exponent: float) -> np.ndarray:
+        bad = np.flatnonzero(~np.isfinite(x))
+        if bad.size:
+            raise non_finite_error(x, int(bad[0]))
+        return fill_steps(
+            x, steps_for(self.step, x.shape[0]), exponent, FLOAT64_EPS, np.empty(x.shape[0])
+        )
+
     def __repr__(self) -> str:
         name = getattr(self.function, "__name__", repr(self.function))
         return f"{type(self).__name__}({name}, method={self.method!r})"
@@ -227,8 +326,8 @@ class _DerivativeFunction:
 class GradientFunction(_DerivativeFunction):
     """Callable ``x -> gradient`` (or ``(value, gradient)``); see :func:`grad`."""
 
-    def __init__(self, f, *, method="central", step=None, parallel=None, with_value=False):
-        super().__init__(f, method=method, step=step, parallel=parallel)
+    def __init__(self, f, *, with_value: bool = False, **options):
+        super().__init__(f, **options)
         self.with_value = with_value
         stencil = stencils.FIRST_DERIVATIVE[self.method]
         self._needs_value = with_value or stencil.uses_center
@@ -238,6 +337,8 @@ class GradientFunction(_DerivativeFunction):
 
     def __call__(self, x: ArrayLike):
         x = as_point(x)
+        if self._prepared is None:
+            return self._python(x)
         n = x.shape[0]
         offsets, weights = stencils.first_derivative_row(self.method)
         h = np.empty(n)
@@ -266,19 +367,30 @@ class GradientFunction(_DerivativeFunction):
             _raise_for_entries(self.function, x, h, offsets, status)
         return (f0, out) if self.with_value else out
 
+    def _python(self, x: np.ndarray):
+        h = self._python_steps(x, self._exponent)
+        offsets, weights = stencils.first_derivative_row(self.method)
+        result = python_first_derivative(
+            self.function, x, h, offsets, weights, self._needs_value, SCALAR, self._evaluator
+        )
+        _raise_for_python_failures(result, x, h)
+        return (result.value, result.derivative) if self.with_value else result.derivative
+
 
 class JacobianFunction(_DerivativeFunction):
     """Callable ``x -> Jacobian``; see :func:`jac`."""
 
     _kind = VECTOR
 
-    def __init__(self, f, *, method="central", step=None, parallel=None):
-        super().__init__(f, method=method, step=step, parallel=parallel)
+    def __init__(self, f, **options):
+        super().__init__(f, **options)
         self._stencil = stencils.FIRST_DERIVATIVE[self.method]
         self._output_length: dict[int, int] = {}
 
     def __call__(self, x: ArrayLike) -> np.ndarray:
         x = as_point(x)
+        if self._prepared is None:
+            return self._python(x)
         n = x.shape[0]
         m = self._output_length.get(n)
         if m is None or self._stencil.uses_center:
@@ -314,17 +426,35 @@ class JacobianFunction(_DerivativeFunction):
             _raise_for_entries(self.function, x, h, offsets, status, expected_length=m)
         return out
 
+    def _python(self, x: np.ndarray) -> np.ndarray:
+        h = self._python_steps(x, self._stencil.step_exponent)
+        offsets, weights = stencils.first_derivative_row(self.method)
+        result = python_first_derivative(
+            self.function,
+            x,
+            h,
+            offsets,
+            weights,
+            self._stencil.uses_center,
+            VECTOR,
+            self._evaluator,
+        )
+        _raise_for_python_failures(result, x, h)
+        return result.derivative
+
 
 class HessianFunction(_DerivativeFunction):
     """Callable ``x -> Hessian``; see :func:`hess`."""
 
-    def __init__(self, f, *, method="central", step=None, parallel=None):
-        super().__init__(f, method=method, step=step, parallel=parallel)
+    def __init__(self, f, **options):
+        super().__init__(f, **options)
         self._stencil = stencils.HESSIAN[self.method]
         self._arrays = stencils.hessian_arrays(self.method)
 
     def __call__(self, x: ArrayLike) -> np.ndarray:
         x = as_point(x)
+        if self._prepared is None:
+            return self._python(x)
         n = x.shape[0]
         h = np.empty(n)
         out = np.empty((n, n))
@@ -347,24 +477,35 @@ class HessianFunction(_DerivativeFunction):
         if f0_status != OK:
             _raise_at_x(self.function, x, f0_status, f0)
         if failures:
-            rows, cols = np.nonzero(status)
-            raise ValueError(
-                f"f failed at the stencil points of Hessian entries "
-                f"{_listing(list(zip(rows.tolist(), cols.tolist())))}: "
-                f"{MESSAGES[int(status[rows[0], cols[0]])]}"
-            )
+            _raise_for_hessian_entries(status)
         return out
 
+    def _python(self, x: np.ndarray) -> np.ndarray:
+        h = self._python_steps(x, self._stencil.step_exponent)
+        result = python_hessian(self.function, x, h, self._arrays, self._evaluator)
+        _raise_for_python_failures(result, x, h)
+        return result.derivative
 
-def _prepare(f, kind: str) -> CompiledFunction:
-    if not callable(f):
-        raise TypeError(f"f must be a callable; got {type(f).__name__}")
-    if not is_compiled(f):
-        raise TypeError(
-            f"f must be a Numba-compiled function (decorated with @numba.njit); "
-            f"got {getattr(f, '__name__', type(f).__name__)}"
-        )
-    return prepare(f, kind)
+
+def _choose_evaluator(vectorized, workers, executor, progress, evaluator) -> Evaluator | None:
+    """The evaluator the options ask for, or None for the compiled path."""
+    if evaluator is not None:
+        if not isinstance(evaluator, Evaluator):
+            raise TypeError(
+                f"evaluator must be a fastdiff.Evaluator; got {type(evaluator).__name__}"
+            )
+        if vectorized or workers is not None or executor is not None or progress:
+            raise ValueError(
+                "give evaluator alone, or vectorized/workers/executor/progress, not both"
+            )
+        return evaluator
+    if not (vectorized or workers is not None or executor is not None or progress):
+        return None
+    if workers is not None and executor is None:
+        # Validates like Evaluator does, then shares one pool per size.
+        Evaluator(vectorized=vectorized, workers=workers, progress=progress)
+        return sharing_workers(workers, vectorized=vectorized, progress=progress)
+    return Evaluator(vectorized=vectorized, workers=workers, executor=executor, progress=progress)
 
 
 def _vector_value(f, x: np.ndarray) -> np.ndarray:
@@ -377,24 +518,46 @@ def _vector_value(f, x: np.ndarray) -> np.ndarray:
     if values.ndim != 1:
         raise ValueError(f"f must return a 1-D array for a Jacobian; f(x) has shape {values.shape}")
     values = values.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(values)):
-        bad = int(np.flatnonzero(~np.isfinite(values))[0])
-        raise ValueError(f"f(x) must be finite; f(x)[{bad}] is {values[bad]}")
+    _check_finite_value(values)
     return values
+
+
+def _check_finite_value(value) -> None:
+    array = np.asarray(value, dtype=np.float64)
+    if array.ndim == 0:
+        if not np.isfinite(array):
+            raise ValueError(f"f(x) must be finite; f returned {float(array)} at x")
+    elif not np.all(np.isfinite(array)):
+        bad = int(np.flatnonzero(~np.isfinite(array))[0])
+        raise ValueError(f"f(x) must be finite; f(x)[{bad}] is {array[bad]}")
 
 
 def _raise_at_x(f, x, status: int, value: float):
     if status == RAISED:
         _reraise_from_python(f, x, "at x")
         _not_reproduced("at x")
-    raise ValueError(f"f(x) must be finite; f returned {value} at x")
+    _check_finite_value(value)
+
+
+def _entry_failure(code: int, where: str, x, h, first: int, expected_length=None) -> ValueError:
+    """The error for entries whose stencil points failed without raising."""
+    if code == WRONG_SHAPE:
+        return ValueError(
+            f"f returned an array of a different length at the stencil points of {where} "
+            f"than at x ({expected_length}); f must return the same shape everywhere"
+        )
+    if code == NOT_FINITE:
+        return ValueError(
+            f"f returned a non-finite value at the stencil points of {where} "
+            f"(x[{first}] = {x[first]}, step {h[first]:.3g})"
+        )
+    return ValueError(f"f failed at the stencil points of {where}: {MESSAGES.get(code, code)}")
 
 
 def _raise_for_entries(f, x, h, offsets, status, expected_length: int | None = None):
     failed = np.flatnonzero(status)
     first = int(failed[0])
     code = int(status[first])
-    where = f"coordinate(s) {_listing(failed.tolist())}"
     if code == RAISED:
         for offset in offsets[first if offsets.shape[0] > 1 else 0]:
             if offset != 0.0:
@@ -402,17 +565,36 @@ def _raise_for_entries(f, x, h, offsets, status, expected_length: int | None = N
                 point[first] += offset * h[first]
                 _reraise_from_python(f, point, f"at x + {offset:g} * h[{first}] * e[{first}]")
         _not_reproduced(f"at the stencil points of coordinate {first}")
-    if code == WRONG_SHAPE:
-        raise ValueError(
-            f"f returned an array of a different length at the stencil points of {where} "
-            f"than at x ({expected_length}); f must return the same shape everywhere"
-        )
-    if code == NOT_FINITE:
-        raise ValueError(
-            f"f returned a non-finite value at the stencil points of {where} "
-            f"(x[{first}] = {x[first]}, step {h[first]:.3g})"
-        )
-    raise ValueError(f"f failed at the stencil points of {where}: {MESSAGES.get(code, code)}")
+    where = f"coordinate(s) {_listing(failed.tolist())}"
+    raise _entry_failure(code, where, x, h, first, expected_length)
+
+
+def _raise_for_hessian_entries(status):
+    rows, cols = np.nonzero(status)
+    raise ValueError(
+        f"f failed at the stencil points of Hessian entries "
+        f"{_listing(list(zip(rows.tolist(), cols.tolist())))}: "
+        f"{MESSAGES[int(status[rows[0], cols[0]])]}"
+    )
+
+
+def _raise_for_python_failures(result: PythonDerivative, x, h) -> None:
+    if result.center_error is not None:
+        _add_note(result.center_error, "fastdiff: f raised at x")
+        raise result.center_error
+    if result.value is not None:
+        _check_finite_value(result.value)
+    if not result.status.any():
+        return
+    if result.errors:
+        error, where = result.errors[min(result.errors)]
+        _add_note(error, f"fastdiff: f raised {where}")
+        raise error
+    if result.status.ndim == 2:
+        _raise_for_hessian_entries(result.status)
+    failed = np.flatnonzero(result.status)
+    where = f"coordinate(s) {_listing(failed.tolist())}"
+    raise _entry_failure(int(result.status[failed[0]]), where, x, h, int(failed[0]))
 
 
 def _reraise_from_python(f, point, where: str) -> None:

@@ -76,3 +76,30 @@ def absolute_steps(x, step, out):
     for i in range(x.shape[0]):
         out[i] = representable_step(x[i], step[i])
     return out
+
+
+@njit(cache=True)
+def fill_steps(x, step, exponent, eps, h):
+    """The steps of one derivative: the default rule, or the user's steps.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        Point of differentiation.
+    step : ndarray, shape (n,) or (0,)
+        Absolute steps, or empty for :func:`relative_steps`.
+    exponent, eps : float
+        Of the default rule.
+    h : ndarray, shape (n,)
+        Receives the steps. A user step that vanishes at ``x_i`` (below the
+        float spacing there) falls back to the default for that coordinate.
+    """
+    if step.shape[0] == 0:
+        relative_steps(x, exponent, eps, h)
+    else:
+        absolute_steps(x, step, h)
+        scale = eps**exponent
+        for i in range(x.shape[0]):
+            if h[i] == 0.0:
+                h[i] = representable_step(x[i], scale * max(1.0, abs(x[i])))
+    return h

@@ -24,7 +24,7 @@ from fastdiff.kernels.gradient import gradient_parallel, gradient_serial
 from fastdiff.kernels.hessian import hessian_parallel, hessian_serial
 from fastdiff.kernels.jacobian import jacobian_parallel, jacobian_serial
 from fastdiff.status import OK
-from fastdiff.steps import absolute_steps, relative_steps, representable_step
+from fastdiff.steps import fill_steps
 
 
 @njit(cache=True, inline="always")
@@ -33,18 +33,6 @@ def _first_non_finite(x):
         if not math.isfinite(x[i]):
             return i
     return -1
-
-
-@njit(cache=True, inline="always")
-def _fill_steps(x, step, exponent, eps, h):
-    if step.shape[0] == 0:
-        relative_steps(x, exponent, eps, h)
-    else:
-        absolute_steps(x, step, h)
-        scale = eps**exponent
-        for i in range(x.shape[0]):
-            if h[i] == 0.0:
-                h[i] = representable_step(x[i], scale * max(1.0, abs(x[i])))
 
 
 @njit(cache=True, inline="always")
@@ -76,7 +64,7 @@ def gradient_driver(
     bad = _first_non_finite(x)
     if bad >= 0:
         return np.nan, OK, bad, 0
-    _fill_steps(x, step, exponent, eps, h)
+    fill_steps(x, step, exponent, eps, h)
     f0 = np.nan
     if needs_value:
         buffer = np.empty(1)
@@ -104,7 +92,7 @@ def jacobian_driver(f, x, step, exponent, eps, offsets, weights, f0, threads, h,
     bad = _first_non_finite(x)
     if bad >= 0:
         return bad, 0
-    _fill_steps(x, step, exponent, eps, h)
+    fill_steps(x, step, exponent, eps, h)
     if threads > 1:
         jacobian_parallel(f, x, h, offsets, weights, f0, out, status, threads)
     else:
@@ -118,7 +106,7 @@ def hessian_driver(f, x, step, exponent, eps, stencil, threads, h, out, status):
     bad = _first_non_finite(x)
     if bad >= 0:
         return np.nan, OK, bad, 0
-    _fill_steps(x, step, exponent, eps, h)
+    fill_steps(x, step, exponent, eps, h)
     buffer = np.empty(1)
     f0, f0_status = call_scalar(f, x, buffer)
     if f0_status != OK:

@@ -1,0 +1,205 @@
+"""Derivatives of plain Python functions: points, one batch, then combine.
+
+Every stencil point is described once (from the offsets of
+:mod:`fastdiff.stencils`), the whole batch goes to an
+:class:`~fastdiff.evaluate.Evaluator` (serial, vectorized, worker processes
+or any executor), and the values are combined by the same compiled formulas
+as the kernels use (:mod:`fastdiff.kernels.formulas`). The point
+``x_i + o * h_i`` is formed exactly as in the kernels, so a Python ``f`` and
+its compiled twin give the same derivative to the last bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from fastdiff.evaluate import SCALAR, VECTOR, Evaluator
+from fastdiff.kernels.formulas import combine_gradient, combine_hessian, combine_jacobian
+from fastdiff.status import NOT_FINITE, OK, RAISED
+
+
+@dataclass
+class PythonDerivative:
+    """What the Python path computed.
+
+    Attributes
+    ----------
+    value : float or ndarray or None
+        ``f(x)`` if it was evaluated.
+    derivative : ndarray
+    status : ndarray of int8
+        Per entry (gradient, Jacobian columns) or per matrix entry (Hessian).
+    errors : dict
+        Entry (coordinate, or ``(i, j)`` for a Hessian) to the first
+        exception raised at one of its points, with the point's description.
+    center_error : BaseException or None
+        The exception raised at ``x`` itself.
+    evaluations : int
+    """
+
+    value: object
+    derivative: np.ndarray
+    status: np.ndarray
+    errors: dict = field(default_factory=dict)
+    center_error: BaseException | None = None
+    evaluations: int = 0
+
+
+class _FirstDerivativePoints:
+    """Stencil points of a gradient or Jacobian; point 0 is ``x`` if included."""
+
+    def __init__(self, x, h, offsets, weights, include_center: bool):
+        n, k = x.shape[0], offsets.shape[1]
+        rows = np.arange(n) if offsets.shape[0] > 1 else np.zeros(n, dtype=np.intp)
+        used = (weights[rows] != 0.0) & (offsets[rows] != 0.0)
+        self.coordinate, self.slot = np.nonzero(used)  # coordinate-major order
+        self.shift = offsets[rows[self.coordinate], self.slot] * h[self.coordinate]
+        self.first = int(include_center)
+        self.count = self.first + self.coordinate.shape[0]
+        self.x = x
+        self.width = k
+
+    def __call__(self, lo: int, hi: int) -> np.ndarray:
+        points = np.tile(self.x, (hi - lo, 1))
+        index = np.arange(lo, hi) - self.first
+        rows = np.flatnonzero(index >= 0)
+        index = index[rows]
+        coordinate = self.coordinate[index]
+        points[rows, coordinate] = self.x[coordinate] + self.shift[index]
+        return points
+
+    def describe(self, point: int, h) -> str:
+        if point < self.first:
+            return "at x"
+        i = int(self.coordinate[point - self.first])
+        return f"at x + {self.shift[point - self.first] / h[i]:g} * h[{i}] * e[{i}] (point {point})"
+
+
+class _HessianPoints:
+    """Points of a Hessian stencil: ``x``, then the axis points, then the pairs."""
+
+    def __init__(self, x, h, stencil):
+        axis_offsets, pair_offsets = stencil[0], stencil[3]
+        n = x.shape[0]
+        self.x, self.h = x, h
+        self.a, self.p = axis_offsets.shape[0], pair_offsets.shape[0]
+        self.axis_offsets, self.pair_offsets = axis_offsets, pair_offsets
+        self.rows, self.cols = np.triu_indices(n, 1)
+        self.axis_start = 1
+        self.pair_start = 1 + n * self.a
+        self.count = self.pair_start + self.rows.shape[0] * self.p
+
+    def __call__(self, lo: int, hi: int) -> np.ndarray:
+        x, h = self.x, self.h
+        points = np.tile(x, (hi - lo, 1))
+        index = np.arange(lo, hi)
+        axis = np.flatnonzero((index >= self.axis_start) & (index < self.pair_start))
+        if axis.size:
+            i, a = np.divmod(index[axis] - self.axis_start, self.a)
+            points[axis, i] = x[i] + self.axis_offsets[a] * h[i]
+        pairs = np.flatnonzero(index >= self.pair_start)
+        if pairs.size:
+            pair, q = np.divmod(index[pairs] - self.pair_start, self.p)
+            i, j = self.rows[pair], self.cols[pair]
+            points[pairs, i] = x[i] + self.pair_offsets[q, 0] * h[i]
+            points[pairs, j] = x[j] + self.pair_offsets[q, 1] * h[j]
+        return points
+
+    def describe(self, point: int) -> str:
+        if point == 0:
+            return "at x"
+        if point < self.pair_start:
+            i, a = divmod(point - self.axis_start, self.a)
+            return f"at x + {self.axis_offsets[a]:g} * h[{i}] * e[{i}] (point {point})"
+        pair, q = divmod(point - self.pair_start, self.p)
+        i, j = self.rows[pair], self.cols[pair]
+        return (
+            f"at x + {self.pair_offsets[q, 0]:g} * h[{i}] * e[{i}] "
+            f"+ {self.pair_offsets[q, 1]:g} * h[{j}] * e[{j}] (point {point})"
+        )
+
+
+def python_first_derivative(
+    f, x, h, offsets, weights, include_center: bool, kind: str, evaluator: Evaluator
+) -> PythonDerivative:
+    """Gradient (``kind="scalar"``) or Jacobian (``"vector"``) of a Python ``f``."""
+    n = x.shape[0]
+    points = _FirstDerivativePoints(x, h, offsets, weights, include_center)
+    batch = evaluator.evaluate(f, points.count, points, kind)
+    center_error = batch.errors.get(0) if include_center else None
+    value = None
+    if include_center and center_error is None:
+        value = float(batch.values[0]) if kind == SCALAR else batch.values[0].copy()
+    if center_error is not None or (value is not None and not np.all(np.isfinite(value))):
+        return PythonDerivative(
+            value, np.empty(0), np.empty(0, np.int8), {}, center_error, points.count
+        )
+
+    stencil_values = batch.values[points.first :]
+    status = np.zeros(n, dtype=np.int8)
+    not_finite = ~np.isfinite(stencil_values).reshape(stencil_values.shape[0], -1).all(axis=1)
+    status[points.coordinate[not_finite]] = NOT_FINITE
+    errors = {}
+    for point in sorted(batch.errors):
+        if point < points.first:
+            continue
+        i = int(points.coordinate[point - points.first])
+        status[i] = RAISED
+        errors.setdefault(i, (batch.errors[point], points.describe(point, h)))
+
+    if kind == SCALAR:
+        values = np.full((n, points.width), np.nan)
+        values[points.coordinate, points.slot] = stencil_values
+        derivative = np.empty(n)
+        combine_gradient(
+            values, offsets, weights, np.nan if value is None else value, h, derivative
+        )
+    else:
+        m = batch.values.shape[1]
+        values = np.full((n, points.width, m), np.nan)
+        values[points.coordinate, points.slot] = stencil_values
+        derivative = np.empty((m, n))
+        f0 = value if value is not None else np.zeros(m)
+        combine_jacobian(values, offsets, weights, f0, h, derivative)
+    return PythonDerivative(value, derivative, status, errors, None, points.count)
+
+
+def python_hessian(f, x, h, stencil, evaluator: Evaluator) -> PythonDerivative:
+    """Hessian of a Python ``f`` with the stencil arrays of :func:`fastdiff.stencils.hessian_arrays`."""
+    n = x.shape[0]
+    points = _HessianPoints(x, h, stencil)
+    batch = evaluator.evaluate(f, points.count, points, SCALAR)
+    if 0 in batch.errors or not np.isfinite(batch.values[0]):
+        value = None if 0 in batch.errors else float(batch.values[0])
+        return PythonDerivative(
+            value, np.empty(0), np.empty(0, np.int8), {}, batch.errors.get(0), points.count
+        )
+    f0 = float(batch.values[0])
+    axis_values = batch.values[points.axis_start : points.pair_start].reshape(n, points.a)
+    pair_values = batch.values[points.pair_start :].reshape(-1, points.p)
+    derivative = np.empty((n, n))
+    combine_hessian(axis_values, pair_values, f0, stencil, h, derivative)
+
+    failed = ~np.isfinite(batch.values)
+    raised = np.zeros(points.count, dtype=bool)
+    raised[list(batch.errors)] = True
+    code = np.where(raised, RAISED, np.where(failed, NOT_FINITE, OK)).astype(np.int8)
+    axis_code = code[points.axis_start : points.pair_start].reshape(n, points.a)
+    pair_code = code[points.pair_start :].reshape(-1, points.p).max(axis=1)
+    status = np.zeros((n, n), dtype=np.int8)
+    diagonal_used = stencil[1] != 0.0
+    offdiagonal_used = stencil[2] != 0.0
+    status[np.arange(n), np.arange(n)] = axis_code[:, diagonal_used].max(axis=1, initial=OK)
+    axis_off = axis_code[:, offdiagonal_used].max(axis=1, initial=OK)
+    upper = np.maximum(pair_code, np.maximum(axis_off[points.rows], axis_off[points.cols]))
+    status[points.rows, points.cols] = upper
+    status[points.cols, points.rows] = upper
+    errors = {}
+    for point in sorted(batch.errors):
+        errors.setdefault(point, (batch.errors[point], points.describe(point)))
+    return PythonDerivative(f0, derivative, status, errors, None, points.count)
+
+
+__all__ = ["PythonDerivative", "python_first_derivative", "python_hessian", "VECTOR"]
