@@ -1,0 +1,349 @@
+"""Richardson extrapolation of difference estimates taken at shrinking steps.
+
+A difference formula with step ``h`` has an error that expands in known powers
+of ``h``::
+
+    D(h) = d + c_1 h**p_1 + c_2 h**p_2 + ...
+
+* central first and second differences (``f(x + h) - f(x - h)``, the central
+  Hessian stencil): ``p = 2, 4, 6, ...`` (the odd terms cancel);
+* one-sided differences (forward or backward): ``p = 1, 2, 3, ...``.
+
+Given ``D`` at the geometric steps ``h, h / r, ..., h / r**(L - 1)``, a fixed
+linear combination of the ``L`` estimates cancels the first ``L - 1`` error
+terms (Neville's table, done once on unit vectors to get the weights). With
+``r = 2`` and three central estimates the result has error ``O(h**6)`` for
+``6 n`` evaluations of ``f`` per gradient, against 121 for numdifftools'
+default on a 4-D gradient.
+
+The error estimate of each entry is ``safety * (|E_L - E_{L-1}| + R)``:
+
+* ``E_{L-1}`` is the extrapolation of the ``L - 1`` finest estimates, so the
+  difference is the size of the last error term removed, which bounds the
+  truncation error left in the asymptotic range;
+* ``R = sum_k |w_k| r_k`` propagates the rounding errors ``r_k`` of the base
+  estimates (see :func:`rounding_errors`) through the weights ``w``. It is
+  needed: both extrapolations lean on the finest estimate, so its rounding
+  error largely cancels in the difference above. Without ``R`` the estimate
+  fell below the true error for about 70 % of the entries of the
+  More-Garbow-Hillstrom set; with it, for 1 % of gradient and 0.2 % of
+  Hessian entries (all at rounding level, below 1e-12 relative, where f's
+  intermediate values are much larger than ``|f(x)|``), while exceeding the
+  true error by a median factor of 11 (gradients) and 26 (Hessians).
+
+Everything here is pure numpy: the estimates come from any kernel or Python
+evaluation path.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+#: First error order and its increment, by difference method.
+ERROR_ORDERS: dict[str, tuple[int, int]] = {
+    "central": (2, 2),
+    "forward": (1, 1),
+    "backward": (1, 1),
+}
+
+#: Default multiplier of the error estimate (truncation plus rounding).
+SAFETY = 2.0
+
+_EPS = float(np.finfo(np.float64).eps)
+
+#: Largest relative step for a 3-level central gradient with ratio 2, so that
+#: ``h_i = GRADIENT_SCALE * max(1, |x_i|)``. The result has truncation error
+#: O(h**6) and rounding error O(eps / h), which balance near ``eps**(1/7)``
+#: (6e-3); the factor 1/2 is the best of 1/8 .. 16 on the More-Garbow-Hillstrom
+#: set (median error 2e-13 over the well-scaled problems).
+GRADIENT_SCALE = 0.5 * _EPS ** (1 / 7)
+
+#: Largest relative step for a 3-level central Hessian with ratio 2: truncation
+#: O(h**6) against rounding O(eps / h**2) balance near ``eps**(1/8)`` (0.011);
+#: the factor 2 is the best of 1/4 .. 4 on the same set (median error 9e-12).
+HESSIAN_SCALE = 2.0 * _EPS ** (1 / 8)
+
+
+class RichardsonResult(NamedTuple):
+    """Extrapolated derivative with an error estimate per entry.
+
+    Attributes
+    ----------
+    estimate : ndarray
+        Extrapolated value, shape of one base estimate.
+    error : ndarray
+        Estimated absolute error, same shape (non-negative; NaN where an
+        estimate was NaN).
+    steps : ndarray or None
+        The steps of the base estimates, largest first, as passed by the
+        caller (shape ``(levels, ...)``).
+    """
+
+    estimate: np.ndarray
+    error: np.ndarray
+    steps: np.ndarray | None
+
+
+def error_orders(method: str, count: int) -> tuple[int, ...]:
+    """The first ``count`` powers of ``h`` in the error of ``method``.
+
+    Parameters
+    ----------
+    method : {"central", "forward", "backward"}
+    count : int
+        Number of orders, ``>= 0``.
+
+    Returns
+    -------
+    tuple of int
+        ``(2, 4, 6, ...)`` for central, ``(1, 2, 3, ...)`` for one-sided.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``method``.
+    """
+    first, increment = _orders_of(method)
+    return tuple(first + increment * k for k in range(count))
+
+
+def richardson_weights(levels: int, *, ratio: float = 2.0, method: str = "central") -> np.ndarray:
+    """Weights ``w`` such that ``sum_k w[k] D(h / ratio**k)`` cancels ``levels - 1`` error terms.
+
+    The weights sum to 1 and depend only on ``levels``, ``ratio`` and the
+    error orders of ``method``, so the combination is itself a wider
+    difference stencil (offsets ``o / ratio**k`` with weights ``w[k] *
+    ratio**k * stencil weights``).
+
+    Parameters
+    ----------
+    levels : int
+        Number of base estimates, ``>= 1``.
+    ratio : float
+        Ratio between consecutive steps, ``> 1``.
+    method : {"central", "forward", "backward"}
+        Base difference formula (sets the error orders).
+
+    Returns
+    -------
+    ndarray, shape (levels,)
+        For the estimates ordered from the largest step to the smallest.
+
+    Examples
+    --------
+    >>> richardson_weights(2)  # (4 D(h/2) - D(h)) / 3
+    array([-0.33333333,  1.33333333])
+    """
+    levels = _check_levels(levels)
+    ratio = _check_ratio(ratio)
+    return _weights(levels, ratio, error_orders(method, levels - 1))
+
+
+def extrapolate(
+    estimates: ArrayLike,
+    *,
+    ratio: float = 2.0,
+    method: str = "central",
+    steps: ArrayLike | None = None,
+    rounding: ArrayLike | None = None,
+    safety: float = SAFETY,
+) -> RichardsonResult:
+    """Richardson-extrapolate estimates taken at steps ``h, h / ratio, h / ratio**2, ...``.
+
+    Parameters
+    ----------
+    estimates : array_like, shape (levels, ...)
+        ``estimates[k]`` is the difference estimate (gradient, Jacobian or
+        Hessian) at step ``h / ratio**k``; ``levels >= 2``. Per-coordinate
+        steps may differ, as long as every coordinate shrinks by ``ratio``.
+    ratio : float
+        Step ratio, ``> 1``.
+    method : {"central", "forward", "backward"}
+        The base formula, which fixes the error orders (see module notes).
+    steps : array_like, shape (levels, ...), optional
+        The steps used, stored in the result as they are.
+    rounding : array_like, optional
+        Absolute rounding error of each base estimate, broadcastable to
+        ``estimates``, usually from :func:`rounding_errors`. Propagated
+        through the weights and added to the error; without it the error
+        estimate misses most of the rounding error.
+    safety : float
+        Multiplier of the error estimate, ``> 0``.
+
+    Returns
+    -------
+    RichardsonResult
+        ``estimate`` and ``error`` have the shape of one base estimate.
+
+    Raises
+    ------
+    ValueError
+        Fewer than two levels; ``ratio <= 1``; ``safety <= 0``; unknown
+        ``method``; ``rounding`` not broadcastable or negative.
+
+    Notes
+    -----
+    No evaluations of ``f`` here: the caller spends ``levels`` times the cost
+    of one base estimate (central gradient: ``2 n levels``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> h = 0.1 / 2.0 ** np.arange(3)
+    >>> d = (np.exp(h) - np.exp(-h)) / (2 * h)  # central differences of exp at 0
+    >>> result = extrapolate(d)
+    >>> bool(abs(result.estimate - 1.0) < 1e-11), bool(result.error < 1e-7)
+    (True, True)
+    """
+    values = np.asarray(estimates, dtype=np.float64)
+    if values.ndim == 0 or values.shape[0] < 2:
+        raise ValueError(
+            "estimates must have at least two levels along axis 0 (one per step); "
+            f"got shape {values.shape}"
+        )
+    ratio = _check_ratio(ratio)
+    if not (np.isfinite(safety) and safety > 0.0):
+        raise ValueError(f"safety must be positive and finite; got {safety!r}")
+    levels = values.shape[0]
+    orders = error_orders(method, levels - 1)
+    weights = _weights(levels, ratio, orders)
+    # The same extrapolation one level lower, from the finest levels - 1 estimates.
+    lower = np.concatenate(([0.0], _weights(levels - 1, ratio, orders[:-1])))
+    estimate = np.tensordot(weights, values, axes=1)
+    error = np.abs(estimate - np.tensordot(lower, values, axes=1))
+    if rounding is not None:
+        error = error + _propagated_rounding(rounding, weights, values.shape)
+    error = safety * error
+    if steps is not None:
+        steps = np.asarray(steps, dtype=np.float64)
+    return RichardsonResult(estimate, error, steps)
+
+
+def geometric_steps(
+    x: ArrayLike,
+    *,
+    levels: int = 3,
+    ratio: float = 2.0,
+    scale: float,
+) -> np.ndarray:
+    """Steps ``scale * max(1, |x_i|) / ratio**k`` for ``k = 0 .. levels - 1``.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Point of differentiation.
+    levels : int
+        Number of steps per coordinate.
+    ratio : float
+        Ratio between consecutive steps, ``> 1``.
+    scale : float
+        Largest relative step, ``> 0`` (see :data:`GRADIENT_SCALE` and
+        :data:`HESSIAN_SCALE`).
+
+    Returns
+    -------
+    ndarray, shape (levels, n)
+        Largest first. Differentiation routines still round each step so that
+        ``x_i + h`` is exact; that changes the ratio by a relative amount of
+        order ``eps |x_i| / h``, far below what affects the extrapolation.
+    """
+    levels = _check_levels(levels)
+    ratio = _check_ratio(ratio)
+    if not (np.isfinite(scale) and scale > 0.0):
+        raise ValueError(f"scale must be positive and finite; got {scale!r}")
+    base = scale * np.maximum(1.0, np.abs(np.asarray(x, dtype=np.float64)))
+    return base[np.newaxis, :] / ratio ** np.arange(levels)[:, np.newaxis]
+
+
+def rounding_errors(
+    value: float,
+    steps: ArrayLike,
+    *,
+    derivative: int = 1,
+    stencil_weight: float | None = None,
+    eps: float = _EPS,
+) -> np.ndarray:
+    """Rounding error of difference estimates: ``eps |f(x)| * sum|w| / h**derivative``.
+
+    Each value of ``f`` near ``x`` carries an error of about ``eps |f(x)|``;
+    the stencil adds them with weights ``w`` and divides by the step (first
+    derivatives) or by ``h_i h_j`` (second derivatives).
+
+    Parameters
+    ----------
+    value : float
+        ``f(x)``.
+    steps : array_like, shape (levels, n)
+        The steps of the base estimates.
+    derivative : {1, 2}
+        1 for gradients (and Jacobian columns), 2 for Hessians.
+    stencil_weight : float, optional
+        ``sum |w|`` of the stencil. Default: 1 for the central first
+        difference ``(f(x + h) - f(x - h)) / 2h``, 4 for the central Hessian
+        stencil. Use 2 for one-sided first differences.
+    eps : float
+        Machine epsilon of the working precision.
+
+    Returns
+    -------
+    ndarray, shape (levels, n) or (levels, n, n)
+        Usable as ``rounding=`` of :func:`extrapolate`.
+    """
+    if derivative not in (1, 2):
+        raise ValueError(f"derivative must be 1 or 2; got {derivative!r}")
+    if stencil_weight is None:
+        stencil_weight = 1.0 if derivative == 1 else 4.0
+    h = np.abs(np.asarray(steps, dtype=np.float64))
+    if h.ndim != 2:
+        raise ValueError(f"steps must have shape (levels, n); got shape {h.shape}")
+    scale = eps * abs(float(value)) * stencil_weight
+    if derivative == 1:
+        return scale / h
+    return scale / (h[:, :, np.newaxis] * h[:, np.newaxis, :])
+
+
+def _weights(levels: int, ratio: float, orders: tuple[int, ...]) -> np.ndarray:
+    # Neville's table on unit vectors: row k starts as e_k; each column
+    # removes one more error term.
+    table = list(np.eye(levels))
+    for j, order in enumerate(orders, start=1):
+        factor = ratio**order - 1.0
+        table = [table[k] + (table[k] - table[k - 1]) / factor for k in range(j, levels)]
+        table = [None] * j + table
+    return table[-1]
+
+
+def _propagated_rounding(rounding, weights: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    try:
+        values = np.broadcast_to(np.asarray(rounding, dtype=np.float64), shape)
+    except ValueError:
+        raise ValueError(
+            f"rounding must be broadcastable to the shape of estimates {shape}; "
+            f"got shape {np.shape(rounding)}"
+        ) from None
+    if np.any(values < 0.0):
+        raise ValueError("rounding must be non-negative (absolute errors)")
+    return np.tensordot(np.abs(weights), values, axes=1)
+
+
+def _orders_of(method: str) -> tuple[int, int]:
+    if method not in ERROR_ORDERS:
+        choices = ", ".join(repr(m) for m in ERROR_ORDERS)
+        raise ValueError(f"method must be one of {choices}; got {method!r}")
+    return ERROR_ORDERS[method]
+
+
+def _check_levels(levels) -> int:
+    if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or levels < 1:
+        raise ValueError(f"levels must be a positive integer; got {levels!r}")
+    return int(levels)
+
+
+def _check_ratio(ratio) -> float:
+    value = float(ratio)
+    if not (np.isfinite(value) and value > 1.0):
+        raise ValueError(f"ratio must be a finite number greater than 1; got {ratio!r}")
+    return value
