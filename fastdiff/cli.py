@@ -174,13 +174,13 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def _list_of(choices: tuple[str, ...] | None = None, item=str):
+def _list_of(choices: tuple[str, ...] | None = None, item=str, what: str = ""):
     """An argparse type for comma-separated lists, checked item by item."""
 
     def parse(text: str) -> list:
         items = [part.strip() for part in text.split(",") if part.strip()]
         if not items:
-            raise argparse.ArgumentTypeError("expected a comma-separated list, got nothing")
+            raise argparse.ArgumentTypeError(f"expected a comma-separated list, got {text!r}")
         values = []
         for part in items:
             if choices is not None and part not in choices:
@@ -188,10 +188,9 @@ def _list_of(choices: tuple[str, ...] | None = None, item=str):
                     f"invalid choice {part!r} (choose from {', '.join(choices)})"
                 )
             try:
-                value = item(part)
+                values.append(item(part))
             except ValueError:
-                raise argparse.ArgumentTypeError(f"{part!r} is not a valid number") from None
-            values.append(value)
+                raise argparse.ArgumentTypeError(f"expected {what}, got {part!r}") from None
         return values
 
     return parse
@@ -244,7 +243,7 @@ def _add_bench_arguments(bench: argparse.ArgumentParser) -> None:
     )
     bench.add_argument(
         "--dims",
-        type=_list_of(item=_dimension),
+        type=_list_of(item=_dimension, what="positive integers"),
         default=[10, 100, 1000],
         metavar="LIST",
         help="dimensions n, positive integers (default: 10,100,1000)",

@@ -144,14 +144,18 @@ def run_sweep(
         Series by series, dimensions increasing.
     """
     results = []
+    # A factory may compile a new f for each n: build each (problem, n) once.
+    built: dict[tuple[str, int], tuple[Callable, np.ndarray]] = {}
     for problem, kind, method in series:
         budgets = {tool: _Budget(kind) for tool in ("fastdiff", *settings.peers)}
         transforms: dict[int, Callable] = {}
         for n in sorted(settings.dims):
             if progress is not None:
                 progress(f"{problem.name} {kind} {method} n={n}")
-            f, x = problem.build(n)
-            x = np.ascontiguousarray(x, dtype=np.float64)
+            if (problem.name, n) not in built:
+                f, x = problem.build(n)
+                built[problem.name, n] = f, np.ascontiguousarray(x, dtype=np.float64)
+            f, x = built[problem.name, n]
             results.append(
                 _measure_case(problem, kind, method, f, x, settings, budgets, transforms)
             )
