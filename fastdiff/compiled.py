@@ -23,6 +23,7 @@ from numba.core.registry import cpu_target
 from numba.extending import is_jitted
 
 from fastdiff.kernels._calling import accumulate_values, accumulate_vector, call_scalar
+from fastdiff.kernels.complex_step import call_complex, store_complex
 from fastdiff.status import OK, RAISED
 
 SCALAR = "scalar"
@@ -217,3 +218,148 @@ def _strip_ansi(text: str) -> str:
     import re
 
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+# --- Complex step ------------------------------------------------------------
+# method="complex" calls f with a complex128 array; its wrapper has its own C
+# signature, int32 f(complex128 *z, intp n, complex128 *out, intp m), used by
+# fastdiff.kernels.complex_step for both kinds (m = 1 for a scalar f).
+
+_COMPLEX_SIGNATURE = types.int32(
+    types.CPointer(types.complex128),
+    types.intp,
+    types.CPointer(types.complex128),
+    types.intp,
+)
+_COMPLEX_POINT_TYPE = types.Array(types.complex128, 1, "C")
+
+
+@dataclass(eq=False)
+class ComplexFunction(CompiledFunction):
+    """A jitted ``f`` with its complex-step callback (same attributes).
+
+    ``evaluation_cost`` times the complex evaluation, which is what the
+    complex-step kernels pay (typically 2 to 4 times the real one).
+    """
+
+    def evaluation_cost(self, x: np.ndarray, m: int = 0) -> float:
+        """Seconds per complex evaluation at ``x``, measured once per dimension."""
+        n = x.shape[0]
+        cost = self.seconds_per_evaluation.get(n)
+        if cost is None:
+            cost = self.seconds_per_evaluation[n] = _measure_complex_cost(self, x, m)
+        return cost
+
+
+def prepare_complex(f, kind: str) -> ComplexFunction:
+    """Check a jitted ``f`` for complex input and wrap it for the complex-step kernels.
+
+    Parameters
+    ----------
+    f : numba dispatcher
+        Function of one 1-D array; Numba compiles a complex128 version.
+    kind : {"scalar", "vector"}
+        ``"scalar"`` for gradients (``f`` returns a number), ``"vector"``
+        for Jacobians (``f`` returns a 1-D array).
+
+    Returns
+    -------
+    ComplexFunction
+        Cached per ``f`` and kind, next to the real wrappers of :func:`prepare`.
+
+    Raises
+    ------
+    TypeError
+        If ``f`` cannot be compiled for a 1-D complex128 array (for example it
+        writes into a float array or compares numbers), or returns a real
+        value for complex input (for example through ``np.abs`` or ``.real``),
+        which would silently give a zero derivative.
+    """
+    by_kind = _PREPARED.get(f)
+    if by_kind is None:
+        by_kind = _PREPARED.setdefault(f, {})
+    key = ("complex", kind)
+    prepared = by_kind.get(key)
+    if prepared is None:
+        prepared = by_kind[key] = _wrap_complex(f, kind)
+    return prepared
+
+
+def _complex_return_type(f):
+    context = cpu_target.typing_context
+    context.refresh()
+    try:
+        signature = context.resolve_function_type(types.Dispatcher(f), (_COMPLEX_POINT_TYPE,), {})
+    except Exception as error:  # Numba raises its own typing errors here
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise TypeError(
+            f"method='complex' needs f ({_name(f)}) to accept a 1-D complex128 array, "
+            f"but it could not be compiled for one: {_strip_ansi(first_line)} "
+            "(use a finite-difference method for functions of real numbers only)"
+        ) from None
+    if signature is None:
+        raise TypeError(
+            f"method='complex' needs f ({_name(f)}) to accept a 1-D complex128 array "
+            "as its only argument"
+        )
+    return signature.return_type
+
+
+def _wrap_complex(f, kind: str) -> ComplexFunction:
+    returns = _complex_return_type(f)
+    if kind == SCALAR:
+        if not isinstance(returns, types.Complex):
+            raise TypeError(
+                f"method='complex' needs f ({_name(f)}) to return a complex number for "
+                f"complex input; it returns {returns}, which drops the imaginary part "
+                "that carries the derivative (np.abs, .real or a float result?)"
+            )
+    elif kind == VECTOR:
+        if not (
+            isinstance(returns, types.Array)
+            and returns.ndim == 1
+            and isinstance(returns.dtype, types.Complex)
+        ):
+            raise TypeError(
+                f"method='complex' needs f ({_name(f)}) to return a 1-D complex array for "
+                f"complex input; it returns {returns}"
+            )
+    else:  # pragma: no cover - internal misuse
+        raise ValueError(f"kind must be 'scalar' or 'vector', got {kind!r}")
+    callback = cfunc(_COMPLEX_SIGNATURE)(_complex_callback(f))
+    return ComplexFunction(f, kind, callback.address, callback)
+
+
+def _complex_callback(f):
+    def callback(z_pointer, n, out_pointer, m):
+        z = carray(z_pointer, (n,))
+        out = carray(out_pointer, (m,))
+        try:
+            values = f(z)
+        except Exception:
+            return RAISED
+        return store_complex(values, out)
+
+    return callback
+
+
+@njit(cache=True, nogil=True)
+def _repeat_complex(address, x, m, repeats):
+    z = x.astype(np.complex128)
+    buffer = np.zeros(m, dtype=np.complex128)
+    for _ in range(repeats):
+        call_complex(address, z, buffer)
+    return buffer[0]
+
+
+def _measure_complex_cost(prepared: ComplexFunction, x: np.ndarray, m: int) -> float:
+    m = 1 if prepared.kind == SCALAR else max(m, 1)
+
+    def timed(repeats: int) -> float:
+        start = time.perf_counter()
+        _repeat_complex(prepared.address, x, m, repeats)
+        return (time.perf_counter() - start) / max(repeats, 1)
+
+    timed(0)  # loads the timing loop itself
+    once = timed(1)
+    return once if once > 1e-4 else timed(64)
