@@ -24,10 +24,17 @@ from fastdiff.api import (
     value_and_grad,
 )
 from fastdiff.evaluate import Evaluator, shutdown_workers
+from fastdiff.products import HessianVectorProduct, hessp, hvp, jvp
+from fastdiff.result import DerivativeResult
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DerivativeResult",
+    "HessianVectorProduct",
+    "hessp",
+    "hvp",
+    "jvp",
     "Evaluator",
     "shutdown_workers",
     "GradientFunction",

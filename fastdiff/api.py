@@ -21,12 +21,16 @@ from fastdiff._validation import (
     non_finite_error,
     steps_for,
 )
+from fastdiff.bounds import as_bounds, hessian_steps_within, point_inside
 from fastdiff.compiled import SCALAR, VECTOR, is_compiled, prepare
 from fastdiff.evaluate import Evaluator, sharing_workers
 from fastdiff.kernels.drivers import gradient_driver, hessian_driver, jacobian_driver
-from fastdiff.python_path import PythonDerivative, python_first_derivative, python_hessian
+from fastdiff.kernels.hessian import hessian_parallel, hessian_serial
+from fastdiff.passes import CompiledPasses, PythonPasses, careful_first_derivative
+from fastdiff.python_path import PythonDerivative, python_hessian
+from fastdiff.result import DerivativeResult
 from fastdiff.status import MESSAGES, NOT_FINITE, OK, RAISED, WRONG_SHAPE
-from fastdiff.steps import FLOAT64_EPS, fill_steps
+from fastdiff.steps import fill_steps, working_eps
 
 #: Below this estimated amount of work (seconds of evaluations), threads cost
 #: more than they save and ``parallel=None`` runs serially.
@@ -39,6 +43,9 @@ def gradient(
     *,
     method: str = "central",
     step: float | ArrayLike | None = None,
+    rel_step: float | ArrayLike | None = None,
+    bounds=None,
+    full_output: bool = False,
     parallel: bool | None = None,
     vectorized: bool = False,
     workers: int | None = None,
@@ -61,9 +68,24 @@ def gradient(
         Difference formula. Central is second-order accurate; one-sided
         formulas cost half as much and stay on one side of ``x``.
     step : float or array_like of shape (n,), optional
-        Absolute step (per coordinate if an array). Default: relative,
-        ``eps**(1/3) * max(1, |x_i|)`` for central and ``eps**(1/2) *
-        max(1, |x_i|)`` for one-sided differences.
+        Absolute step (per coordinate if an array); ``abs_step`` is the same
+        option under scipy's name. Default: relative, ``eps**(1/3) *
+        max(1, |x_i|)`` for central and ``eps**(1/2) * max(1, |x_i|)`` for
+        one-sided differences, with ``eps`` of ``x``'s precision (float32
+        points get float32's). A step below the float spacing at ``x_i``
+        falls back to the default.
+    rel_step : float or array_like of shape (n,), optional
+        Relative step: ``h_i = rel_step_i * max(1, |x_i|)``.
+    bounds : (lb, ub) or scipy.optimize.Bounds, optional
+        No stencil point leaves the box: near a bound, central differences
+        become second-order one-sided ones and one-sided differences change
+        side or shrink. A coordinate with ``lb == ub`` has derivative 0.
+        ``x`` must lie in the box (one unit in the last place outside is
+        moved onto the bound).
+    full_output : bool
+        Return a :class:`~fastdiff.DerivativeResult` (derivative, value,
+        steps, evaluation count, per-entry status) instead of the array;
+        entries that no stencil could compute are NaN there, not an error.
     parallel : bool, optional
         For a compiled ``f``: evaluate the perturbations on all threads.
         Default: automatic, serial when the work is too small to pay for
@@ -98,7 +120,11 @@ def gradient(
     Notes
     -----
     Central: 2n evaluations. Forward and backward: n + 1 evaluations.
-    Each step is rounded so that ``x_i + h_i`` is exact.
+    Each step is rounded so that ``x_i + h_i`` is exact. Where ``f`` returns
+    NaN or inf (or a Python ``f`` raises) at a stencil point, that entry
+    falls back to one-sided formulas (second order first); entries no
+    formula can compute raise a ``ValueError`` (or an exception of ``f``,
+    with a note naming the point) unless ``full_output`` is set.
 
     Examples
     --------
@@ -113,6 +139,9 @@ def gradient(
         f,
         method=method,
         step=step,
+        rel_step=rel_step,
+        bounds=bounds,
+        full_output=full_output,
         parallel=parallel,
         vectorized=vectorized,
         workers=workers,
@@ -128,6 +157,9 @@ def jacobian(
     *,
     method: str = "central",
     step: float | ArrayLike | None = None,
+    rel_step: float | ArrayLike | None = None,
+    bounds=None,
+    full_output: bool = False,
     parallel: bool | None = None,
     vectorized: bool = False,
     workers: int | None = None,
@@ -161,6 +193,9 @@ def jacobian(
         f,
         method=method,
         step=step,
+        rel_step=rel_step,
+        bounds=bounds,
+        full_output=full_output,
         parallel=parallel,
         vectorized=vectorized,
         workers=workers,
@@ -176,6 +211,9 @@ def hessian(
     *,
     method: str = "central",
     step: float | ArrayLike | None = None,
+    rel_step: float | ArrayLike | None = None,
+    bounds=None,
+    full_output: bool = False,
     parallel: bool | None = None,
     vectorized: bool = False,
     workers: int | None = None,
@@ -217,6 +255,9 @@ def hessian(
         f,
         method=method,
         step=step,
+        rel_step=rel_step,
+        bounds=bounds,
+        full_output=full_output,
         parallel=parallel,
         vectorized=vectorized,
         workers=workers,
@@ -262,7 +303,9 @@ class _DerivativeFunction:
 
     A Numba-compiled ``f`` is wrapped for the compiled kernels, unless one of
     the evaluation options asks for the Python path; any other callable gets
-    an :class:`~fastdiff.Evaluator`.
+    an :class:`~fastdiff.Evaluator`. Each call takes the fast path (one
+    compiled call) unless bounds, a full result or a failed stencil point
+    need the careful one (:mod:`fastdiff.passes`).
     """
 
     _kind = SCALAR
@@ -273,6 +316,10 @@ class _DerivativeFunction:
         *,
         method: str = "central",
         step=None,
+        abs_step=None,
+        rel_step=None,
+        bounds=None,
+        full_output: bool = False,
         parallel: bool | None = None,
         vectorized: bool = False,
         workers: int | None = None,
@@ -281,7 +328,19 @@ class _DerivativeFunction:
         evaluator: Evaluator | None = None,
     ):
         self.method = check_choice(method, stencils.METHODS, "method")
-        self.step = as_step(step)
+        if step is not None and abs_step is not None:
+            raise ValueError("give step or abs_step (the same option), not both")
+        abs_step = abs_step if abs_step is not None else step
+        if abs_step is not None and rel_step is not None:
+            raise ValueError("give abs_step (step) or rel_step, not both")
+        self.step = as_step(abs_step, "abs_step" if step is None else "step")
+        self.rel_step = as_step(rel_step, "rel_step")
+        self.bounds = bounds
+        if bounds is not None:
+            _first_bound(bounds)  # the form now; lengths when x is known
+        if not isinstance(full_output, (bool, np.bool_)):
+            raise TypeError(f"full_output must be True or False; got {full_output!r}")
+        self.full_output = bool(full_output)
         self.parallel = check_parallel(parallel)
         if not callable(f):
             raise TypeError(f"f must be a callable; got {type(f).__name__}")
@@ -298,6 +357,7 @@ class _DerivativeFunction:
             self._prepared = None
             if self._evaluator is None:
                 self._evaluator = Evaluator()
+        self._careful = self.bounds is not None or self.full_output
 
     def _threads(self, x: np.ndarray, evaluations: int, m: int = 0) -> int:
         """Threads for this call: 1 runs the serial kernel."""
@@ -310,13 +370,46 @@ class _DerivativeFunction:
         # Asked only now: it costs a microsecond from Python.
         return numba.get_num_threads()
 
-    def _python_steps(self, x: np.ndarray, exponent: float) -> np.ndarray:
+    def _user_steps(self, x: np.ndarray) -> np.ndarray:
+        """Absolute steps from ``abs_step`` / ``rel_step``, or empty for the default rule."""
+        n = x.shape[0]
+        if self.rel_step is not None:
+            return steps_for(self.rel_step, n, "rel_step") * np.maximum(1.0, np.abs(x))
+        return steps_for(self.step, n, "abs_step")
+
+    def _steps(self, x: np.ndarray, exponent: float, eps: float) -> np.ndarray:
         bad = np.flatnonzero(~np.isfinite(x))
         if bad.size:
             raise non_finite_error(x, int(bad[0]))
-        return fill_steps(
-            x, steps_for(self.step, x.shape[0]), exponent, FLOAT64_EPS, np.empty(x.shape[0])
-        )
+        return fill_steps(x, self._user_steps(x), exponent, eps, np.empty(x.shape[0]))
+
+    def _passes(self, x: np.ndarray, evaluations: int, m: int = 0):
+        if self._prepared is None:
+            return PythonPasses(self.function, self._evaluator, self._kind)
+        threads = self._threads(x, evaluations, m)
+        return CompiledPasses(self.function, self._prepared.address, self._kind, threads)
+
+    def _careful_first_derivative(self, x: np.ndarray, eps: float, need_value: bool, m: int = 0):
+        bounds = None
+        if self.bounds is not None:
+            bounds = as_bounds(self.bounds, x.shape[0])
+            x = point_inside(x, *bounds)
+        stencil = stencils.FIRST_DERIVATIVE[self.method]
+        h = self._steps(x, stencil.step_exponent, eps)
+        passes = self._passes(x, stencil.evaluations_per_entry * x.shape[0], m)
+        result = careful_first_derivative(passes, self.method, x, h, bounds, need_value, m)
+        if self.full_output:
+            return DerivativeResult(
+                result.derivative,
+                result.value,
+                None,
+                result.steps,
+                result.evaluations,
+                result.status,
+                self.method,
+            )
+        _raise_for_careful_failures(result, x)
+        return result
 
     def __repr__(self) -> str:
         name = getattr(self.function, "__name__", repr(self.function))
@@ -336,9 +429,10 @@ class GradientFunction(_DerivativeFunction):
         self._exponent = stencil.step_exponent
 
     def __call__(self, x: ArrayLike):
+        eps = working_eps(x)
         x = as_point(x)
-        if self._prepared is None:
-            return self._python(x)
+        if self._careful or self._prepared is None:
+            return self._careful_call(x, eps)
         n = x.shape[0]
         offsets, weights = stencils.first_derivative_row(self.method)
         h = np.empty(n)
@@ -348,9 +442,9 @@ class GradientFunction(_DerivativeFunction):
         f0, f0_status, bad, failures = gradient_driver(
             self._prepared.address,
             x,
-            steps_for(self.step, n),
+            self._user_steps(x),
             self._exponent,
-            FLOAT64_EPS,
+            eps,
             offsets,
             weights,
             self._needs_value,
@@ -364,16 +458,13 @@ class GradientFunction(_DerivativeFunction):
         if f0_status != OK:
             _raise_at_x(self.function, x, f0_status, f0)
         if failures:
-            _raise_for_entries(self.function, x, h, offsets, status)
+            return self._careful_call(x, eps)  # fall back where points failed
         return (f0, out) if self.with_value else out
 
-    def _python(self, x: np.ndarray):
-        h = self._python_steps(x, self._exponent)
-        offsets, weights = stencils.first_derivative_row(self.method)
-        result = python_first_derivative(
-            self.function, x, h, offsets, weights, self._needs_value, SCALAR, self._evaluator
-        )
-        _raise_for_python_failures(result, x, h)
+    def _careful_call(self, x: np.ndarray, eps: float):
+        result = self._careful_first_derivative(x, eps, self.with_value)
+        if self.full_output:
+            return result
         return (result.value, result.derivative) if self.with_value else result.derivative
 
 
@@ -388,9 +479,10 @@ class JacobianFunction(_DerivativeFunction):
         self._output_length: dict[int, int] = {}
 
     def __call__(self, x: ArrayLike) -> np.ndarray:
+        eps = working_eps(x)
         x = as_point(x)
-        if self._prepared is None:
-            return self._python(x)
+        if self._careful or self._prepared is None:
+            return self._careful_call(x, eps)
         n = x.shape[0]
         m = self._output_length.get(n)
         if m is None or self._stencil.uses_center:
@@ -409,9 +501,9 @@ class JacobianFunction(_DerivativeFunction):
         bad, failures = jacobian_driver(
             self._prepared.address,
             x,
-            steps_for(self.step, n),
+            self._user_steps(x),
             self._stencil.step_exponent,
-            FLOAT64_EPS,
+            eps,
             offsets,
             weights,
             f0,
@@ -423,24 +515,14 @@ class JacobianFunction(_DerivativeFunction):
         if bad >= 0:
             raise non_finite_error(x, bad)
         if failures:
-            _raise_for_entries(self.function, x, h, offsets, status, expected_length=m)
+            if (status == WRONG_SHAPE).any():
+                _raise_for_entries(self.function, x, h, offsets, status, expected_length=m)
+            return self._careful_call(x, eps)
         return out
 
-    def _python(self, x: np.ndarray) -> np.ndarray:
-        h = self._python_steps(x, self._stencil.step_exponent)
-        offsets, weights = stencils.first_derivative_row(self.method)
-        result = python_first_derivative(
-            self.function,
-            x,
-            h,
-            offsets,
-            weights,
-            self._stencil.uses_center,
-            VECTOR,
-            self._evaluator,
-        )
-        _raise_for_python_failures(result, x, h)
-        return result.derivative
+    def _careful_call(self, x: np.ndarray, eps: float):
+        result = self._careful_first_derivative(x, eps, True)
+        return result if self.full_output else result.derivative
 
 
 class HessianFunction(_DerivativeFunction):
@@ -452,9 +534,10 @@ class HessianFunction(_DerivativeFunction):
         self._arrays = stencils.hessian_arrays(self.method)
 
     def __call__(self, x: ArrayLike) -> np.ndarray:
+        eps = working_eps(x)
         x = as_point(x)
-        if self._prepared is None:
-            return self._python(x)
+        if self._careful or self._prepared is None:
+            return self._careful_call(x, eps)
         n = x.shape[0]
         h = np.empty(n)
         out = np.empty((n, n))
@@ -463,9 +546,9 @@ class HessianFunction(_DerivativeFunction):
         f0, f0_status, bad, failures = hessian_driver(
             self._prepared.address,
             x,
-            steps_for(self.step, n),
+            self._user_steps(x),
             self._stencil.step_exponent,
-            FLOAT64_EPS,
+            eps,
             self._arrays,
             threads,
             h,
@@ -480,11 +563,68 @@ class HessianFunction(_DerivativeFunction):
             _raise_for_hessian_entries(status)
         return out
 
-    def _python(self, x: np.ndarray) -> np.ndarray:
-        h = self._python_steps(x, self._stencil.step_exponent)
-        result = python_hessian(self.function, x, h, self._arrays, self._evaluator)
-        _raise_for_python_failures(result, x, h)
-        return result.derivative
+    def _careful_call(self, x: np.ndarray, eps: float):
+        n = x.shape[0]
+        method, arrays = self.method, self._arrays
+        fixed = np.zeros(n, dtype=bool)
+        if self.bounds is not None:
+            lb, ub = as_bounds(self.bounds, n)
+            x = point_inside(x, lb, ub)
+            h = self._steps(x, stencils.HESSIAN[self.method].step_exponent, eps)
+            if self.method == "backward":
+                h = -h
+            if self.method != "central" or not _hessian_fits(
+                x, h, stencils.HESSIAN[method], lb, ub
+            ):
+                central, h, fixed = hessian_steps_within(x, np.abs(h), lb, ub)
+                method = "central" if central else "forward"
+                arrays = stencils.hessian_arrays(method)
+            else:
+                fixed = lb == ub
+                h = np.where(fixed, 0.0, h)
+        else:
+            h = self._steps(x, self._stencil.step_exponent, eps)
+        evaluations = stencils.HESSIAN[method].evaluation_count(n)
+        if self._prepared is None:
+            result = python_hessian(self.function, x, h, arrays, self._evaluator)
+            _raise_for_python_failures(result, x, h, allow_entries=self.full_output)
+            value, out, status = result.value, result.derivative, result.status
+        else:
+            passes = self._passes(x, evaluations)
+            value = passes.value(x)
+            _check_finite_value(value)
+            out = np.empty((n, n))
+            status = np.empty((n, n), dtype=np.int8)
+            if passes.threads > 1:
+                hessian_parallel(passes.address, x, h, arrays, value, out, status, passes.threads)
+            else:
+                hessian_serial(passes.address, x, h, arrays, value, out, status)
+            if status.any() and not self.full_output:
+                _raise_for_hessian_entries(status)
+        out[fixed, :] = 0.0
+        out[:, fixed] = 0.0
+        status[fixed, :] = OK
+        status[:, fixed] = OK
+        out[status != OK] = np.nan
+        if self.full_output:
+            return DerivativeResult(out, value, None, h, evaluations, status, self.method)
+        return out
+
+
+def _first_bound(bounds):
+    if hasattr(bounds, "lb"):
+        return bounds.lb
+    try:
+        return bounds[0]
+    except (TypeError, IndexError, KeyError):
+        raise TypeError(
+            f"bounds must be (lb, ub) or a scipy.optimize.Bounds; got {type(bounds).__name__}"
+        ) from None
+
+
+def _hessian_fits(x, h, stencil, lb, ub) -> bool:
+    offsets = set(stencil.axis_offsets) | {o for pair in stencil.pair_offsets for o in pair}
+    return all(np.all((lb <= x + o * h) & (x + o * h <= ub)) for o in offsets)
 
 
 def _choose_evaluator(vectorized, workers, executor, progress, evaluator) -> Evaluator | None:
@@ -569,6 +709,20 @@ def _raise_for_entries(f, x, h, offsets, status, expected_length: int | None = N
     raise _entry_failure(code, where, x, h, first, expected_length)
 
 
+def _raise_for_careful_failures(result, x) -> None:
+    """After fallbacks: the first exception with its point, or which entries failed."""
+    failed = np.flatnonzero(result.status != OK)
+    if failed.size == 0:
+        return
+    first = int(failed[0])
+    if first in result.errors:
+        error, where = result.errors[first]
+        _add_note(error, f"fastdiff: f raised {where}; no fallback stencil avoided it")
+        raise error
+    where = f"coordinate(s) {_listing(failed.tolist())}"
+    raise _entry_failure(int(result.status[first]), where, x, result.steps, first)
+
+
 def _raise_for_hessian_entries(status):
     rows, cols = np.nonzero(status)
     raise ValueError(
@@ -578,13 +732,13 @@ def _raise_for_hessian_entries(status):
     )
 
 
-def _raise_for_python_failures(result: PythonDerivative, x, h) -> None:
+def _raise_for_python_failures(result: PythonDerivative, x, h, allow_entries: bool = False) -> None:
     if result.center_error is not None:
         _add_note(result.center_error, "fastdiff: f raised at x")
         raise result.center_error
     if result.value is not None:
         _check_finite_value(result.value)
-    if not result.status.any():
+    if allow_entries or not result.status.any():
         return
     if result.errors:
         error, where = result.errors[min(result.errors)]

@@ -122,14 +122,17 @@ class _HessianPoints:
 
 
 def python_first_derivative(
-    f, x, h, offsets, weights, include_center: bool, kind: str, evaluator: Evaluator
+    f, x, h, offsets, weights, include_center: bool, kind: str, evaluator: Evaluator, value=None
 ) -> PythonDerivative:
-    """Gradient (``kind="scalar"``) or Jacobian (``"vector"``) of a Python ``f``."""
+    """Gradient (``kind="scalar"``) or Jacobian (``"vector"``) of a Python ``f``.
+
+    ``include_center`` evaluates ``f(x)`` in the batch; a ``value`` already
+    known is used instead (and ``include_center`` must then be False).
+    """
     n = x.shape[0]
     points = _FirstDerivativePoints(x, h, offsets, weights, include_center)
     batch = evaluator.evaluate(f, points.count, points, kind)
     center_error = batch.errors.get(0) if include_center else None
-    value = None
     if include_center and center_error is None:
         value = float(batch.values[0]) if kind == SCALAR else batch.values[0].copy()
     if center_error is not None or (value is not None and not np.all(np.isfinite(value))):
@@ -157,9 +160,10 @@ def python_first_derivative(
             values, offsets, weights, np.nan if value is None else value, h, derivative
         )
     else:
-        m = batch.values.shape[1]
+        m = batch.values.shape[1] if value is None else np.shape(value)[0]
         values = np.full((n, points.width, m), np.nan)
-        values[points.coordinate, points.slot] = stencil_values
+        if stencil_values.shape[1] == m:
+            values[points.coordinate, points.slot] = stencil_values
         derivative = np.empty((m, n))
         f0 = value if value is not None else np.zeros(m)
         combine_jacobian(values, offsets, weights, f0, h, derivative)

@@ -90,6 +90,13 @@ FIRST_DERIVATIVE: dict[str, FirstDerivativeStencil] = {
     "central": FirstDerivativeStencil((-1.0, 1.0), (-0.5, 0.5), 1 / 3, 2),
 }
 
+#: Second-order one-sided formulas: what a central difference becomes at a
+#: bound, or when one of its points fails (same accuracy order, one side).
+ONE_SIDED_SECOND_ORDER: dict[str, FirstDerivativeStencil] = {
+    "forward": FirstDerivativeStencil((0.0, 1.0, 2.0), (-1.5, 2.0, -0.5), 1 / 3, 2),
+    "backward": FirstDerivativeStencil((0.0, -1.0, -2.0), (1.5, -2.0, 0.5), 1 / 3, 2),
+}
+
 HESSIAN: dict[str, HessianStencil] = {
     # H_ij = [f(x+hi+hj) - f(x+hi) - f(x+hj) + f(x)] / (hi hj); the diagonal is
     # the same formula with i = j, which needs f(x + 2 hi).
@@ -141,6 +148,15 @@ def first_derivative_row(method: str) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.asarray([stencil.offsets], dtype=np.float64)
     weights = np.asarray([stencil.weights], dtype=np.float64)
     return _frozen(offsets), _frozen(weights)
+
+
+def stencil_row(stencil: FirstDerivativeStencil, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """``stencil`` padded with zero weights to ``width`` entries."""
+    offsets = np.zeros(width)
+    weights = np.zeros(width)
+    offsets[: len(stencil.offsets)] = stencil.offsets
+    weights[: len(stencil.weights)] = stencil.weights
+    return offsets, weights
 
 
 def first_derivative_table(method: str, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -20,7 +20,7 @@ from numba import njit
 FLOAT64_EPS = float(np.finfo(np.float64).eps)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def representable_step(x_i, h_i):
     """Round a step so that ``x_i + h_i`` is exact in floating point.
 
@@ -38,7 +38,7 @@ def representable_step(x_i, h_i):
     return (x_i + h_i) - x_i
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def relative_steps(x, exponent, eps, out):
     """Default steps ``eps**exponent * max(1, |x_i|)``, made representable.
 
@@ -59,7 +59,7 @@ def relative_steps(x, exponent, eps, out):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def absolute_steps(x, step, out):
     """User-given steps (one per coordinate), made representable.
 
@@ -78,7 +78,7 @@ def absolute_steps(x, step, out):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def fill_steps(x, step, exponent, eps, h):
     """The steps of one derivative: the default rule, or the user's steps.
 
@@ -103,3 +103,20 @@ def fill_steps(x, step, exponent, eps, h):
             if h[i] == 0.0:
                 h[i] = representable_step(x[i], scale * max(1.0, abs(x[i])))
     return h
+
+
+FLOAT32_EPS = float(np.finfo(np.float32).eps)
+
+
+def working_eps(x) -> float:
+    """Machine epsilon of the precision ``x`` is given in.
+
+    float32 (and float16) points get float32's epsilon, so that default steps
+    stay above the resolution of a function computing in single precision
+    (with float64 steps, 1.5e-8 is below float32's spacing at 1 and the
+    difference vanishes); everything else gets float64's.
+    """
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8:
+        return FLOAT32_EPS
+    return FLOAT64_EPS

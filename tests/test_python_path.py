@@ -157,11 +157,11 @@ def test_central_differences_are_exact_on_random_quadratics(a, b, x):
 
 def test_python_errors_reach_the_caller():
     def f(x):
-        if x[2] > 1.2:
-            raise KeyError("no data above 1.2")
+        if x[2] != 1.2:
+            raise KeyError("data only at 1.2")
         return float(np.sum(x))
 
-    with pytest.raises(KeyError, match="no data above 1.2") as info:
+    with pytest.raises(KeyError, match="data only at 1.2") as info:
         fastdiff.gradient(f, X)
     assert any("h[2]" in note and "point" in note for note in info.value.__notes__)
 
@@ -178,10 +178,11 @@ def test_python_error_at_x():
 def test_python_non_finite_values():
     with pytest.raises(ValueError, match=r"f\(x\) must be finite; f returned nan at x"):
         fastdiff.gradient(lambda x: float("nan"), X, method="forward")
-    with (
-        np.errstate(invalid="ignore"),
-        pytest.raises(
-            ValueError, match=r"non-finite value at the stencil points of coordinate\(s\) \[0\]"
-        ),
+
+    def nan_left_and_right(x):
+        return float("nan") if x[0] != 0.3 else 0.0
+
+    with pytest.raises(
+        ValueError, match=r"non-finite value at the stencil points of coordinate\(s\) \[0\]"
     ):
-        fastdiff.gradient(lambda x: float(np.log(x[0] - 0.3)) if x[0] != 0.3 else 0.0, X)
+        fastdiff.gradient(nan_left_and_right, X)

@@ -97,14 +97,6 @@ def test_options_are_checked_when_the_transformation_is_made():
         fastdiff.grad(rosenbrock, method="centered")
 
 
-def test_plain_python_function_is_refused_with_what_is_supported():
-    with pytest.raises(
-        TypeError,
-        match=r"f must be a Numba-compiled function \(decorated with @numba.njit\)",
-    ):
-        fastdiff.gradient(lambda x: float(np.sum(x)), X)
-
-
 def test_not_callable():
     with pytest.raises(TypeError, match="f must be a callable; got int"):
         fastdiff.gradient(3, X)
@@ -172,10 +164,8 @@ def test_non_finite_value_at_x():
 
 
 def test_non_finite_value_at_a_stencil_point():
-    with pytest.raises(
-        ValueError,
-        match=r"non-finite value at the stencil points of coordinate\(s\) \[0, 1\]",
-    ):
+    # Central fails at x - h; the fallbacks need f(x) = log(0) = -inf.
+    with pytest.raises(ValueError, match=r"f\(x\) must be finite; f returned -inf at x"):
         fastdiff.gradient(_log_first, np.array([0.0, 1.0]))
 
 
@@ -186,9 +176,17 @@ def _raises_above_one(x):
     return x[0] * x[1]
 
 
+@numba.njit
+def _raises_near_one(x):
+    if abs(x[1] - 1.0) > 0.0:
+        raise ZeroDivisionError("x[1] is not one")
+    return x[0] * x[1]
+
+
 def test_exception_in_f_reaches_the_caller_with_its_type_and_message():
-    with pytest.raises(ZeroDivisionError, match="x\\[1\\] is above one") as info:
-        fastdiff.gradient(_raises_above_one, np.array([0.5, 1.0]))
+    # f raises on both sides of x[1] = 1: no fallback stencil can avoid it.
+    with pytest.raises(ZeroDivisionError, match="x\\[1\\] is not one") as info:
+        fastdiff.gradient(_raises_near_one, np.array([0.5, 1.0]))
     assert any(
         "coordinate" in note or "h[1]" in note for note in getattr(info.value, "__notes__", [])
     )

@@ -27,7 +27,7 @@ from fastdiff.status import OK
 from fastdiff.steps import fill_steps
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _first_non_finite(x):
     for i in range(x.shape[0]):
         if not math.isfinite(x[i]):
@@ -35,7 +35,7 @@ def _first_non_finite(x):
     return -1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _count_failures(status):
     failures = 0
     for s in status.ravel():
@@ -44,7 +44,7 @@ def _count_failures(status):
     return failures
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, error_model="numpy", nogil=True)
 def gradient_driver(
     f, x, step, exponent, eps, offsets, weights, needs_value, threads, h, out, status
 ):
@@ -78,7 +78,7 @@ def gradient_driver(
     return f0, OK, -1, _count_failures(status)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, error_model="numpy", nogil=True)
 def jacobian_driver(f, x, step, exponent, eps, offsets, weights, f0, threads, h, out, status):
     """Jacobian at ``x``; ``f0`` = ``f(x)`` (m,) computed by the caller.
 
@@ -100,7 +100,7 @@ def jacobian_driver(f, x, step, exponent, eps, offsets, weights, f0, threads, h,
     return -1, _count_failures(status)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, error_model="numpy", nogil=True)
 def hessian_driver(f, x, step, exponent, eps, stencil, threads, h, out, status):
     """Hessian at ``x``; returns ``(f0, f0_status, bad_coordinate, failures)``."""
     bad = _first_non_finite(x)

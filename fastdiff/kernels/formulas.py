@@ -10,7 +10,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def first_derivative_entry(values, offsets_row, weights_row, f0, h_i):
     """``sum_k w_k f(x + o_k h_i e_i) / h_i`` for one coordinate.
 
@@ -37,7 +37,7 @@ def first_derivative_entry(values, offsets_row, weights_row, f0, h_i):
     return total / h_i if used else 0.0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def first_derivative_column(values, offsets_row, weights_row, f0, h_i, out_column):
     """Vector form of :func:`first_derivative_entry`: ``values`` (k, m), ``f0`` (m,)."""
     m = out_column.shape[0]
@@ -60,7 +60,7 @@ def first_derivative_column(values, offsets_row, weights_row, f0, h_i, out_colum
         out_column[r] *= scale
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def hessian_offdiagonal_entry(pair_values, axis_i, axis_j, f0, stencil, h_i, h_j):
     """``H_ij`` from the pair values ``(p,)`` and the axis values ``(a,)`` of i and j."""
     offdiagonal_weights = stencil[2]
@@ -76,7 +76,7 @@ def hessian_offdiagonal_entry(pair_values, axis_i, axis_j, f0, stencil, h_i, h_j
     return total / (h_i * h_j)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def hessian_diagonal_entry(axis_i, f0, stencil, h_i):
     """``H_ii`` from the axis values ``(a,)`` of coordinate i."""
     diagonal_weights = stencil[1]
@@ -89,7 +89,7 @@ def hessian_diagonal_entry(axis_i, f0, stencil, h_i):
     return total / (h_i * h_i)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def combine_gradient(values, offsets, weights, f0, h, out):
     """Gradient from a batch of values ``(n, k)``; stencil rows (n, k) or (1, k)."""
     for i in range(out.shape[0]):
@@ -97,7 +97,7 @@ def combine_gradient(values, offsets, weights, f0, h, out):
         out[i] = first_derivative_entry(values[i], offsets[row], weights[row], f0, h[i])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def combine_jacobian(values, offsets, weights, f0, h, out):
     """Jacobian ``(m, n)`` from a batch of values ``(n, k, m)``."""
     column = np.empty(out.shape[0])
@@ -107,7 +107,7 @@ def combine_jacobian(values, offsets, weights, f0, h, out):
         out[:, i] = column
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def combine_hessian(axis_values, pair_values, f0, stencil, h, out):
     """Hessian from axis values ``(n, a)`` and pair values ``(n (n - 1) / 2, p)``.
 

@@ -18,7 +18,7 @@ from fastdiff.kernels.formulas import first_derivative_entry
 from fastdiff.status import OK
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, values, buffer):
     # x_work and values are private to the caller's thread; each coordinate is
     # restored to its exact original value after its perturbations.
@@ -40,7 +40,7 @@ def _gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, val
         status[i] = code
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, error_model="numpy", nogil=True)
 def gradient_serial(f, x, h, offsets, weights, f0, out, status):
     """Gradient entries of ``f`` at ``x``, one thread.
 
@@ -66,7 +66,7 @@ def gradient_serial(f, x, h, offsets, weights, f0, out, status):
     _gradient_range(f, x_work, h, offsets, weights, f0, 0, x.shape[0], out, status, values, buffer)
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, error_model="numpy", nogil=True, parallel=True)
 def gradient_parallel(f, x, h, offsets, weights, f0, out, status, threads):
     """Same as :func:`gradient_serial`, coordinates split across threads.
 

@@ -20,7 +20,7 @@ from fastdiff.kernels.formulas import hessian_diagonal_entry, hessian_offdiagona
 from fastdiff.status import OK
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status, buffer):
     for i in range(lo, hi):
         x_i = x_work[i]
@@ -32,7 +32,7 @@ def _axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status, bu
         x_work[i] = x_i
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _first_pair(n, p):
     # Pairs i < j are numbered row by row; row i holds n - 1 - i of them.
     i = 0
@@ -43,7 +43,7 @@ def _first_pair(n, p):
     return i, i + 1 + (p - start)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _axis_code(weights, axis_status, i):
     # The first failure among the axis values that the entry uses.
     for a in range(weights.shape[0]):
@@ -52,7 +52,7 @@ def _axis_code(weights, axis_status, i):
     return OK
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _pair_range(
     f, x_work, h, stencil, axis_values, axis_status, f0, lo, hi, out, status, pair_values, buffer
 ):
@@ -90,14 +90,14 @@ def _pair_range(
             j = i + 1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _diagonal(h, stencil, axis_values, axis_status, f0, out, status):
     for i in range(h.shape[0]):
         out[i, i] = hessian_diagonal_entry(axis_values[i], f0, stencil, h[i])
         status[i, i] = _axis_code(stencil[1], axis_status, i)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, error_model="numpy", nogil=True)
 def hessian_serial(f, x, h, stencil, f0, out, status):
     """Hessian of ``f`` at ``x``, one thread.
 
@@ -149,7 +149,7 @@ def hessian_serial(f, x, h, stencil, f0, out, status):
     _diagonal(h, stencil, axis_values, axis_status, f0, out, status)
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, error_model="numpy", nogil=True, parallel=True)
 def hessian_parallel(f, x, h, stencil, f0, out, status, threads):
     """Same as :func:`hessian_serial`; axis points and pairs split across threads.
 

@@ -19,7 +19,7 @@ from fastdiff.status import OK
 BLOCK_COLUMNS = 8
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _jacobian_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, values, block):
     # values (k, m) holds f at the stencil points of one column; block holds
     # BLOCK_COLUMNS finished columns until they are written into ``out``.
@@ -48,7 +48,7 @@ def _jacobian_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, val
                 out[r, i] = block[i - start, r]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, error_model="numpy", nogil=True)
 def jacobian_serial(f, x, h, offsets, weights, f0, out, status):
     """Jacobian of ``f`` at ``x``, one thread.
 
@@ -74,7 +74,7 @@ def jacobian_serial(f, x, h, offsets, weights, f0, out, status):
     _jacobian_range(f, x_work, h, offsets, weights, f0, 0, x.shape[0], out, status, values, block)
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, error_model="numpy", nogil=True, parallel=True)
 def jacobian_parallel(f, x, h, offsets, weights, f0, out, status, threads):
     """Same as :func:`jacobian_serial`, columns split across threads."""
     n = x.shape[0]

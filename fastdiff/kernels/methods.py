@@ -57,7 +57,7 @@ _BACKWARD_HESSIAN_EXPONENT = HESSIAN["backward"].step_exponent
 _CENTRAL_HESSIAN_EXPONENT = HESSIAN["central"].step_exponent
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _steps(x, step, exponent):
     h = np.empty(x.shape[0])
     if step is None:
@@ -68,14 +68,14 @@ def _steps(x, step, exponent):
     return h
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _check(status):
     for s in status.ravel():
         if s != OK:
             raise ValueError("fastdiff: f raised or returned a non-finite value at a stencil point")
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _gradient(f, x, step, offsets, weights, exponent, needs_center):
     n = x.shape[0]
     h = _steps(x, step, exponent)
@@ -87,7 +87,7 @@ def _gradient(f, x, step, offsets, weights, exponent, needs_center):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _jacobian(f, x, step, offsets, weights, exponent):
     n = x.shape[0]
     x = np.ascontiguousarray(x)
@@ -100,7 +100,7 @@ def _jacobian(f, x, step, offsets, weights, exponent):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _hessian(f, x, step, stencil, exponent):
     n = x.shape[0]
     x = np.ascontiguousarray(x)
@@ -112,7 +112,7 @@ def _hessian(f, x, step, stencil, exponent):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def forward_gradient(f, x, step=None):
     """Forward-difference gradient of scalar ``f`` at ``x`` (n + 1 evaluations).
 
@@ -132,7 +132,7 @@ def forward_gradient(f, x, step=None):
     return _gradient(f, x, step, _FORWARD_OFFSETS, _FORWARD_WEIGHTS, _FORWARD.step_exponent, True)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def backward_gradient(f, x, step=None):
     """Backward-difference gradient (n + 1 evaluations); see :func:`forward_gradient`."""
     return _gradient(
@@ -140,7 +140,7 @@ def backward_gradient(f, x, step=None):
     )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def central_gradient(f, x, step=None):
     """Central-difference gradient (2n evaluations); default step ``eps**(1/3) * max(1, |x_i|)``.
 
@@ -149,7 +149,7 @@ def central_gradient(f, x, step=None):
     return _gradient(f, x, step, _CENTRAL_OFFSETS, _CENTRAL_WEIGHTS, _CENTRAL.step_exponent, False)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def forward_jacobian(f, x, step=None):
     """Forward-difference Jacobian of ``f: R^n -> R^m`` (n + 1 evaluations).
 
@@ -169,13 +169,13 @@ def forward_jacobian(f, x, step=None):
     return _jacobian(f, x, step, _FORWARD_OFFSETS, _FORWARD_WEIGHTS, _FORWARD.step_exponent)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def backward_jacobian(f, x, step=None):
     """Backward-difference Jacobian (n + 1 evaluations); see :func:`forward_jacobian`."""
     return _jacobian(f, x, step, _BACKWARD_OFFSETS, _BACKWARD_WEIGHTS, _BACKWARD.step_exponent)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def central_jacobian(f, x, step=None):
     """Central-difference Jacobian (2n + 1 evaluations: ``f(x)`` gives m).
 
@@ -184,7 +184,7 @@ def central_jacobian(f, x, step=None):
     return _jacobian(f, x, step, _CENTRAL_OFFSETS, _CENTRAL_WEIGHTS, _CENTRAL.step_exponent)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def forward_hessian(f, x, step=None):
     """Forward-difference Hessian of scalar ``f`` (1 + n (n + 3) / 2 evaluations).
 
@@ -205,13 +205,13 @@ def forward_hessian(f, x, step=None):
     return _hessian(f, x, step, _FORWARD_HESSIAN, _FORWARD_HESSIAN_EXPONENT)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def backward_hessian(f, x, step=None):
     """Backward-difference Hessian; see :func:`forward_hessian`."""
     return _hessian(f, x, step, _BACKWARD_HESSIAN, _BACKWARD_HESSIAN_EXPONENT)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def central_hessian(f, x, step=None):
     """Central-difference Hessian (n**2 + n + 1 evaluations).
 

@@ -1,0 +1,193 @@
+"""Bounds: keeping every stencil point inside the box ``lb <= x <= ub``.
+
+Pure functions of the Python layer. They turn the user's bounds into arrays,
+check the point, and choose for each coordinate a stencil and a step whose
+points all stay inside the box; the kernels then run unchanged with these
+per-coordinate stencils.
+
+Per coordinate, for a first derivative:
+
+* ``lb == ub``: the coordinate is fixed; its entry is 0 and ``f`` is not
+  evaluated for it (scipy returned NaN there).
+* central, room on both sides: central; else the second-order one-sided
+  formula on the side with room for ``2 h``; else that formula on the wider
+  side with the step shrunk to fit.
+* forward (backward): as asked if there is room, else the other side, else
+  the wider side with a shrunk step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fastdiff.stencils import FIRST_DERIVATIVE, ONE_SIDED_SECOND_ORDER, stencil_row
+
+#: Width of per-coordinate stencil tables built here (room for 3 points).
+TABLE_WIDTH = 3
+
+
+def as_bounds(bounds, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """``bounds`` as two float arrays of length ``n`` (or None: no bounds).
+
+    Accepts ``(lb, ub)`` with scalars or arrays (``-inf``/``inf`` for no
+    bound) or a ``scipy.optimize.Bounds``.
+    """
+    if bounds is None:
+        return None
+    if hasattr(bounds, "lb") and hasattr(bounds, "ub"):
+        lower, upper = bounds.lb, bounds.ub
+    else:
+        try:
+            lower, upper = bounds
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"bounds must be (lb, ub) or a scipy.optimize.Bounds; got {type(bounds).__name__}"
+            ) from None
+    arrays = []
+    for name, value in (("lower bound", lower), ("upper bound", upper)):
+        try:
+            array = np.broadcast_to(np.asarray(value, dtype=np.float64), (n,)).copy()
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"bounds: the {name} must be a number or an array of length {n} (one per "
+                f"coordinate of x); got {np.shape(value) if np.ndim(value) else value!r}"
+            ) from None
+        if np.isnan(array).any():
+            raise ValueError(f"bounds: the {name} must not be NaN")
+        arrays.append(array)
+    lb, ub = arrays
+    bad = np.flatnonzero(lb > ub)
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(f"bounds: lb[{i}] = {lb[i]} is above ub[{i}] = {ub[i]}")
+    return lb, ub
+
+
+def point_inside(x: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
+    """``x`` if it lies in the box, up to one unit in the last place.
+
+    A point one ulp outside (what an optimizer's arithmetic can produce, and
+    ``-0.0`` against a bound of 0) is moved onto the bound; anything further
+    out is a ``ValueError`` that names the coordinate.
+    """
+    below = x < lb
+    above = x > ub
+    if not (below.any() or above.any()):
+        return x
+    outside = (below & (np.nextafter(x, np.inf) < lb)) | (above & (np.nextafter(x, -np.inf) > ub))
+    if outside.any():
+        i = int(np.flatnonzero(outside)[0])
+        raise ValueError(f"x must lie within bounds; x[{i}] = {x[i]} is outside [{lb[i]}, {ub[i]}]")
+    return np.clip(x, lb, ub)
+
+
+def _fits(x_i: float, h_i: float, offsets, lb_i: float, ub_i: float) -> bool:
+    # The same expression the kernels evaluate: x_i + o * h_i.
+    return all(lb_i <= x_i + o * h_i <= ub_i for o in offsets)
+
+
+def _shrunk(x_i, room, direction, largest_offset, lb_i, ub_i, offsets) -> float:
+    h = direction * room / largest_offset
+    h = (x_i + h) - x_i
+    while h != 0.0 and not _fits(x_i, h, offsets, lb_i, ub_i):
+        h = np.nextafter(h, 0.0)
+    return h
+
+
+def first_derivative_within(
+    method: str, x: np.ndarray, h: np.ndarray, lb: np.ndarray, ub: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-coordinate stencils and steps that keep all points in the box.
+
+    Parameters
+    ----------
+    method : {"central", "forward", "backward"}
+    x : ndarray, shape (n,)
+        A point inside the box.
+    h : ndarray, shape (n,)
+        Positive default (or user) steps.
+    lb, ub : ndarray, shape (n,)
+
+    Returns
+    -------
+    offsets, weights : ndarray, shape (n, TABLE_WIDTH)
+        A row of zero weights marks a fixed coordinate.
+    steps : ndarray, shape (n,)
+        Positive steps, shrunk where the box is narrower than the stencil
+        (unused for fixed coordinates).
+    """
+    n = x.shape[0]
+    offsets = np.zeros((n, TABLE_WIDTH))
+    weights = np.zeros((n, TABLE_WIDTH))
+    steps = h.copy()
+    if method == "central":
+        preferred = [
+            FIRST_DERIVATIVE["central"],
+            ONE_SIDED_SECOND_ORDER["forward"],
+            ONE_SIDED_SECOND_ORDER["backward"],
+        ]
+        shrink = ONE_SIDED_SECOND_ORDER
+    else:
+        other = "backward" if method == "forward" else "forward"
+        preferred = [FIRST_DERIVATIVE[method], FIRST_DERIVATIVE[other]]
+        shrink = FIRST_DERIVATIVE
+    for i in range(n):
+        if lb[i] == ub[i]:
+            continue  # a row of zero weights: entry 0, f not evaluated
+        chosen = next((s for s in preferred if _fits(x[i], h[i], s.offsets, lb[i], ub[i])), None)
+        if chosen is None:
+            above, below = ub[i] - x[i], x[i] - lb[i]
+            side = "forward" if above >= below else "backward"
+            chosen = shrink[side]
+            largest = max(abs(o) for o in chosen.offsets)
+            step = _shrunk(x[i], max(above, below), 1.0, largest, lb[i], ub[i], chosen.offsets)
+            if step == 0.0:
+                raise ValueError(
+                    f"bounds: the box is too narrow at x[{i}] = {x[i]} for any finite "
+                    f"difference ([{lb[i]}, {ub[i]}])"
+                )
+            steps[i] = abs(step)
+        offsets[i], weights[i] = stencil_row(chosen, TABLE_WIDTH)
+    return offsets, weights, steps
+
+
+def hessian_steps_within(
+    x: np.ndarray, h: np.ndarray, lb: np.ndarray, ub: np.ndarray
+) -> tuple[bool, np.ndarray, np.ndarray]:
+    """Steps for a Hessian whose points stay in the box.
+
+    Returns
+    -------
+    central : bool
+        True if every coordinate has room for ``x +- h`` (central stencil);
+        otherwise the one-sided stencil is used with signed steps, each
+        pointing to the side with room for ``2 |h|`` (shrunk if needed).
+    steps : ndarray, shape (n,)
+        Signed steps.
+    fixed : ndarray of bool, shape (n,)
+        Coordinates with ``lb == ub``: their rows and columns are 0.
+    """
+    fixed = lb == ub
+    # A fixed coordinate gets a zero step: its points coincide with x, inside
+    # the box, and its row and column are set to 0 afterwards.
+    if all(fixed[i] or _fits(x[i], h[i], (-1.0, 1.0), lb[i], ub[i]) for i in range(x.shape[0])):
+        return True, np.where(fixed, 0.0, h), fixed
+    steps = h.copy()
+    for i in range(x.shape[0]):
+        if fixed[i]:
+            steps[i] = 0.0
+        elif _fits(x[i], h[i], (1.0, 2.0), lb[i], ub[i]):
+            steps[i] = h[i]
+        elif _fits(x[i], -h[i], (1.0, 2.0), lb[i], ub[i]):
+            steps[i] = -h[i]
+        else:
+            above, below = ub[i] - x[i], x[i] - lb[i]
+            direction = 1.0 if above >= below else -1.0
+            step = _shrunk(x[i], max(above, below), direction, 2.0, lb[i], ub[i], (1.0, 2.0))
+            if step == 0.0:
+                raise ValueError(
+                    f"bounds: the box is too narrow at x[{i}] = {x[i]} for any finite "
+                    f"difference ([{lb[i]}, {ub[i]}])"
+                )
+            steps[i] = step
+    return False, steps, fixed

@@ -1,0 +1,61 @@
+"""The full result of a derivative, for ``full_output=True``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from fastdiff.status import MESSAGES, OK
+
+
+@dataclass(frozen=True)
+class DerivativeResult:
+    """A derivative with what it cost and how far to trust it.
+
+    The same type for gradients, Jacobians and Hessians.
+
+    Attributes
+    ----------
+    derivative : ndarray
+        Shape (n,), (m, n) or (n, n). NaN where no stencil could be evaluated
+        (see ``status``).
+    value : float or ndarray or None
+        ``f(x)``, when it was evaluated.
+    error : ndarray or None
+        Estimated absolute error per entry (Richardson extrapolation), or
+        None where the method gives no estimate.
+    step : ndarray, shape (n,)
+        Step used per coordinate (signed where a Hessian stepped backwards).
+    nfev : int
+        Evaluations of ``f``.
+    status : ndarray of int8
+        Per entry (per column for a Jacobian): 0 if computed, else a code of
+        :mod:`fastdiff.status` telling why not.
+    method : str
+        The method asked for.
+    """
+
+    derivative: np.ndarray
+    value: object
+    error: np.ndarray | None
+    step: np.ndarray
+    nfev: int
+    status: np.ndarray
+    method: str
+
+    @property
+    def success(self) -> bool:
+        """Whether every entry was computed."""
+        return bool(np.all(self.status == OK))
+
+    @property
+    def message(self) -> str:
+        """A sentence on the entries that failed, or "ok"."""
+        failed = np.argwhere(self.status != OK)
+        if failed.size == 0:
+            return "ok"
+        first = tuple(int(i) for i in failed[0])
+        code = int(self.status[first])
+        where = first[0] if len(first) == 1 else first
+        return f"{len(failed)} entries not computed; first {where}: {MESSAGES.get(code, code)}"
