@@ -31,12 +31,20 @@ The error estimate of each entry is ``safety * (|E_L - E_{L-1}| + R)``:
   intermediate values are much larger than ``|f(x)|``), while exceeding the
   true error by a median factor of 11 (gradients) and 26 (Hessians).
 
+Fixed steps ``h_i = scale * max(1, |x_i|)`` assume that ``f`` varies on a
+unit scale in each coordinate; where it varies faster, the first steps are
+too large. :func:`extrapolate_adaptively` starts with three levels and adds
+smaller steps only for the entries whose error estimate stays above the
+tolerance, each entry keeping its best window of three levels
+(:func:`best_window`, :func:`refinement_mask`).
+
 Everything here is pure numpy: the estimates come from any kernel or Python
 evaluation path.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -303,6 +311,219 @@ def rounding_errors(
     if derivative == 1:
         return scale / h
     return scale / (h[:, :, np.newaxis] * h[:, np.newaxis, :])
+
+
+def best_window(
+    estimates: ArrayLike,
+    *,
+    window: int = 3,
+    ratio: float = 2.0,
+    method: str = "central",
+    rounding: ArrayLike | None = None,
+    safety: float = SAFETY,
+) -> tuple[RichardsonResult, np.ndarray]:
+    """Extrapolate each run of ``window`` consecutive levels; keep the best per entry.
+
+    For adaptive refinement: when the first ``window`` steps are too large for
+    some entries (``f`` varies on a shorter scale than ``max(1, |x_i|)``),
+    the caller adds smaller steps for those entries only and marks the other
+    entries' new levels NaN. Each entry gets the extrapolation with the
+    smallest error estimate among its complete windows.
+
+    Parameters
+    ----------
+    estimates : array_like, shape (levels, ...)
+        As for :func:`extrapolate`; NaN where a level was not computed for
+        an entry (levels must be computed from the first one on, without gaps).
+    window : int
+        Levels per extrapolation, ``>= 2``.
+    ratio, method, rounding, safety
+        As for :func:`extrapolate` (``rounding`` covering all levels).
+
+    Returns
+    -------
+    result : RichardsonResult
+        Estimate and error of the chosen window per entry (NaN where no
+        window is complete); ``steps`` is None.
+    start : ndarray of int
+        First level of the chosen window per entry (-1 where none).
+    """
+    values, windows = _windows(estimates, window)
+    rounding_array = None
+    if rounding is not None:
+        rounding_array = np.broadcast_to(np.asarray(rounding, dtype=np.float64), values.shape)
+    estimates_by_window, errors_by_window = _window_results(
+        values, windows, window, ratio, method, rounding_array, safety
+    )
+    return _choose(estimates_by_window, errors_by_window)
+
+
+def refinement_mask(
+    estimates: ArrayLike,
+    tolerance: float | ArrayLike,
+    *,
+    window: int = 3,
+    patience: int = 2,
+    ratio: float = 2.0,
+    method: str = "central",
+    rounding: ArrayLike | None = None,
+    safety: float = SAFETY,
+) -> np.ndarray:
+    """Entries that should get one more, smaller step.
+
+    An entry is refined while the error estimate of its best window exceeds
+    ``tolerance`` and its newest window is fewer than ``patience`` windows
+    past the best one: once smaller steps stop helping, rounding error has
+    taken over and further levels only cost evaluations.
+
+    Parameters
+    ----------
+    estimates : array_like, shape (levels, ...)
+        As for :func:`best_window`.
+    tolerance : float or array_like
+        Absolute error wanted, broadcastable to one estimate (for the scaled
+        error measure, ``rtol * max(1, max|estimate|)``).
+    window, ratio, method, rounding, safety
+        As for :func:`best_window`.
+    patience : int
+        Windows without improvement before an entry stops, ``>= 1``.
+
+    Returns
+    -------
+    ndarray of bool, shape of one estimate
+    """
+    if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 1:
+        raise ValueError(f"patience must be a positive integer; got {patience!r}")
+    values, windows = _windows(estimates, window)
+    rounding_array = None
+    if rounding is not None:
+        rounding_array = np.broadcast_to(np.asarray(rounding, dtype=np.float64), values.shape)
+    estimates_by_window, errors_by_window = _window_results(
+        values, windows, window, ratio, method, rounding_array, safety
+    )
+    result, start = _choose(estimates_by_window, errors_by_window)
+    newest = np.sum(~np.isnan(values), axis=0) - window
+    return (result.error > tolerance) & (start >= 0) & (newest - start < patience)
+
+
+def extrapolate_adaptively(
+    estimate_at: Callable[[int, np.ndarray], ArrayLike],
+    max_levels: int,
+    *,
+    rtol: float,
+    rounding: ArrayLike | None = None,
+    steps: ArrayLike | None = None,
+    first_levels: int = 3,
+    window: int = 3,
+    patience: int = 2,
+    ratio: float = 2.0,
+    method: str = "central",
+    safety: float = SAFETY,
+) -> tuple[RichardsonResult, np.ndarray]:
+    """Richardson extrapolation that adds smaller steps only for the entries that need them.
+
+    ``first_levels`` estimates are taken for every entry; then, one level at a
+    time, the entries selected by :func:`refinement_mask` (error estimate
+    above ``rtol * max(1, max|estimate|)``, still improving) get the next,
+    ``ratio`` times smaller step, up to ``max_levels``. Each entry keeps its
+    best window (:func:`best_window`).
+
+    Parameters
+    ----------
+    estimate_at : callable
+        ``estimate_at(level, needed) -> estimate``: the base estimate at step
+        ``h / ratio**level``. ``needed`` is None (every entry) for the first
+        levels, then a boolean array of the estimate's shape; entries outside
+        it are ignored, so the caller can skip their evaluations.
+    max_levels : int
+        Largest number of levels, ``>= first_levels``.
+    rtol : float
+        Wanted error relative to ``max(1, max|estimate|)``, ``> 0``.
+    rounding : array_like, shape (max_levels, ...), optional
+        Rounding error of each level (:func:`rounding_errors`).
+    steps : array_like, shape (max_levels, ...), optional
+        Stored in the result, cut to the levels used.
+    first_levels, window, patience, ratio, method, safety
+        See :func:`best_window` and :func:`refinement_mask`.
+
+    Returns
+    -------
+    result : RichardsonResult
+    needed : ndarray of bool, shape (levels used, ...)
+        Which entries each level computed: for first derivatives, a
+        coordinate costs the stencil's points once per level it was needed.
+
+    Raises
+    ------
+    ValueError
+        ``max_levels < first_levels``, ``first_levels < window``, ``rtol <= 0``,
+        or an invalid option of :func:`extrapolate`.
+    """
+    if not (np.isfinite(rtol) and rtol > 0.0):
+        raise ValueError(f"rtol must be positive and finite; got {rtol!r}")
+    first_levels = _check_levels(first_levels)
+    if first_levels < window or max_levels < first_levels:
+        raise ValueError(
+            "levels must satisfy window <= first_levels <= max_levels; got "
+            f"window={window!r}, first_levels={first_levels!r}, max_levels={max_levels!r}"
+        )
+    rounding_array = None if rounding is None else np.asarray(rounding, dtype=np.float64)
+    levels = [np.asarray(estimate_at(k, None), dtype=np.float64) for k in range(first_levels)]
+    needed = [np.ones(levels[0].shape, dtype=bool)] * first_levels
+    options = dict(window=window, ratio=ratio, method=method, safety=safety)
+    while len(levels) < max_levels:
+        used = None if rounding_array is None else rounding_array[: len(levels)]
+        current = np.array(levels)
+        result, _ = best_window(current, rounding=used, **options)
+        tolerance = rtol * max(1.0, float(np.nanmax(np.abs(result.estimate), initial=0.0)))
+        active = refinement_mask(current, tolerance, patience=patience, rounding=used, **options)
+        if not active.any():
+            break
+        new = np.asarray(estimate_at(len(levels), active), dtype=np.float64)
+        levels.append(np.where(active, new, np.nan))
+        needed.append(active)
+    used = None if rounding_array is None else rounding_array[: len(levels)]
+    result, _ = best_window(np.array(levels), rounding=used, **options)
+    if steps is not None:
+        result = result._replace(steps=np.asarray(steps, dtype=np.float64)[: len(levels)])
+    return result, np.array(needed)
+
+
+def _windows(estimates, window) -> tuple[np.ndarray, int]:
+    values = np.asarray(estimates, dtype=np.float64)
+    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 2:
+        raise ValueError(f"window must be an integer >= 2; got {window!r}")
+    if values.ndim == 0 or values.shape[0] < window:
+        raise ValueError(
+            f"estimates must have at least window = {window} levels along axis 0; "
+            f"got shape {values.shape}"
+        )
+    return values, values.shape[0] - window + 1
+
+
+def _window_results(values, windows, window, ratio, method, rounding, safety):
+    results = [
+        extrapolate(
+            values[k : k + window],
+            ratio=ratio,
+            method=method,
+            rounding=None if rounding is None else rounding[k : k + window],
+            safety=safety,
+        )
+        for k in range(windows)
+    ]
+    return np.array([r.estimate for r in results]), np.array([r.error for r in results])
+
+
+def _choose(estimates_by_window, errors_by_window):
+    complete = ~np.isnan(errors_by_window)
+    any_complete = complete.any(axis=0)
+    start = np.argmin(np.where(complete, errors_by_window, np.inf), axis=0)
+    estimate = np.take_along_axis(estimates_by_window, start[np.newaxis], axis=0)[0]
+    error = np.take_along_axis(errors_by_window, start[np.newaxis], axis=0)[0]
+    estimate = np.where(any_complete, estimate, np.nan)
+    error = np.where(any_complete, error, np.nan)
+    return RichardsonResult(estimate, error, None), np.where(any_complete, start, -1)
 
 
 def _weights(levels: int, ratio: float, orders: tuple[int, ...]) -> np.ndarray:

@@ -10,9 +10,12 @@ from fastdiff.richardson import (
     GRADIENT_SCALE,
     HESSIAN_SCALE,
     RichardsonResult,
+    best_window,
     error_orders,
     extrapolate,
+    extrapolate_adaptively,
     geometric_steps,
+    refinement_mask,
     richardson_weights,
     rounding_errors,
 )
@@ -178,6 +181,66 @@ def test_geometric_steps_and_rounding_errors():
     assert rounding_errors(2.0, steps, stencil_weight=2.0)[0, 0] == pytest.approx(400 * EPS)
 
 
+def _steep_levels(levels):
+    # d/dx exp(a x) at x = 0 for a = 1 and a = 60: the second varies on a
+    # scale of 1/60, so the first steps (0.01, 0.005, ...) are too large for it.
+    rates = np.array([1.0, 60.0])
+    h = 0.01 / 2.0 ** np.arange(levels)
+    estimates = np.array([np.sinh(rates * hk) / hk for hk in h])
+    return rates, estimates, EPS / h[:, np.newaxis] * np.ones((1, 2))
+
+
+def test_best_window_moves_to_smaller_steps_only_where_needed():
+    rates, estimates, rounding = _steep_levels(7)
+    first = extrapolate(estimates[:3], rounding=rounding[:3])
+    assert abs(first.estimate[1] - 60.0) > 1e-6  # three large steps: poor for a = 60
+    result, start = best_window(estimates, rounding=rounding)
+    assert start[1] > start[0]
+    assert scaled_error(result.estimate, rates) < 1e-11
+    assert np.all(np.abs(result.estimate - rates) <= result.error)
+
+
+def test_best_window_skips_levels_not_computed():
+    _, estimates, rounding = _steep_levels(5)
+    estimates[3:, 0] = np.nan  # entry 0 was not refined beyond level 2
+    result, start = best_window(estimates, rounding=rounding)
+    assert start[0] == 0 and np.isfinite(result.estimate[0])
+    estimates[2:, 0] = np.nan
+    result, start = best_window(estimates, rounding=rounding)
+    assert start[0] == -1 and np.isnan(result.estimate[0]) and np.isnan(result.error[0])
+
+
+def test_refinement_mask_follows_tolerance_and_patience():
+    _, estimates, rounding = _steep_levels(3)
+    assert list(refinement_mask(estimates, 1e-9, rounding=rounding)) == [False, True]
+    assert not refinement_mask(estimates, 1e3, rounding=rounding).any()
+    # Rounding-dominated: made-up levels whose windows get worse and worse stop
+    # the entry after `patience` windows without improvement.
+    noisy = np.array([1.0, 1.0, 1.0, 1.1, 0.9, 1.3])
+    assert refinement_mask(noisy[:4], 1e-20, patience=2)
+    assert not refinement_mask(noisy[:5], 1e-20, patience=2)
+    assert refinement_mask(noisy[:5], 1e-20, patience=3)
+
+
+def test_adaptive_extrapolation_refines_only_the_steep_entry():
+    rates, all_levels, rounding = _steep_levels(10)
+    calls = []
+
+    def estimate_at(level, needed):
+        calls.append(None if needed is None else needed.copy())
+        return all_levels[level]
+
+    result, needed = extrapolate_adaptively(estimate_at, 10, rtol=1e-12, rounding=rounding)
+    assert scaled_error(result.estimate, rates) < 1e-11
+    assert calls[:3] == [None, None, None]
+    assert needed.shape[0] > 3 and needed[:3].all()
+    assert not needed[3:, 0].any() and needed[3:, 1].all()
+    assert all(np.array_equal(c, n) for c, n in zip(calls[3:], needed[3:]))
+    steps = 0.01 / 2.0 ** np.arange(10)
+    with_steps, _ = extrapolate_adaptively(estimate_at, 10, rtol=1e-12, steps=steps)
+    assert with_steps.steps.shape == (needed.shape[0],)
+
+
 @pytest.mark.parametrize(
     ("call", "match"),
     [
@@ -199,6 +262,14 @@ def test_geometric_steps_and_rounding_errors():
         (lambda: geometric_steps([1.0], scale=-1.0), "scale must be positive and finite"),
         (lambda: rounding_errors(1.0, [[0.1]], derivative=3), "derivative must be 1 or 2"),
         (lambda: rounding_errors(1.0, [0.1]), r"steps must have shape \(levels, n\)"),
+        (lambda: best_window([1.0, 2.0], window=3), "estimates must have at least window = 3"),
+        (lambda: best_window([1.0, 2.0], window=1), "window must be an integer >= 2"),
+        (lambda: refinement_mask([1.0, 2.0, 3.0], 1.0, patience=0), "patience must be"),
+        (
+            lambda: extrapolate_adaptively(lambda k, m: 1.0, 2, rtol=1e-8),
+            "levels must satisfy window <= first_levels <= max_levels",
+        ),
+        (lambda: extrapolate_adaptively(lambda k, m: 1.0, 5, rtol=0.0), "rtol must be positive"),
     ],
 )
 def test_errors_name_the_argument(call, match):
@@ -257,3 +328,35 @@ def test_richardson_hessian_meets_1e_9_on_well_scaled_mgh_problems(reference):
     estimates = np.array([fastdiff.hessian(f, x, step=h) for h in steps])
     result = extrapolate(estimates, rounding=rounding_errors(f(x), steps, derivative=2))
     assert scaled_error(result.estimate, reference.hessian) <= 1e-9
+
+
+ADAPTIVE_HESSIAN_MISSES = {
+    ("box_3d", "10x0"): _LARGE_F + " (smaller steps make it worse, so refinement stops)",
+    ("osborne_1", "near x0"): _SHORT_SCALE + "; refined down to h/128, 4.8e-9 at the end",
+}
+
+
+def _adaptive(f, x, derivative):
+    if derivative == 1:
+        steps = geometric_steps(x, levels=8, scale=GRADIENT_SCALE)
+        rounding, estimate_at, rtol = rounding_errors(f(x), steps), fastdiff.gradient, 1e-11
+    else:
+        steps = geometric_steps(x, levels=8, scale=HESSIAN_SCALE)
+        rounding = rounding_errors(f(x), steps, derivative=2)
+        estimate_at, rtol = fastdiff.hessian, 1e-9
+    result, _ = extrapolate_adaptively(
+        lambda level, _: estimate_at(f, x, step=steps[level]), 8, rtol=rtol, rounding=rounding
+    )
+    return result.estimate
+
+
+@pytest.mark.parametrize("reference", _mgh_cases({}))
+def test_adaptive_richardson_gradient_meets_1e_11_on_every_well_scaled_mgh_point(reference):
+    estimate = _adaptive(reference.problem.objective, reference.x, 1)
+    assert scaled_error(estimate, reference.gradient) <= 1e-11
+
+
+@pytest.mark.parametrize("reference", _mgh_cases(ADAPTIVE_HESSIAN_MISSES))
+def test_adaptive_richardson_hessian_meets_1e_9_on_well_scaled_mgh_points(reference):
+    estimate = _adaptive(reference.problem.objective, reference.x, 2)
+    assert scaled_error(estimate, reference.hessian) <= 1e-9
