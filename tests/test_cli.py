@@ -99,36 +99,38 @@ def test_missing_matplotlib_and_peer_are_reported(tmp_path, capsys, monkeypatch)
     assert "not installed" in document["peers"]["numdifftools"]["skipped"]
 
 
-def test_user_factory_in_a_subprocess(tmp_path):
-    (tmp_path / "user_problems.py").write_text(USER_MODULE)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]))
-    command = [
-        sys.executable,
-        "-m",
-        "fastdiff",
-        "bench",
-        "--function",
-        "user_problems:make_problem",
-    ]
-    command += ["--dims", "3,6", "--no-peers", "--objects", "gradient,hessian", "--no-plot"]
-    command += ["--out", str(tmp_path / "out")]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert "user_problems:make_problem: gradient, central" in done.stdout
-    assert "user_problems:make_problem: hessian, central" in done.stdout
+def test_user_factory_on_sys_path(tmp_path, capsys, monkeypatch):
+    (tmp_path / "user_factory.py").write_text(USER_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "user_factory", raising=False)
+    argv = ["bench", "--function", "user_factory:make_problem", "--dims", "3,6", "--no-peers"]
+    argv += ["--objects", "gradient,hessian", "--no-plot", "--out", str(tmp_path / "out")]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "user_factory:make_problem: gradient, central" in printed
+    assert "user_factory:make_problem: hessian, central" in printed
     document = json.loads((tmp_path / "out" / "results.json").read_text())
     # Built-in problems are left out when --function is given.
-    assert document["settings"]["problems"] == ["user_problems:make_problem"]
+    assert document["settings"]["problems"] == ["user_factory:make_problem"]
     counts = {
         (c["object"], c["n"]): c["tools"]["fastdiff"]["evaluations"] for c in document["cases"]
     }
-    # Central Hessian: n**2 + n + 1 evaluations.
+    # Central gradient 2n, central Hessian n**2 + n + 1 evaluations.
     assert counts == {
         ("gradient", 3): 6,
         ("gradient", 6): 12,
         ("hessian", 3): 13,
         ("hessian", 6): 43,
     }
+
+
+def test_python_m_usage_error_exit_code():
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    command = [sys.executable, "-m", "fastdiff", "bench", "--dims", "many"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.startswith("usage: fastdiff bench")
+    assert "--dims: expected positive integers, got 'many'" in done.stderr
 
 
 def test_user_file_path_with_jitted_function(user_module, tmp_path, capsys):
