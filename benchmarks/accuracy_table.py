@@ -296,6 +296,13 @@ def cross_check_counts(references):
                     2 * n * LEVELS,
                 )
             )
+            checks.append(
+                (
+                    "hessian richardson",
+                    lambda c, x=x: fastdiff.hessian(c, x, method="richardson"),
+                    LEVELS * (n * n + n) + 1,
+                )
+            )
         for label, call, documented in checks:
             counted = Counted(f)
             try:
