@@ -644,17 +644,25 @@ def _times(factor: int, evaluations: Callable[[], int | None]) -> Callable[[], i
 
 
 def _jacobian_evaluations(provider, n: int) -> Callable[[], int | None]:
-    """Per call; a prepared Jacobian evaluates f(x) once more on its first call to learn m."""
+    """Per call of a prepared Jacobian function.
+
+    Central differences need f(x) only for its length m: the compiled path
+    evaluates it on the first call, the Python path on every call. One-sided
+    differences use f(x) in the stencil.
+    """
     stencil = _stencils.FIRST_DERIVATIVE.get(provider.method)
     if stencil is None:
         return lambda: None
-    per_call = stencil.evaluations_per_entry * n + int(stencil.uses_center)
-    first = [not stencil.uses_center]
+    per_call = stencil.evaluations_per_entry * n + 1
+    if stencil.uses_center or getattr(provider, "_prepared", None) is None:
+        return lambda: per_call
+    first = [True]
 
     def count():
-        extra = int(first[0])
-        first[0] = False
-        return per_call + extra
+        if first[0]:
+            first[0] = False
+            return per_call
+        return per_call - 1
 
     return count
 

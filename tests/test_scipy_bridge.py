@@ -341,9 +341,9 @@ def test_pytree_bounds_must_be_a_pair_of_pytrees():
         ),
         (
             np.sin,
-            {"derivative_options": {"bounds": 1}},
+            {"derivative_options": {"threads": 1}},
             ValueError,
-            r"derivative_options has unknown key\(s\) 'bounds'; fastdiff.jacobian accepts",
+            r"derivative_options has unknown key\(s\) 'threads'; fastdiff.jacobian accepts",
         ),
         (
             np.sin,
@@ -415,3 +415,110 @@ def test_sparsity_without_the_sparse_module_says_so(monkeypatch):
     monkeypatch.delattr(fastdiff, "sparse", raising=False)
     with pytest.raises(NotImplementedError, match=r"jac_sparsity needs fastdiff.sparse"):
         fs.least_squares(two_curves, np.ones(2), jac_sparsity=np.ones((2, 2), dtype=bool))
+
+
+# --- Python objectives and pytree parameters ----------------------------------------
+
+
+class CountingObjective:
+    """A Python objective that counts its evaluations, to check the reported counts."""
+
+    def __init__(self, function):
+        self.function = function
+        self.evaluations = 0
+
+    def __call__(self, x, *args):
+        self.evaluations += 1
+        return self.function(x, *args)
+
+
+def shifted_quartic(x, shift):
+    return float(np.sum((x - shift) ** 2) + np.sum((x - shift) ** 4))
+
+
+@pytest.mark.parametrize(
+    ("method", "derivative_options", "options"),
+    [
+        ("BFGS", {"method": "forward"}, None),
+        ("SLSQP", {"method": "central"}, {"ftol": 1e-12}),
+        ("Newton-CG", {"method": "central"}, None),
+        ("trust-exact", {"method": "forward"}, None),
+    ],
+)
+def test_reported_counts_match_the_evaluations_of_a_python_objective(
+    method, derivative_options, options
+):
+    shift = np.array([1.0, -2.0, 0.5])
+    objective = CountingObjective(shifted_quartic)
+    result = fs.minimize(
+        objective,
+        np.zeros(3),
+        method=method,
+        args=(shift,),
+        derivative_options=derivative_options,
+        options=options,
+    )
+    np.testing.assert_allclose(result.x, shift, atol=1e-4)
+    assert result.total_nfev == objective.evaluations
+
+
+def test_dict_params_round_trip_through_minimize():
+    center = {"a": 1.0, "b": np.array([[2.0, 3.0], [4.0, 5.0]]), "c": (-1.0, [0.5])}
+
+    def objective(p):
+        return (
+            (p["a"] - 1.0) ** 2
+            + np.sum((p["b"] - center["b"]) ** 2)
+            + (p["c"][0] + 1.0) ** 2
+            + 3.0 * (p["c"][1][0] - 0.5) ** 2
+        )
+
+    start = {"a": 0.0, "b": np.zeros((2, 2)), "c": (0.0, [0.0])}
+    result = fs.minimize(objective, start, method="BFGS")
+    assert set(result.x) == {"a", "b", "c"} and isinstance(result.x["c"], tuple)
+    assert result.x["a"] == pytest.approx(1.0, abs=1e-6)
+    np.testing.assert_allclose(result.x["b"], center["b"], atol=1e-6)
+    assert result.x["c"][0] == pytest.approx(-1.0, abs=1e-6)
+    assert result.x["c"][1][0] == pytest.approx(0.5, abs=1e-6)
+    assert result.jac["b"].shape == (2, 2)
+    np.testing.assert_allclose(result.x_flat, [1.0, 2.0, 3.0, 4.0, 5.0, -1.0, 0.5], atol=1e-6)
+    assert result.jac_flat.shape == (7,)
+
+
+def test_pytree_bounds_reach_the_projection():
+    result = fs.minimize(
+        lambda p: float(np.sum((p["x"] - CENTER) ** 2) + (p["y"] - 3.0) ** 2),
+        {"x": np.full(3, 0.5), "y": 0.0},
+        bounds=({"x": 0.0, "y": -np.inf}, {"x": np.ones(3), "y": 2.0}),
+    )
+    np.testing.assert_allclose(result.x["x"], [1.0, 0.0, 0.5], atol=1e-8)
+    assert result.x["y"] == pytest.approx(2.0)
+    assert result.jac["y"] == pytest.approx(-2.0, abs=1e-6)
+
+
+def test_least_squares_with_named_parameters_returns_jacobian_blocks():
+    def residuals(p):
+        return p["amplitude"] * np.exp(-p["rate"] * TIMES) + p["offset"] - MEASURED
+
+    counting = CountingObjective(residuals)
+    result = fs.least_squares(counting, {"amplitude": 1.0, "rate": 0.5, "offset": 0.0}, xtol=1e-14)
+    assert result.x["amplitude"] == pytest.approx(2.5, rel=1e-9)
+    assert result.x["rate"] == pytest.approx(1.3, rel=1e-9)
+    assert result.x["offset"] == pytest.approx(0.5, rel=1e-9)
+    exact = decay_jacobian(TRUE_DECAY)
+    # One block per parameter, residuals along the first axis.
+    assert result.jac["rate"].shape == (TIMES.shape[0],)
+    np.testing.assert_allclose(result.jac["amplitude"], exact[:, 0], atol=1e-7)
+    np.testing.assert_allclose(result.jac["rate"], exact[:, 1], atol=1e-7)
+    np.testing.assert_allclose(result.jac_flat, exact, atol=1e-7)
+    assert abs(result.grad["rate"]) < 1e-8
+    assert result.total_nfev == counting.evaluations
+
+
+def test_root_with_named_unknowns():
+    def equations(p):
+        return np.array([p["u"] ** 2 + p["v"] - 3.0, p["u"] + p["v"] ** 2 - 5.0])
+
+    result = fs.root(equations, {"u": 1.5, "v": 1.5})
+    assert result.success
+    assert result.x == pytest.approx({"u": 1.0, "v": 2.0}, abs=1e-10)
