@@ -1,0 +1,127 @@
+"""Curvature: sharpness (the largest Hessian eigenvalue) and the step sizes it allows.
+
+On a quadratic with Hessian ``H``, gradient descent with learning rate
+``lr`` multiplies the error along each eigenvector of ``H`` by
+``1 - lr * lambda``; it converges only if ``lr < 2 / lambda_max``. With heavy-ball
+momentum ``beta`` the bound becomes ``2 (1 + beta) / lambda_max`` and with
+Nesterov's method ``2 (1 + beta) / ((1 + 2 beta) lambda_max)``. Near a
+minimum every smooth function is such a quadratic, so the sharpness at the
+start point tells whether a learning rate can work at all.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from fastdiff.api import hessian
+from fastdiff.stencils import HESSIAN
+
+#: The check in the optimizers evaluates Hessians at the start points for at
+#: most this many evaluations of ``f`` in all.
+CHECK_EVALUATIONS = 1_000_000
+
+
+class LearningRateWarning(RuntimeWarning):
+    """The learning rate exceeds the stability bound at the start point."""
+
+
+def sharpness(f, x: ArrayLike, *, method: str = "central", step=None) -> float:
+    """Largest eigenvalue of the Hessian of ``f`` at ``x``.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float`` for a 1-D float64 array, as for :func:`fastdiff.hessian`.
+    x : array_like, shape (n,)
+        Point; a scalar is a 1-D problem (``f`` receives an array of one entry).
+    method, step
+        Finite-difference options of :func:`fastdiff.hessian`.
+
+    Returns
+    -------
+    float
+        ``lambda_max``; gradient descent is stable near ``x`` only for
+        ``learning_rate < 2 / lambda_max`` (see :func:`learning_rate_bound`).
+
+    Notes
+    -----
+    One finite-difference Hessian (``n**2 + n + 1`` evaluations, central) and
+    a symmetric eigenvalue decomposition.
+
+    Examples
+    --------
+    >>> import numpy as np, numba, fastdiff
+    >>> @numba.njit
+    ... def f(x):
+    ...     return 0.5 * x[0] ** 2 + 2.0 * x[1] ** 2
+    >>> round(fastdiff.sharpness(f, np.array([1.0, 1.0])), 6)
+    4.0
+    """
+    if np.ndim(x) == 0:
+        x = np.array([x], dtype=np.float64)
+    return float(np.linalg.eigvalsh(hessian(f, x, method=method, step=step))[-1])
+
+
+def learning_rate_bound(sharpness: float, momentum: float = 0.0, nesterov: bool = False) -> float:
+    """Largest stable learning rate for a quadratic of the given sharpness.
+
+    Parameters
+    ----------
+    sharpness : float
+        Largest Hessian eigenvalue ``lambda_max``.
+    momentum : float
+        Heavy-ball or Nesterov momentum ``beta`` in [0, 1); 0 for gradient descent.
+    nesterov : bool
+        Nesterov's method instead of the heavy ball.
+
+    Returns
+    -------
+    float
+        ``2 / lambda`` (gradient descent), ``2 (1 + beta) / lambda`` (heavy
+        ball), ``2 (1 + beta) / ((1 + 2 beta) lambda)`` (Nesterov); infinite
+        when ``lambda <= 0`` (no direction curves upwards).
+    """
+    if not sharpness > 0.0:
+        return math.inf
+    bound = 2.0 * (1.0 + momentum) / sharpness
+    return bound / (1.0 + 2.0 * momentum) if nesterov else bound
+
+
+def warn_if_unstable(
+    f, starts: np.ndarray, learning_rate: float, momentum: float, nesterov: bool, method: str, step
+) -> None:
+    """Warn with :class:`LearningRateWarning` if ``learning_rate`` exceeds the bound at a start.
+
+    Starts are checked in order while the Hessians cost at most
+    :data:`CHECK_EVALUATIONS` evaluations in all; a start where the Hessian
+    cannot be computed is skipped (the solve reports the problem).
+    """
+    n = starts.shape[1]
+    checked = min(starts.shape[0], CHECK_EVALUATIONS // HESSIAN[method].evaluation_count(n))
+    unstable = []
+    for index in range(checked):
+        try:
+            value = sharpness(f, starts[index], method=method, step=step)
+        except ValueError:
+            continue
+        bound = learning_rate_bound(value, momentum, nesterov)
+        if learning_rate > bound:
+            unstable.append((index, value, bound))
+    if not unstable:
+        return
+    index, value, bound = min(unstable, key=lambda item: item[2])
+    where = (
+        "x0" if starts.shape[0] == 1 else f"{len(unstable)} of {checked} starts, e.g. x0[{index}]"
+    )
+    warnings.warn(
+        f"learning_rate = {learning_rate:.4g} exceeds the stability bound {bound:.4g} at {where} "
+        f"(sharpness {value:.4g}): the iteration will oscillate with growing amplitude along "
+        f"the sharpest direction there. Lower learning_rate below {bound:.4g}"
+        + (" or use line_search=True." if momentum == 0.0 else "."),
+        LearningRateWarning,
+        stacklevel=3,
+    )

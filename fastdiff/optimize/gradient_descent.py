@@ -1,0 +1,147 @@
+"""Gradient descent with a fixed learning rate or a backtracking line search."""
+
+from __future__ import annotations
+
+from numpy.typing import ArrayLike
+from scipy.optimize import OptimizeResult
+
+from fastdiff.optimize.curvature import warn_if_unstable
+from fastdiff.optimize.settings import GRADIENT_DESCENT, make_settings, reject_unknown
+from fastdiff.optimize.solve import as_starts, solve
+
+_OPTIONS = (
+    "learning_rate",
+    "line_search",
+    "maxiter",
+    "gtol",
+    "xtol",
+    "ftol",
+    "max_increase",
+    "method",
+    "step",
+    "parallel",
+    "history",
+)
+
+
+def gradient_descent(
+    f,
+    x0: ArrayLike,
+    *,
+    learning_rate: float = 0.01,
+    line_search: bool = False,
+    maxiter: int = 1000,
+    gtol: float = 1e-6,
+    xtol: float = 1e-12,
+    ftol: float = 0.0,
+    max_increase: float = 1e10,
+    method: str = "central",
+    step=None,
+    parallel: bool | None = None,
+    history: bool = False,
+    **unknown,
+) -> OptimizeResult:
+    """Minimize ``f`` by gradient descent, ``x <- x - learning_rate * grad f(x)``.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float`` for a 1-D float64 array ``x``. A ``@numba.njit``
+        function runs the whole solve compiled (one call from Python); any
+        other callable runs the loop in Python with :func:`fastdiff.gradient`
+        underneath.
+    x0 : float or array_like, shape (n,) or (k, n)
+        Start point. A number is a 1-D problem (``f`` receives an array of
+        one entry); a 2-D array runs k independent solves (multi-start),
+        in parallel for a jitted ``f``.
+    learning_rate : float
+        Step size (> 0); with ``line_search`` the first length tried.
+    line_search : bool
+        Backtrack from ``learning_rate`` (halving) until ``f`` decreases
+        sufficiently (Armijo); the iteration can then not diverge.
+    maxiter : int
+        Maximum number of iterations.
+    gtol : float
+        Stop (converged) when the largest gradient entry is at most ``gtol``.
+    xtol : float
+        Stop (converged) when the largest entry of the next step (or, after
+        a line search, of the step taken) is at most ``xtol * (1 + max|x|)``.
+    ftol : float
+        Stop (converged) when ``|f_old - f| <= ftol * max(1, |f_old|, |f|)``;
+        0 (the default) switches this rule off.
+    max_increase : float
+        Stop (diverged) when ``f`` rises above ``f(x0)`` by more than
+        ``max_increase * max(1, |f(x0)|)``; ``inf`` switches this off. An
+        infinite or NaN ``f`` always stops the run as diverged.
+    method : {"central", "forward", "backward"}
+        Finite-difference formula for the gradient (see :func:`fastdiff.gradient`).
+    step : float or array_like, optional
+        Absolute finite-difference step; default relative.
+    parallel : bool, optional
+        Multi-start only: run the starts on all threads (jitted ``f``).
+        Default: parallel when there are several starts and threads.
+    history : bool
+        Record every iterate (``result.history``).
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        ``x``, ``fun``, ``jac`` (gradient at ``x``), ``nit``, ``nfev`` (every
+        evaluation of ``f``, those of the finite differences included),
+        ``njev``, ``nhev``, ``success``, ``status`` (a code of
+        :mod:`fastdiff.optimize.status`), ``message``; ``history``
+        (:class:`~fastdiff.optimize.OptimizeHistory`) if requested. For
+        multi-start, the best run with ``runs``, ``best_index``, ``all_x``,
+        ``all_fun`` and ``total_nfev`` added.
+
+    Raises
+    ------
+    TypeError
+        ``f`` is not callable or does not return a number; an option has the
+        wrong type or is unknown.
+    ValueError
+        ``x0`` has the wrong shape or is not finite; an option is out of
+        range; ``f`` is not finite at ``x0``.
+
+    Warns
+    -----
+    LearningRateWarning
+        Without line search, when ``learning_rate`` exceeds ``2 / sharpness``
+        at a start point, the bound beyond which gradient descent diverges
+        near there (see :func:`fastdiff.optimize.learning_rate_bound`).
+
+    Notes
+    -----
+    Each iteration costs one evaluation of ``f`` and one gradient (2n
+    evaluations, central), plus the rejected trials of the line search.
+    The stability check costs one Hessian per start (``n**2 + n + 1``
+    evaluations, not counted in ``nfev``), within 10**6 evaluations in all.
+
+    Examples
+    --------
+    >>> import numpy as np, numba
+    >>> from fastdiff.optimize import gradient_descent
+    >>> @numba.njit
+    ... def f(x):
+    ...     return 0.5 * x[0] ** 2 + 2.0 * x[1] ** 2
+    >>> result = gradient_descent(f, [1.0, 1.0], learning_rate=0.2)
+    >>> result.success, np.abs(result.x).max() < 1e-8
+    (True, True)
+    """
+    reject_unknown("gradient_descent", unknown, _OPTIONS)
+    settings = make_settings(
+        GRADIENT_DESCENT,
+        learning_rate=learning_rate,
+        line_search=line_search,
+        maxiter=maxiter,
+        gtol=gtol,
+        xtol=xtol,
+        ftol=ftol,
+        max_increase=max_increase,
+        history=history,
+    )
+    starts, single = as_starts(x0)
+    result = solve(f, starts, single, settings, method=method, step=step, parallel=parallel)
+    if not settings.line_search:
+        warn_if_unstable(f, starts, settings.learning_rate, 0.0, False, method, step)
+    return result

@@ -1,0 +1,310 @@
+"""One iteration protocol for every method: ``advance`` until an evaluation is needed.
+
+:func:`advance` moves a run forward until it needs ``f``, its gradient or
+its Hessian at the trial point, and returns what it needs (a request code);
+the loop that called it evaluates, writes the results into the state and
+calls it again. The compiled loop (:mod:`.loops`) evaluates with the
+finite-difference kernels, the Python loop with the public API: the methods
+themselves are written once, here and in :mod:`.directions`.
+
+A run goes START -> STARTED (x0 evaluated) -> PLAN -> [HESSIAN_READY] ->
+LINE_SEARCH (backtracking, methods with a line search) -> ACCEPT -> PLAN ...
+until a stopping rule sets ``count[STATUS]`` and the phase DONE.
+"""
+
+import math
+
+from numba import njit
+
+from fastdiff.optimize.kernels.directions import (
+    bfgs_direction,
+    bfgs_update,
+    copy,
+    descent_direction,
+    dot,
+    largest_magnitude,
+    momentum_step,
+    newton_direction,
+    secant_direction,
+)
+from fastdiff.optimize.kernels.state import (
+    BACKTRACKS,
+    DIRECTION,
+    EVALUATION_STATUS,
+    F0,
+    FACTOR,
+    HISTORY_LENGTH,
+    MATRIX,
+    NFEV,
+    NIT,
+    PHASE,
+    PREVIOUS_G,
+    PREVIOUS_X,
+    SLOPE,
+    STATUS,
+    STEP_LENGTH,
+    STEP_NORM,
+    TRIAL,
+    TRIAL_F,
+    TRIAL_G,
+    UPDATES,
+    VELOCITY,
+    WORK,
+    F,
+    G,
+    X,
+)
+from fastdiff.optimize.settings import BFGS, GRADIENT_DESCENT, MOMENTUM, NEWTON, SECANT
+from fastdiff.optimize.status import (
+    CONVERGED_F_CHANGE,
+    CONVERGED_GRADIENT,
+    CONVERGED_STEP,
+    DIVERGED,
+    EVALUATION_FAILED,
+    LINE_SEARCH_FAILED,
+    MAXITER,
+    NOT_FINITE,
+    RUNNING,
+    SINGULAR,
+    START_FAILED,
+)
+from fastdiff.status import OK, RAISED
+
+# Requests: bit flags for what to evaluate at the trial point (row ``TRIAL``).
+DONE = 0
+VALUE = 1
+GRADIENT = 2
+VALUE_AND_GRADIENT = 3
+HESSIAN = 4
+
+# Phases.
+START = 0
+STARTED = 1
+PLAN = 2
+PROBED = 3
+HESSIAN_READY = 4
+LINE_SEARCH = 5
+ACCEPT = 6
+FINISHED = 7
+
+#: Sufficient decrease required by the line search: f(x + t d) <= f(x) + ARMIJO t g.d.
+ARMIJO = 1e-4
+#: Factor by which the line search shortens a rejected step.
+SHRINK = 0.5
+#: Halvings before the line search gives up (2**-60 ~ 1e-18).
+MAX_BACKTRACKS = 60
+
+
+@njit(cache=True)
+def advance(s, cfg):
+    """Advance run ``s`` (a :class:`State`) under settings ``cfg`` to its next evaluation.
+
+    Returns
+    -------
+    int
+        What to evaluate at row ``TRIAL``: ``VALUE`` (write ``real[TRIAL_F]``),
+        ``GRADIENT`` (write row ``TRIAL_G``; ``real[TRIAL_F]`` is known),
+        ``VALUE_AND_GRADIENT``, ``HESSIAN`` (write ``matrices[MATRIX]``;
+        ``TRIAL`` is ``X`` and ``real[F]`` its value) -- each also setting
+        ``count[EVALUATION_STATUS]`` and the evaluation counters -- or
+        ``DONE``.
+    """
+    v = s.vectors
+    real = s.real
+    count = s.count
+    while True:
+        phase = count[PHASE]
+        status = RUNNING
+        if phase == START:
+            count[STATUS] = RUNNING
+            copy(v[X], v[TRIAL])
+            count[PHASE] = STARTED
+            return VALUE_AND_GRADIENT
+        elif phase == STARTED:
+            if count[EVALUATION_STATUS] != OK:
+                real[F] = real[TRIAL_F]
+                status = START_FAILED
+            else:
+                _take_trial(v, real)
+                real[F0] = real[F]
+                _record(s, cfg.history)
+                if largest_magnitude(v[G]) <= cfg.gtol:
+                    status = CONVERGED_GRADIENT
+                elif cfg.maxiter == 0:
+                    status = MAXITER
+                count[PHASE] = PLAN
+        elif phase == PLAN:
+            if cfg.algorithm == NEWTON:
+                copy(v[X], v[TRIAL])
+                count[PHASE] = HESSIAN_READY
+                return HESSIAN
+            if cfg.algorithm == SECANT and count[UPDATES] == 0:
+                # The second start point, whose gradient starts the secant.
+                copy(v[PREVIOUS_X], v[TRIAL])
+                count[PHASE] = PROBED
+                return VALUE_AND_GRADIENT
+            length, solved = _direction(s, cfg)
+            status = _propose(v, real, count, cfg, length) if solved else SINGULAR
+            if status == RUNNING:
+                return VALUE if cfg.line_search else VALUE_AND_GRADIENT
+        elif phase == PROBED:
+            if count[EVALUATION_STATUS] != OK:
+                status = EVALUATION_FAILED
+            else:
+                copy(v[TRIAL_G], v[PREVIOUS_G])
+                count[UPDATES] = 1
+                count[PHASE] = PLAN
+        elif phase == HESSIAN_READY:
+            if count[EVALUATION_STATUS] != OK:
+                status = EVALUATION_FAILED
+            else:
+                length, solved = newton_direction(
+                    s.matrices[MATRIX], v[G], cfg.safeguard, s.matrices[FACTOR], v[DIRECTION]
+                )
+                status = _propose(v, real, count, cfg, length) if solved else SINGULAR
+                if status == RUNNING:
+                    return VALUE if cfg.line_search else VALUE_AND_GRADIENT
+        elif phase == LINE_SEARCH:
+            t = real[STEP_LENGTH]
+            sufficient = real[TRIAL_F] <= real[F] + ARMIJO * t * real[SLOPE]
+            if count[EVALUATION_STATUS] == OK and sufficient:
+                count[PHASE] = ACCEPT
+                return GRADIENT
+            count[BACKTRACKS] += 1
+            if count[BACKTRACKS] > MAX_BACKTRACKS:
+                status = LINE_SEARCH_FAILED
+            else:
+                t *= SHRINK
+                real[STEP_LENGTH] = t
+                _set_trial(v, t)
+                return VALUE
+        elif phase == ACCEPT:
+            code = count[EVALUATION_STATUS]
+            if code != OK:
+                # Only an infinite or NaN value of f itself means divergence.
+                diverged = code != RAISED and not math.isfinite(real[TRIAL_F])
+                status = NOT_FINITE if diverged else EVALUATION_FAILED
+            else:
+                previous_f = real[F]
+                real[STEP_NORM] = real[STEP_LENGTH] * largest_magnitude(v[DIRECTION])
+                _remember(s, cfg.algorithm)
+                _take_trial(v, real)
+                count[NIT] += 1
+                _record(s, cfg.history)
+                status = _stopping_status(v[X], v[G], real, count[NIT], cfg, previous_f)
+                count[PHASE] = PLAN
+        else:
+            return DONE
+        if status != RUNNING:
+            count[STATUS] = status
+            count[PHASE] = FINISHED
+            return DONE
+
+
+@njit(cache=True)
+def _set_trial(v, t):
+    for i in range(v.shape[1]):
+        v[TRIAL, i] = v[X, i] + t * v[DIRECTION, i]
+
+
+@njit(cache=True)
+def _take_trial(v, real):
+    copy(v[TRIAL], v[X])
+    copy(v[TRIAL_G], v[G])
+    real[F] = real[TRIAL_F]
+
+
+@njit(cache=True)
+def _record(s, history):
+    if history:
+        row = s.count[HISTORY_LENGTH]
+        copy(s.vectors[X], s.history_x[row])
+        s.history_f[row] = s.real[F]
+        s.history_nfev[row] = s.count[NFEV]
+        s.count[HISTORY_LENGTH] = row + 1
+
+
+@njit(cache=True)
+def _direction(s, cfg):
+    """Direction and first length for every method but Newton (which needs a Hessian)."""
+    v = s.vectors
+    algorithm = cfg.algorithm
+    if algorithm == GRADIENT_DESCENT:
+        return descent_direction(v[G], cfg.learning_rate, v[DIRECTION]), True
+    if algorithm == MOMENTUM:
+        length = momentum_step(
+            v[G], v[VELOCITY], cfg.learning_rate, cfg.momentum, cfg.nesterov, v[DIRECTION]
+        )
+        return length, True
+    if algorithm == SECANT:
+        return secant_direction(
+            v[X], v[G], v[PREVIOUS_X], v[PREVIOUS_G], cfg.safeguard, v[DIRECTION]
+        )
+    length = bfgs_direction(s.matrices[MATRIX], v[G], s.count[UPDATES], v[DIRECTION])
+    return length, True
+
+
+@njit(cache=True)
+def _propose(v, real, count, cfg, length):
+    """Set up the first trial point along the direction, or stop if the step is below ``xtol``.
+
+    Returns ``RUNNING`` with the phase set (ACCEPT for a fixed step,
+    LINE_SEARCH otherwise), or ``CONVERGED_STEP``.
+    """
+    step_norm = length * largest_magnitude(v[DIRECTION])
+    real[STEP_NORM] = step_norm
+    if step_norm <= cfg.xtol * (1.0 + largest_magnitude(v[X])):
+        return CONVERGED_STEP
+    real[STEP_LENGTH] = length
+    _set_trial(v, length)
+    if not cfg.line_search:
+        count[PHASE] = ACCEPT
+        return RUNNING
+    slope = dot(v[G], v[DIRECTION])
+    if not slope < 0.0:
+        # Not a descent direction (rounding in B or a flat secant): fall back
+        # to steepest descent rather than search uphill.
+        descent_direction(v[G], 1.0, v[DIRECTION])
+        slope = -dot(v[G], v[G])
+        _set_trial(v, length)
+    real[SLOPE] = slope
+    count[BACKTRACKS] = 0
+    count[PHASE] = LINE_SEARCH
+    return RUNNING
+
+
+@njit(cache=True)
+def _remember(s, algorithm):
+    """Update what the method remembers, before ``X`` and ``G`` become the trial's."""
+    v = s.vectors
+    if algorithm == SECANT:
+        copy(v[X], v[PREVIOUS_X])
+        copy(v[G], v[PREVIOUS_G])
+    elif algorithm == BFGS:
+        # DIRECTION and PREVIOUS_G are free here: they receive s = x_new - x
+        # and y = g_new - g for the update.
+        for i in range(v.shape[1]):
+            v[DIRECTION, i] = v[TRIAL, i] - v[X, i]
+            v[PREVIOUS_G, i] = v[TRIAL_G, i] - v[G, i]
+        s.count[UPDATES] = bfgs_update(
+            s.matrices[MATRIX], v[DIRECTION], v[PREVIOUS_G], s.count[UPDATES], v[WORK]
+        )
+
+
+@njit(cache=True)
+def _stopping_status(x, g, real, nit, cfg, previous_f):
+    f = real[F]
+    f0 = real[F0]
+    if f - f0 > cfg.max_increase * max(1.0, abs(f0)):
+        return DIVERGED
+    if largest_magnitude(g) <= cfg.gtol:
+        return CONVERGED_GRADIENT
+    if real[STEP_NORM] <= cfg.xtol * (1.0 + largest_magnitude(x)):
+        # A line search cut the step down to nothing: f cannot decrease further
+        # along the direction at this resolution.
+        return CONVERGED_STEP
+    if cfg.ftol > 0.0 and abs(previous_f - f) <= cfg.ftol * max(1.0, abs(previous_f), abs(f)):
+        return CONVERGED_F_CHANGE
+    if nit >= cfg.maxiter:
+        return MAXITER
+    return RUNNING

@@ -1,0 +1,111 @@
+"""The compiled loops: a whole solve, or k of them, in one call from Python.
+
+``f`` is the address of the C wrapper of a jitted function (see
+:mod:`fastdiff.compiled`), so these loops are compiled once for all
+functions and cached on disk; they also accept a jitted function itself,
+which is how they can be called from users' ``@njit`` code (specialised per
+function, not cacheable). Derivatives come from the serial kernels of
+:mod:`fastdiff.kernels`, which is why a batch of runs can be split across
+threads with ``prange``.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from fastdiff.kernels._calling import call_scalar
+from fastdiff.kernels.gradient import gradient_serial
+from fastdiff.kernels.hessian import hessian_serial
+from fastdiff.optimize.kernels.iteration import DONE, GRADIENT, HESSIAN, VALUE, advance
+from fastdiff.optimize.kernels.state import (
+    EVALUATION_STATUS,
+    MATRIX,
+    NFEV,
+    NHEV,
+    NJEV,
+    TRIAL,
+    TRIAL_F,
+    TRIAL_G,
+    F,
+    run_view,
+)
+from fastdiff.status import OK, RAISED
+from fastdiff.steps import FLOAT64_EPS, fill_steps
+
+
+@njit(cache=True)
+def _first_failure(status):
+    for code in status.ravel():
+        if code != OK:
+            return code
+    return OK
+
+
+@njit(cache=True)
+def _evaluate(f, request, s, differences, buffer, h, gradient_status, hessian_status):
+    """Evaluate what ``request`` asks for at row ``TRIAL`` of ``s.vectors`` and count the evaluations."""
+    code = OK
+    trial = s.vectors[TRIAL]
+    if request & VALUE:
+        value, code = call_scalar(f, trial, buffer)
+        s.real[TRIAL_F] = np.nan if code == RAISED else value
+        s.count[NFEV] += 1
+    if code == OK and request & GRADIENT:
+        fill_steps(trial, differences.step, differences.gradient_exponent, FLOAT64_EPS, h)
+        gradient_serial(
+            f,
+            trial,
+            h,
+            differences.offsets,
+            differences.weights,
+            s.real[TRIAL_F],
+            s.vectors[TRIAL_G],
+            gradient_status,
+        )
+        s.count[NFEV] += differences.gradient_evaluations
+        s.count[NJEV] += 1
+        code = _first_failure(gradient_status)
+    if request & HESSIAN:
+        fill_steps(trial, differences.step, differences.hessian_exponent, FLOAT64_EPS, h)
+        stencil = (
+            differences.hessian_axis_offsets,
+            differences.hessian_diagonal_weights,
+            differences.hessian_offdiagonal_weights,
+            differences.hessian_pair_offsets,
+            differences.hessian_pair_weights,
+            differences.hessian_center_weights,
+        )
+        hessian_serial(f, trial, h, stencil, s.real[F], s.matrices[MATRIX], hessian_status)
+        s.count[NFEV] += differences.hessian_evaluations
+        s.count[NHEV] += 1
+        code = _first_failure(hessian_status)
+    s.count[EVALUATION_STATUS] = code
+
+
+@njit(cache=True, nogil=True)
+def solve_run(f, s, cfg, differences):
+    """Run one solve to its end; ``s`` is a :class:`State` of one run."""
+    n = s.vectors.shape[1]
+    m = s.matrices.shape[1]
+    buffer = np.empty(1)
+    h = np.empty(n)
+    gradient_status = np.empty(n, dtype=np.int8)
+    hessian_status = np.empty((m, m), dtype=np.int8)
+    while True:
+        request = advance(s, cfg)
+        if request == DONE:
+            return
+        _evaluate(f, request, s, differences, buffer, h, gradient_status, hessian_status)
+
+
+@njit(cache=True, nogil=True)
+def solve_serial(f, batch, cfg, differences):
+    """Run every solve of ``batch`` in turn."""
+    for r in range(batch.vectors.shape[0]):
+        solve_run(f, run_view(batch, r), cfg, differences)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def solve_parallel(f, batch, cfg, differences):
+    """Run the solves of ``batch`` on all threads, one run per iteration of ``prange``."""
+    for r in prange(batch.vectors.shape[0]):
+        solve_run(f, run_view(batch, r), cfg, differences)

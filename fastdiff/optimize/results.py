@@ -1,0 +1,104 @@
+"""Results: ``scipy.optimize.OptimizeResult`` built from the state of finished runs."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy.optimize import OptimizeResult
+
+from fastdiff.optimize.kernels.state import (
+    F0,
+    HISTORY_LENGTH,
+    NFEV,
+    NHEV,
+    NIT,
+    NJEV,
+    STATUS,
+    STEP_NORM,
+    F,
+    G,
+    State,
+    X,
+)
+from fastdiff.optimize.settings import Settings
+from fastdiff.optimize.status import MESSAGES, SUCCESSFUL
+
+
+class OptimizeHistory(NamedTuple):
+    """Iterates of one run, starting with ``x0`` (``nit + 1`` rows).
+
+    Attributes
+    ----------
+    x : ndarray, shape (nit + 1, n)
+    fun : ndarray, shape (nit + 1,)
+        ``f`` at each iterate.
+    nfev : ndarray of int, shape (nit + 1,)
+        Evaluations of ``f`` spent when each iterate was reached, for
+        comparing methods by cost rather than by iteration.
+    """
+
+    x: np.ndarray
+    fun: np.ndarray
+    nfev: np.ndarray
+
+
+def run_result(run: State, settings: Settings) -> OptimizeResult:
+    """The result of one finished run (arrays copied out of the batch)."""
+    status = int(run.count[STATUS])
+    result = OptimizeResult(
+        x=run.vectors[X].copy(),
+        fun=float(run.real[F]),
+        jac=run.vectors[G].copy(),
+        nit=int(run.count[NIT]),
+        nfev=int(run.count[NFEV]),
+        njev=int(run.count[NJEV]),
+        nhev=int(run.count[NHEV]),
+        status=status,
+        success=status in SUCCESSFUL,
+    )
+    result.message = MESSAGES[status].format(
+        gradient_norm=float(np.max(np.abs(run.vectors[G]))),
+        step_norm=float(run.real[STEP_NORM]),
+        f0=float(run.real[F0]),
+        **result,
+        **settings._asdict(),
+    )
+    if settings.history:
+        length = int(run.count[HISTORY_LENGTH])
+        result.history = OptimizeHistory(
+            run.history_x[:length].copy(),
+            run.history_f[:length].copy(),
+            run.history_nfev[:length].copy(),
+        )
+    return result
+
+
+def multistart_result(runs: list[OptimizeResult]) -> OptimizeResult:
+    """The best run, with all runs attached.
+
+    The best run is the successful one with the lowest ``f`` (the lowest
+    finite ``f`` if none succeeded). The result has its fields plus
+    ``runs`` (the k results, in the order of the starts), ``best_index``,
+    ``all_x`` (k, n) and ``all_fun`` (k,); its ``nfev`` (and ``nit``,
+    ``njev``, ``nhev``) are those of the best run, the totals are in
+    ``total_nfev``.
+    """
+    funs = np.array([r.fun for r in runs])
+    succeeded = np.array([r.success for r in runs])
+    candidates = np.where(succeeded, funs, np.inf)
+    if not succeeded.any():
+        candidates = np.where(np.isfinite(funs), funs, np.inf)
+    best_index = int(np.argmin(candidates))
+    best = runs[best_index]
+    result = OptimizeResult(best)
+    result.message = (
+        f"Best of {len(runs)} starts: start {best_index} "
+        f"({int(succeeded.sum())} of {len(runs)} converged). {best.message}"
+    )
+    result.runs = runs
+    result.best_index = best_index
+    result.all_x = np.array([r.x for r in runs])
+    result.all_fun = funs
+    result.total_nfev = int(sum(r.nfev for r in runs))
+    return result
