@@ -24,6 +24,7 @@ from fastdiff._validation import (
 from fastdiff.bounds import as_bounds, hessian_steps_within, point_inside
 from fastdiff.compiled import SCALAR, VECTOR, is_compiled, prepare
 from fastdiff.evaluate import Evaluator, sharing_workers
+from fastdiff.extrapolated import complex_step_derivative, richardson_derivative
 from fastdiff.kernels.drivers import gradient_driver, hessian_driver, jacobian_driver
 from fastdiff.kernels.hessian import hessian_parallel, hessian_serial
 from fastdiff.passes import CompiledPasses, PythonPasses, careful_first_derivative
@@ -309,6 +310,7 @@ class _DerivativeFunction:
     """
 
     _kind = SCALAR
+    _methods = (*stencils.METHODS, "richardson", "complex")
 
     def __init__(
         self,
@@ -327,7 +329,9 @@ class _DerivativeFunction:
         progress: bool = False,
         evaluator: Evaluator | None = None,
     ):
-        self.method = check_choice(method, stencils.METHODS, "method")
+        self.method = check_choice(method, self._methods, "method")
+        # Richardson and complex step build on central passes and steps.
+        self._base_method = self.method if self.method in stencils.METHODS else "central"
         if step is not None and abs_step is not None:
             raise ValueError("give step or abs_step (the same option), not both")
         abs_step = abs_step if abs_step is not None else step
@@ -358,6 +362,12 @@ class _DerivativeFunction:
             if self._evaluator is None:
                 self._evaluator = Evaluator()
         self._careful = self.bounds is not None or self.full_output
+        if self._base_method != self.method and self.bounds is not None:
+            raise ValueError(
+                f"bounds are not supported with method={self.method!r}; use 'central', "
+                "'forward' or 'backward'"
+            )
+        self._extra_options = {"parallel": parallel, "evaluator": self._evaluator}
 
     def _threads(self, x: np.ndarray, evaluations: int, m: int = 0) -> int:
         """Threads for this call: 1 runs the serial kernel."""
@@ -394,10 +404,10 @@ class _DerivativeFunction:
         if self.bounds is not None:
             bounds = as_bounds(self.bounds, x.shape[0])
             x = point_inside(x, *bounds)
-        stencil = stencils.FIRST_DERIVATIVE[self.method]
+        stencil = stencils.FIRST_DERIVATIVE[self._base_method]
         h = self._steps(x, stencil.step_exponent, eps)
         passes = self._passes(x, stencil.evaluations_per_entry * x.shape[0], m)
-        result = careful_first_derivative(passes, self.method, x, h, bounds, need_value, m)
+        result = careful_first_derivative(passes, self._base_method, x, h, bounds, need_value, m)
         if self.full_output:
             return DerivativeResult(
                 result.derivative,
@@ -411,6 +421,46 @@ class _DerivativeFunction:
         _raise_for_careful_failures(result, x)
         return result
 
+    def _value(self, x: np.ndarray):
+        """``f(x)`` on this function's path (checked finite)."""
+        if self._prepared is None:
+            value = PythonPasses(self.function, self._evaluator, self._kind).value(x)
+        else:
+            value = CompiledPasses(self.function, 0, self._kind, 1).value(x)
+        _check_finite_value(value)
+        return value
+
+    def _extrapolated(self, x: np.ndarray, object_kind: str, central_type, evaluations: int):
+        """``method="richardson"`` or ``"complex"``: a DerivativeResult."""
+        if self.method == "complex":
+            result = complex_step_derivative(
+                self.function,
+                x,
+                self._kind,
+                self.step,
+                self.parallel,
+                None if self._prepared is not None else self._evaluator,
+            )
+        else:
+            value = self._value(x)
+            options = dict(self._extra_options)
+            if self._prepared is not None:
+                options.pop("evaluator")
+            result = richardson_derivative(
+                lambda steps: central_type(self.function, method="central", step=steps, **options),
+                x,
+                value,
+                object_kind,
+                evaluations,
+            )
+        if not self.full_output and not result.success:
+            failed = np.flatnonzero(np.atleast_1d(result.status).ravel() != OK)
+            raise ValueError(
+                f"f returned a non-finite value at the points of method={self.method!r} for "
+                f"entries {_listing(failed.tolist())}"
+            )
+        return result
+
     def __repr__(self) -> str:
         name = getattr(self.function, "__name__", repr(self.function))
         return f"{type(self).__name__}({name}, method={self.method!r})"
@@ -422,7 +472,7 @@ class GradientFunction(_DerivativeFunction):
     def __init__(self, f, *, with_value: bool = False, **options):
         super().__init__(f, **options)
         self.with_value = with_value
-        stencil = stencils.FIRST_DERIVATIVE[self.method]
+        stencil = stencils.FIRST_DERIVATIVE[self._base_method]
         self._needs_value = with_value or stencil.uses_center
         # Kept as plain attributes: this call path is timed in microseconds.
         self._per_entry = stencil.evaluations_per_entry
@@ -431,6 +481,14 @@ class GradientFunction(_DerivativeFunction):
     def __call__(self, x: ArrayLike):
         eps = working_eps(x)
         x = as_point(x)
+        if self._base_method != self.method:
+            result = self._extrapolated(x, "gradient", GradientFunction, 2 * x.shape[0])
+            if self.full_output:
+                return result
+            if self.with_value:
+                value = result.value if result.value is not None else self._value(x)
+                return value, result.derivative
+            return result.derivative
         if self._careful or self._prepared is None:
             return self._careful_call(x, eps)
         n = x.shape[0]
@@ -475,12 +533,15 @@ class JacobianFunction(_DerivativeFunction):
 
     def __init__(self, f, **options):
         super().__init__(f, **options)
-        self._stencil = stencils.FIRST_DERIVATIVE[self.method]
+        self._stencil = stencils.FIRST_DERIVATIVE[self._base_method]
         self._output_length: dict[int, int] = {}
 
     def __call__(self, x: ArrayLike) -> np.ndarray:
         eps = working_eps(x)
         x = as_point(x)
+        if self._base_method != self.method:
+            result = self._extrapolated(x, "jacobian", JacobianFunction, 2 * x.shape[0])
+            return result if self.full_output else result.derivative
         if self._careful or self._prepared is None:
             return self._careful_call(x, eps)
         n = x.shape[0]
@@ -528,14 +589,20 @@ class JacobianFunction(_DerivativeFunction):
 class HessianFunction(_DerivativeFunction):
     """Callable ``x -> Hessian``; see :func:`hess`."""
 
+    _methods = (*stencils.METHODS, "richardson")
+
     def __init__(self, f, **options):
         super().__init__(f, **options)
-        self._stencil = stencils.HESSIAN[self.method]
-        self._arrays = stencils.hessian_arrays(self.method)
+        self._stencil = stencils.HESSIAN[self._base_method]
+        self._arrays = stencils.hessian_arrays(self._base_method)
 
     def __call__(self, x: ArrayLike) -> np.ndarray:
         eps = working_eps(x)
         x = as_point(x)
+        if self._base_method != self.method:
+            evaluations = self._stencil.evaluation_count(x.shape[0])
+            result = self._extrapolated(x, "hessian", HessianFunction, evaluations)
+            return result if self.full_output else result.derivative
         if self._careful or self._prepared is None:
             return self._careful_call(x, eps)
         n = x.shape[0]

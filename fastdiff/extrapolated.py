@@ -1,0 +1,139 @@
+"""Methods beyond a single stencil: Richardson extrapolation and complex step.
+
+``method="richardson"`` runs the central stencil at three geometric steps
+``h, h/2, h/4`` (through the same fast path as ``method="central"``) and
+extrapolates with :mod:`fastdiff.richardson`, which also gives an error
+estimate per entry. ``method="complex"`` evaluates ``f`` at ``x + i h e_j``
+(:mod:`fastdiff.kernels.complex_step`): no subtraction, so no cancellation,
+and the derivative is exact to rounding for analytic ``f``.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from fastdiff import richardson
+from fastdiff.compiled import SCALAR, is_compiled, prepare_complex
+from fastdiff.kernels.complex_step import complex_gradient_driver, complex_jacobian_driver
+from fastdiff.result import DerivativeResult
+from fastdiff.status import NOT_FINITE, OK
+from fastdiff.stencils import HESSIAN
+
+#: Steps of the extrapolation: h, h / 2, h / 4 with ``h`` from
+#: :data:`fastdiff.richardson.GRADIENT_SCALE` (first derivatives) or
+#: ``HESSIAN_SCALE`` (Hessians) times ``max(1, |x_i|)``.
+LEVELS = 3
+RATIO = 2.0
+
+#: Complex step relative to ``max(1, |x_j|)``: far below any truncation error,
+#: and safe because nothing is subtracted.
+COMPLEX_STEP = 1e-20
+
+
+def richardson_derivative(
+    make_function, x: np.ndarray, value, object_kind: str, evaluations_per_level: int
+):
+    """Extrapolate a gradient, Jacobian or Hessian from three central passes.
+
+    Parameters
+    ----------
+    make_function : callable
+        ``make_function(step_array)`` returns the central derivative function
+        (a prepared ``GradientFunction`` / ``JacobianFunction`` /
+        ``HessianFunction``) with those absolute steps.
+    x : ndarray, shape (n,)
+    value : float or ndarray
+        ``f(x)``, for the rounding part of the error estimate.
+    object_kind : {"gradient", "jacobian", "hessian"}
+    evaluations_per_level : int
+
+    Returns
+    -------
+    DerivativeResult
+        With ``error`` filled in.
+    """
+    second = object_kind == "hessian"
+    scale = richardson.HESSIAN_SCALE if second else richardson.GRADIENT_SCALE
+    steps = richardson.geometric_steps(x, levels=LEVELS, ratio=RATIO, scale=scale)
+    estimates = np.stack([make_function(level_steps)(x) for level_steps in steps])
+    size = float(np.max(np.abs(value)))
+    rounding = richardson.rounding_errors(size, steps, derivative=2 if second else 1)
+    if object_kind == "jacobian":
+        rounding = rounding[:, np.newaxis, :]  # (levels, 1, n) against (levels, m, n)
+    result = richardson.extrapolate(
+        estimates, ratio=RATIO, method="central", steps=steps, rounding=rounding
+    )
+    status = np.where(np.isfinite(result.estimate), OK, NOT_FINITE).astype(np.int8)
+    if object_kind == "jacobian":
+        status = status.min(axis=0) if status.size else status
+    return DerivativeResult(
+        result.estimate,
+        value,
+        result.error,
+        steps[0],
+        LEVELS * evaluations_per_level + 1,
+        status,
+        "richardson",
+    )
+
+
+def hessian_evaluations(n: int) -> int:
+    """Evaluations of one central Hessian pass."""
+    return HESSIAN["central"].evaluation_count(n)
+
+
+def complex_step_derivative(
+    f, x: np.ndarray, kind: str, step, parallel, evaluator
+) -> DerivativeResult:
+    """Gradient (kind "scalar") or Jacobian ("vector") by complex step.
+
+    A compiled ``f`` runs in the complex-step kernels (Numba compiles a
+    complex128 version of it); a Python ``f`` is called serially with complex
+    arrays. ``step`` is None (default ``1e-20 * max(1, |x_j|)``) or absolute
+    steps per coordinate.
+    """
+    n = x.shape[0]
+    if evaluator is not None and (evaluator.parallel or evaluator.vectorized):
+        raise ValueError(
+            "method='complex' evaluates serially or in compiled threads; "
+            "vectorized, workers and executor are not supported with it"
+        )
+    h = np.empty(n)
+    status = np.empty(n, dtype=np.int8)
+    if is_compiled(f):
+        prepared = prepare_complex(f, kind)
+        threads = numba.get_num_threads() if parallel or (parallel is None and n >= 64) else 1
+        step_array = np.empty(0) if step is None else np.broadcast_to(step, (n,)).astype(np.float64)
+        if kind == SCALAR:
+            out = np.empty(n)
+            value, bad, failures = complex_gradient_driver(
+                prepared.address, x, step_array, threads, h, out, status
+            )
+        else:
+            m = np.asarray(f(x)).shape[0]
+            out = np.empty((m, n))
+            bad, failures = complex_jacobian_driver(
+                prepared.address, x, step_array, threads, h, out, status
+            )
+            value = None
+        return DerivativeResult(out, value, None, h, n, status, "complex")
+    h[:] = COMPLEX_STEP * np.maximum(1.0, np.abs(x)) if step is None else step
+    columns = []
+    value = None
+    for j in range(n):
+        z = x.astype(np.complex128)
+        z[j] += 1j * h[j]
+        result = np.asarray(f(z))
+        if not np.iscomplexobj(result):
+            raise TypeError(
+                "method='complex' needs f to return complex values for complex input; "
+                f"f returned {result.dtype} (does it use abs, real parts or comparisons?)"
+            )
+        columns.append(result.imag / h[j])
+        value = result.real
+        status[j] = OK if np.all(np.isfinite(result)) else NOT_FINITE
+    out = np.array(columns) if kind == SCALAR else np.stack(columns, axis=1)
+    return DerivativeResult(
+        out, value if kind != SCALAR else float(value), None, h, n, status, "complex"
+    )
