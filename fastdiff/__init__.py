@@ -10,7 +10,7 @@ from fastdiff._cache import refresh_kernel_cache
 
 refresh_kernel_cache()
 
-from fastdiff import sparse
+from fastdiff import optimize, sparse
 from fastdiff.api import (
     GradientFunction,
     HessianFunction,
@@ -24,6 +24,7 @@ from fastdiff.api import (
     value_and_grad,
 )
 from fastdiff.evaluate import Evaluator, shutdown_workers
+from fastdiff.optimize import sharpness
 from fastdiff.products import HessianVectorProduct, hessp, hvp, jvp
 from fastdiff.result import DerivativeResult
 
@@ -47,6 +48,8 @@ __all__ = [
     "hessian",
     "jac",
     "jacobian",
+    "optimize",
+    "sharpness",
     "sparse",
     "value_and_grad",
 ]

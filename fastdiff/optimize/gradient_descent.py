@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from numpy.typing import ArrayLike
-from scipy.optimize import OptimizeResult
 
 from fastdiff.optimize.curvature import warn_if_unstable
 from fastdiff.optimize.settings import GRADIENT_DESCENT, make_settings, reject_unknown
 from fastdiff.optimize.solve import as_starts, solve
+
+if TYPE_CHECKING:  # scipy.optimize is imported with the first result
+    from scipy.optimize import OptimizeResult
 
 _OPTIONS = (
     "learning_rate",

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from scipy.optimize import OptimizeResult
 
 from fastdiff.optimize.kernels.state import (
     F0,
@@ -23,6 +22,9 @@ from fastdiff.optimize.kernels.state import (
 )
 from fastdiff.optimize.settings import Settings
 from fastdiff.optimize.status import MESSAGES, SUCCESSFUL
+
+if TYPE_CHECKING:
+    from scipy.optimize import OptimizeResult
 
 
 class OptimizeHistory(NamedTuple):
@@ -45,6 +47,9 @@ class OptimizeHistory(NamedTuple):
 
 def run_result(run: State, settings: Settings) -> OptimizeResult:
     """The result of one finished run (arrays copied out of the batch)."""
+    # Imported here: scipy.optimize takes a second to import, fastdiff should not.
+    from scipy.optimize import OptimizeResult
+
     status = int(run.count[STATUS])
     result = OptimizeResult(
         x=run.vectors[X].copy(),
@@ -91,7 +96,7 @@ def multistart_result(runs: list[OptimizeResult]) -> OptimizeResult:
         candidates = np.where(np.isfinite(funs), funs, np.inf)
     best_index = int(np.argmin(candidates))
     best = runs[best_index]
-    result = OptimizeResult(best)
+    result = type(best)(best)
     result.message = (
         f"Best of {len(runs)} starts: start {best_index} "
         f"({int(succeeded.sum())} of {len(runs)} converged). {best.message}"

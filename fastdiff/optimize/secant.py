@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import OptimizeResult
 
 from fastdiff.optimize.settings import BFGS, SECANT, flag, make_settings, reject_unknown
 from fastdiff.optimize.solve import as_starts, solve
+
+if TYPE_CHECKING:  # scipy.optimize is imported with the first result
+    from scipy.optimize import OptimizeResult
 
 _SECANT_OPTIONS = (
     "x1",

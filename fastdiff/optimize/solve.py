@@ -7,10 +7,11 @@ Python loop, and builds the results.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numba
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import OptimizeResult
 
 from fastdiff._validation import check_parallel
 from fastdiff.compiled import SCALAR, is_compiled, prepare
@@ -20,6 +21,9 @@ from fastdiff.optimize.python_loop import solve_python
 from fastdiff.optimize.results import multistart_result, run_result
 from fastdiff.optimize.settings import BFGS, NEWTON, Settings, make_differences
 from fastdiff.optimize.status import START_FAILED
+
+if TYPE_CHECKING:  # scipy.optimize is imported with the first result
+    from scipy.optimize import OptimizeResult
 
 
 def as_starts(x0: ArrayLike, name: str = "x0") -> tuple[np.ndarray, bool]:
