@@ -21,8 +21,15 @@ the objective receives the same structure, ``result.x`` has it, the gradient
 (``result.jac`` of ``minimize``, ``result.grad`` of ``least_squares``) has
 it, and the least-squares Jacobian ``result.jac`` is that structure with a
 leading axis of length m on every leaf. The flat arrays scipy worked with
-stay available as ``x_flat``, ``jac_flat`` and ``grad_flat``; callbacks and
-constraint-free bounds handling see the flat vector.
+stay available as ``x_flat``, ``jac_flat`` and ``grad_flat``; callbacks see
+the flat vector.
+
+Bounds reach fastdiff's step rules as well as scipy (``bounds=`` of
+:func:`fastdiff.gradient`: no stencil point leaves the box, so an objective
+undefined outside it can be differentiated on its edge) for the methods
+whose iterates stay in the box: L-BFGS-B, TNC, SLSQP and least squares
+(trf, dogbox). The evaluation counts are then exact (the engine reports
+them); otherwise they follow the stencil counts.
 
 Options for the derivatives go in ``derivative_options``, a dict of the
 keyword arguments of :func:`fastdiff.grad` (``method``, ``step``,
@@ -39,10 +46,10 @@ import numpy as np
 import scipy.optimize as _optimize
 
 from fastdiff import api as _api
+from fastdiff import products as _products
 from fastdiff import pytree as _pytree
 from fastdiff import stencils as _stencils
 from fastdiff._validation import check_choice
-from fastdiff.steps import FLOAT64_EPS
 
 __all__ = ["least_squares", "minimize", "root"]
 
@@ -84,9 +91,12 @@ _LEAST_SQUARES_METHODS = ("trf", "dogbox", "lm")
 _ROOT_METHODS = ("hybr", "lm")
 _SECOND_DERIVATIVES = ("auto", "hess", "hessp")
 
-#: Step of the Hessian-vector product, relative to max(1, |x|): balances the
-#: O(eps**(2/3)) error of central gradients against the O(t**2) truncation.
-_HVP_RELATIVE_STEP = FLOAT64_EPS ** (2 / 9)
+#: Methods whose iterates (and so the points scipy asks derivatives at) stay
+#: inside the bounds: the step rules get the bounds too. trust-constr may
+#: step outside them, so its derivatives are taken without.
+_ITERATES_IN_BOUNDS = ("L-BFGS-B", "TNC", "SLSQP")
+#: Options of the engine that the bridge decides itself.
+_BRIDGE_OPTIONS = ("bounds", "full_output")
 
 
 def minimize(
@@ -124,7 +134,7 @@ def minimize(
         sequence of (min, max) pairs). With a pytree: ``Bounds`` of flat
         arrays, or a pair ``(lower, upper)`` of pytrees shaped like ``x0``
         (a number stands for a whole array leaf; use ``-inf``/``inf`` for
-        none).
+        none). For L-BFGS-B, TNC and SLSQP the derivatives respect them too.
     constraints : optional
         Passed to scipy unchanged (vector ``x0`` only).
     args : tuple
@@ -193,38 +203,27 @@ def minimize(
             "flatten the parameters with fastdiff.pytree.flatten first"
         )
 
-    counts = problem.counts
-    n = problem.x0.shape[0]
+    scipy_bounds = problem.flat_bounds(bounds, "minimize")
+    if chosen.name in _ITERATES_IN_BOUNDS:
+        gradient_options = _with_bounds(gradient_options, scipy_bounds, problem, pairs=True)
+    build = _ProviderFactory(problem, gradient_options)
     providers: dict = {}
     if chosen.value_with_gradient:
-        value_and_gradient = _make(_api.value_and_grad, problem.fun_flat, gradient_options)
-        fun_for_scipy = _Counted(
-            value_and_gradient,
-            counts,
-            "value_and_grad",
-            _gradient_evaluations(value_and_gradient, n),
-        )
+        fun_for_scipy = build.first_derivative(_api.value_and_grad, "value_and_grad")
         providers["jac"] = True
     else:
-        gradient = _make(_api.grad, problem.fun_flat, gradient_options)
         fun_for_scipy = problem.counted_fun
-        providers["jac"] = _Counted(gradient, counts, "grad", _gradient_evaluations(gradient, n))
+        providers["jac"] = build.first_derivative(_api.grad, "grad")
     if second == "hess":
-        hessian = _make(_api.hess, problem.fun_flat, gradient_options)
-        providers["hess"] = _Counted(hessian, counts, "hess", _hessian_evaluations(hessian, n))
+        providers["hess"] = build.hessian()
     elif second == "hessp":
-        # TODO(lead): switch to fastdiff.hvp once it exists.
-        gradient = _make(_api.grad, problem.fun_flat, gradient_options)
-        product = _HessianVectorProduct(gradient)
-        providers["hessp"] = _Counted(
-            product, counts, "hessp", _times(2, _gradient_evaluations(gradient, n))
-        )
+        providers["hessp"] = build.hessian_vector_product()
 
     result = _optimize.minimize(
         fun_for_scipy,
         problem.x0,
         method=chosen.name,
-        bounds=problem.flat_bounds(bounds, "minimize"),
+        bounds=scipy_bounds,
         constraints=constraints,
         tol=tol,
         callback=callback,
@@ -260,7 +259,7 @@ def least_squares(
     bounds : optional
         With a vector ``x0``: as in scipy, ``(lb, ub)`` or ``Bounds``. With a
         pytree: ``(lower, upper)`` pytrees shaped like ``x0`` or ``Bounds``
-        of flat arrays.
+        of flat arrays. The dense Jacobian respects them too.
     jac_sparsity : array_like or sparse matrix, shape (m, n), optional
         Which residuals depend on which parameters; the Jacobian is then
         computed by ``fastdiff.sparse.jacobian`` from compressed columns and
@@ -307,13 +306,17 @@ def least_squares(
         raise ValueError("jac_sparsity cannot be used with method 'lm'; use 'trf' or 'dogbox'")
     options = _derivative_options(derivative_options, _jacobian_transform(jac_sparsity))
     problem = _prepare_problem(residuals, x0, args, kind="vector", kwargs=kwargs, name="residuals")
+    scipy_bounds = problem.flat_bounds(bounds, "least_squares")
+    if jac_sparsity is None:
+        # trf and dogbox keep their iterates inside the bounds.
+        options = _with_bounds(options, scipy_bounds, problem, pairs=False)
     jacobian = _jacobian_provider(problem, jac_sparsity, options, dense=False)
     result = _optimize.least_squares(
         problem.counted_fun,
         problem.x0,
         jac=jacobian,
         method=chosen,
-        bounds=problem.flat_bounds(bounds, "least_squares"),
+        bounds=scipy_bounds,
         **least_squares_options,
     )
     return problem.finish(result, gradients=("grad",), jacobians=("jac",))
@@ -397,17 +400,38 @@ class _Counts:
 
 
 class _Counted:
-    """A provider that counts its calls and the evaluations they cost."""
+    """A provider that counts its calls and the evaluations they cost.
 
-    def __init__(self, function, counts: _Counts, name: str, evaluations: Callable[[], int | None]):
+    ``evaluations()`` gives the count of one call from the stencil. A
+    provider built with ``full_output=True`` (with bounds, where the engine
+    takes that path anyway) reports its exact count instead, and is
+    unpacked to what scipy expects.
+    """
+
+    def __init__(
+        self,
+        function,
+        counts: _Counts,
+        name: str,
+        evaluations: Callable[[], int | None] | None = None,
+        *,
+        full_output: bool = False,
+        with_value: bool = False,
+    ):
         self._function = function
         self._counts = counts
         self._name = name
         self._evaluations = evaluations
+        self._full_output = full_output
+        self._with_value = with_value
 
     def __call__(self, *arguments):
-        self._counts.add(self._name, self._evaluations())
-        return self._function(*arguments)
+        output = self._function(*arguments)
+        if not self._full_output:
+            self._counts.add(self._name, self._evaluations())
+            return output
+        self._counts.add(self._name, output.nfev)
+        return (output.value, output.derivative) if self._with_value else output.derivative
 
 
 @dataclass
@@ -591,6 +615,12 @@ def _derivative_options(options, transform) -> dict:
     accepted = [
         p for p in inspect.signature(transform).parameters if p not in ("f", "x", "sparsity")
     ]
+    reserved = [key for key in options if key in _BRIDGE_OPTIONS]
+    if reserved:
+        raise ValueError(
+            f"derivative_options must not hold {_quoted(reserved)}: the bridge sets them "
+            "(bounds go in the bounds= argument; scipy needs plain arrays, not full_output)"
+        )
     unknown = [key for key in options if key not in accepted]
     if unknown:
         raise ValueError(
@@ -635,14 +665,6 @@ def _hessian_evaluations(provider, n: int) -> Callable[[], int | None]:
     return lambda: count
 
 
-def _times(factor: int, evaluations: Callable[[], int | None]) -> Callable[[], int | None]:
-    def count():
-        value = evaluations()
-        return None if value is None else factor * value
-
-    return count
-
-
 def _jacobian_evaluations(provider, n: int) -> Callable[[], int | None]:
     """Per call of a prepared Jacobian function.
 
@@ -667,24 +689,89 @@ def _jacobian_evaluations(provider, n: int) -> Callable[[], int | None]:
     return count
 
 
-class _HessianVectorProduct:
-    """``hessp(x, p)``: central difference of fastdiff gradients along ``p``.
+class _ProviderFactory:
+    """Counted fastdiff providers of the objective, all with the same options."""
 
-    ``(g(x + t p) - g(x - t p)) / (2 t)`` with ``t |p|_inf = eps**(2/9)
-    max(1, |x|_inf)``: two gradients per product.
+    def __init__(self, problem: _Problem, options: dict):
+        self._problem = problem
+        self._options = options
+        self._full_output = "bounds" in options
+        self._n = problem.x0.shape[0]
+
+    def _counted(self, provider, name: str, evaluations, with_value: bool = False) -> _Counted:
+        return _Counted(
+            provider,
+            self._problem.counts,
+            name,
+            evaluations,
+            full_output=self._full_output,
+            with_value=with_value,
+        )
+
+    def first_derivative(self, transform, name: str) -> _Counted:
+        """``fastdiff.grad`` or ``fastdiff.value_and_grad`` of the objective."""
+        options = dict(self._options, full_output=True) if self._full_output else self._options
+        provider = _make(transform, self._problem.fun_flat, options)
+        with_value = transform is _api.value_and_grad
+        return self._counted(
+            provider, name, _gradient_evaluations(provider, self._n), with_value=with_value
+        )
+
+    def hessian(self) -> _Counted:
+        options = dict(self._options, full_output=True) if self._full_output else self._options
+        provider = _make(_api.hess, self._problem.fun_flat, options)
+        return self._counted(provider, "hess", _hessian_evaluations(provider, self._n))
+
+    def hessian_vector_product(self) -> _Counted:
+        """``fastdiff.hessp``: two gradients per product."""
+        provider = _make(_products.hessp, self._problem.fun_flat, self._options)
+        per_gradient = _gradient_evaluations(provider.gradient, self._n)
+
+        def evaluations():
+            count = per_gradient()
+            return None if count is None else 2 * count
+
+        return _Counted(provider, self._problem.counts, "hessp", evaluations)
+
+
+def _with_bounds(options: dict, bounds, problem: _Problem, *, pairs: bool) -> dict:
+    """``options`` plus the bounds for the step rules, when any bound is finite."""
+    arrays = _bound_arrays(bounds, problem.x0.shape[0], pairs=pairs)
+    return options if arrays is None else dict(options, bounds=arrays)
+
+
+def _bound_arrays(bounds, n: int, *, pairs: bool):
+    """``(lb, ub)`` arrays of length n from scipy's forms; None when no bound is finite.
+
+    ``pairs``: a plain sequence means one (min, max) pair per variable
+    (``minimize``); otherwise it is ``(lb, ub)`` (``least_squares``).
     """
-
-    def __init__(self, gradient):
-        self._gradient = gradient
-
-    def __call__(self, x, p):
-        x = np.asarray(x, dtype=np.float64)
-        p = np.asarray(p, dtype=np.float64)
-        size = np.max(np.abs(p))
-        if size == 0.0:
-            return np.zeros_like(x)
-        t = _HVP_RELATIVE_STEP * max(1.0, np.max(np.abs(x))) / size
-        return (self._gradient(x + t * p) - self._gradient(x - t * p)) / (2.0 * t)
+    if bounds is None:
+        return None
+    if isinstance(bounds, _optimize.Bounds):
+        lower, upper = bounds.lb, bounds.ub
+    elif pairs:
+        pairs_list = list(bounds)
+        if len(pairs_list) != n or any(np.ndim(pair) != 1 or len(pair) != 2 for pair in pairs_list):
+            raise ValueError(
+                f"bounds must be scipy.optimize.Bounds or one (min, max) pair per entry of "
+                f"x0 ({n}); got {bounds!r}"
+            )
+        lower = [-np.inf if low is None else low for low, _ in pairs_list]
+        upper = [np.inf if high is None else high for _, high in pairs_list]
+    else:
+        lower, upper = bounds
+    try:
+        lower = np.array(np.broadcast_to(np.asarray(lower, dtype=np.float64), (n,)))
+        upper = np.array(np.broadcast_to(np.asarray(upper, dtype=np.float64), (n,)))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"bounds must give a number or one value per entry of x0 ({n}) for each side; "
+            f"got {bounds!r}"
+        ) from None
+    if not (np.isfinite(lower).any() or np.isfinite(upper).any()):
+        return None
+    return lower, upper
 
 
 def _jacobian_transform(sparsity):
@@ -706,6 +793,9 @@ def _sparse_module():
 def _jacobian_provider(problem: _Problem, sparsity, options: dict, *, dense: bool):
     """A counted Jacobian function for scipy: dense, or from the sparsity pattern."""
     if sparsity is None:
+        if "bounds" in options:
+            jacobian = _make(_api.jac, problem.fun_flat, dict(options, full_output=True))
+            return _Counted(jacobian, problem.counts, "jac", full_output=True)
         jacobian = _make(_api.jac, problem.fun_flat, options)
         n = problem.x0.shape[0]
         return _Counted(jacobian, problem.counts, "jac", _jacobian_evaluations(jacobian, n))

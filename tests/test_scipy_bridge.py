@@ -10,12 +10,12 @@ import sys
 import numpy as np
 import pytest
 from numba import njit
+from scipy.optimize import Bounds
 
 import fastdiff
 import fastdiff.scipy as fs
 from fastdiff.benchmarking import broyden_tridiagonal
-from fastdiff.scipy import _HessianVectorProduct
-from tests.functions import rosenbrock, rosenbrock_gradient, rosenbrock_hessian
+from tests.functions import rosenbrock, rosenbrock_gradient
 
 CENTER = np.array([2.0, -1.0, 0.5])
 
@@ -131,15 +131,6 @@ def test_trust_exact_counts_full_hessians():
     assert result.fastdiff_nfev == calls["grad"] * 4 + calls["hess"] * 7
 
 
-def test_hessian_vector_product_matches_the_analytic_hessian():
-    x = np.array([0.3, -0.7, 1.1, 0.9])
-    v = np.array([1.0, -2.0, 0.5, 3.0])
-    product = _HessianVectorProduct(fastdiff.grad(rosenbrock))
-    exact = rosenbrock_hessian(x) @ v
-    np.testing.assert_allclose(product(x, v), exact, rtol=1e-6, atol=1e-6 * np.abs(exact).max())
-    np.testing.assert_array_equal(product(x, np.zeros(4)), np.zeros(4))
-
-
 def test_least_squares_curve_fit_recovers_the_true_parameters():
     result = fs.least_squares(decay_residuals, np.array([1.0, 0.5, 0.0]), xtol=1e-14)
     assert result.success
@@ -232,6 +223,35 @@ def _quadratic(x):
 def test_minimize_option_errors(kwargs, error, match):
     with pytest.raises(error, match=match):
         fs.minimize(_quadratic, np.ones(2), **kwargs)
+
+
+@pytest.mark.parametrize("key", ["bounds", "full_output"])
+def test_derivative_options_cannot_hold_what_the_bridge_sets(key):
+    with pytest.raises(
+        ValueError, match=rf"derivative_options must not hold '{key}': the bridge sets them"
+    ):
+        fs.minimize(_quadratic, np.ones(2), derivative_options={key: None})
+    with pytest.raises(ValueError, match=rf"derivative_options must not hold '{key}'"):
+        fs.least_squares(np.sin, np.ones(2), derivative_options={key: None})
+
+
+@pytest.mark.parametrize(
+    ("bounds", "match"),
+    [
+        (
+            [(0, 1)],
+            r"bounds must be scipy.optimize.Bounds or one \(min, max\) pair per entry of x0 \(2\)",
+        ),
+        ([(0, 1, 2)] * 2, r"one \(min, max\) pair per entry of x0"),
+        (
+            Bounds([0, 0, 0], [1, 1, 1]),
+            r"bounds must give a number or one value per entry of x0 \(2\) for each side",
+        ),
+    ],
+)
+def test_minimize_bounds_of_the_wrong_length(bounds, match):
+    with pytest.raises(ValueError, match=match):
+        fs.minimize(_quadratic, np.ones(2), method="L-BFGS-B", bounds=bounds)
 
 
 def test_a_bad_derivative_option_value_names_derivative_options():
@@ -460,6 +480,57 @@ def test_reported_counts_match_the_evaluations_of_a_python_objective(
     )
     np.testing.assert_allclose(result.x, shift, atol=1e-4)
     assert result.total_nfev == objective.evaluations
+
+
+class RecordingObjective(CountingObjective):
+    """Counts evaluations and keeps the lowest coordinate it was evaluated at."""
+
+    lowest = np.inf
+
+    def __call__(self, x, *args):
+        self.lowest = min(self.lowest, float(np.min(x)))
+        return super().__call__(x, *args)
+
+
+def power_well(x, center):
+    """sum (x - c)**2 + x**1.5: NaN for x < 0, so the box x >= 0 is where it lives."""
+    return float(np.sum((x - center) ** 2) + np.sum(x**1.5))
+
+
+def power_well_minimum(center):
+    # Where 2 (x - c) + 1.5 sqrt(x) = 0: 2 s**2 + 1.5 s - 2 c = 0 in s = sqrt(x); 0 if c <= 0.
+    s = (-1.5 + np.sqrt(2.25 + 16.0 * np.maximum(center, 0.0))) / 4.0
+    return s**2
+
+
+@pytest.mark.parametrize("method", ["L-BFGS-B", "TNC", "SLSQP"])
+def test_bounds_keep_every_stencil_point_in_the_box(method):
+    center = np.array([-1.0, 2.0, 0.5])
+    objective = RecordingObjective(power_well)
+    result = fs.minimize(
+        objective,
+        np.full(3, 1.0),
+        method=method,
+        bounds=[(0.0, None)] * 3,
+        args=(center,),
+        options={"ftol": 1e-12} if method == "SLSQP" else None,
+    )
+    assert objective.lowest >= 0.0
+    np.testing.assert_allclose(result.x, power_well_minimum(center), atol=1e-5)
+    assert result.x[0] == pytest.approx(0.0, abs=1e-12)
+    # The engine reports its evaluations when it works within bounds.
+    assert result.total_nfev == objective.evaluations
+
+
+def test_least_squares_bounds_keep_the_jacobian_in_the_box():
+    def residuals(x):
+        return np.array([np.sqrt(x[0]) - 0.5, x[0] + x[1] - 3.0, x[1] - 2.0])
+
+    objective = RecordingObjective(residuals)
+    result = fs.least_squares(objective, [1.0, 1.0], bounds=([0.0, 0.0], [np.inf, np.inf]))
+    assert objective.lowest >= 0.0
+    assert result.total_nfev == objective.evaluations
+    assert result.success
 
 
 def test_dict_params_round_trip_through_minimize():
