@@ -52,6 +52,7 @@ from fastdiff._validation import (
     steps_for,
 )
 from fastdiff.compiled import SCALAR, VECTOR, is_compiled, prepare
+from fastdiff.evaluate import Evaluator
 from fastdiff.kernels import coloring as coloring_kernels
 from fastdiff.kernels.sparse_hessian import (
     alone_in_color,
@@ -190,13 +191,20 @@ def jacobian(
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     check: bool = False,
+    vectorized: bool = False,
+    workers: int | None = None,
+    executor=None,
+    progress: bool = False,
+    evaluator: Evaluator | None = None,
 ) -> scipy.sparse.csr_matrix:
     """Sparse Jacobian by finite differences of grouped columns.
 
     Parameters
     ----------
     f : callable
-        ``f(x) -> ndarray (m,)``, compiled with ``@numba.njit`` or plain Python.
+        ``f(x) -> ndarray (m,)``. A Numba-compiled ``f`` is evaluated in
+        compiled kernels; any other callable through an
+        :class:`~fastdiff.Evaluator`, one batch of ``evaluations`` points.
     x : array_like, shape (n,)
         Point of differentiation; finite.
     sparsity : scipy.sparse matrix or boolean array_like, shape (m, n)
@@ -215,6 +223,8 @@ def jacobian(
         Also compute the dense Jacobian (``2 n`` evaluations and an
         ``(m, n)`` array: small problems only) and raise ``ValueError`` if
         the pattern misses an entry.
+    vectorized, workers, executor, progress, evaluator
+        How a Python ``f`` is evaluated, as for :func:`fastdiff.jacobian`.
 
     Returns
     -------
@@ -247,7 +257,18 @@ def jacobian(
     array([0., 2., 4., 6.])
     """
     derivative = SparseJacobianFunction(
-        f, sparsity, method=method, step=step, parallel=parallel, coloring=coloring, check=check
+        f,
+        sparsity,
+        method=method,
+        step=step,
+        parallel=parallel,
+        coloring=coloring,
+        check=check,
+        vectorized=vectorized,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        evaluator=evaluator,
     )
     return derivative(x)
 
@@ -263,14 +284,20 @@ def hessian(
     coloring: Coloring | None = None,
     gradient: Callable | None = None,
     check: bool = False,
+    vectorized: bool = False,
+    workers: int | None = None,
+    executor=None,
+    progress: bool = False,
+    evaluator: Evaluator | None = None,
 ) -> scipy.sparse.csr_matrix:
     """Sparse symmetric Hessian by finite differences.
 
     Parameters
     ----------
     f : callable or None
-        ``f(x) -> float``, compiled with ``@numba.njit`` or plain Python.
-        Not evaluated when ``gradient`` is given (then it may be None).
+        ``f(x) -> float``, Numba-compiled or any callable (evaluated as for
+        :func:`jacobian`). Not evaluated when ``gradient`` is given (then it
+        may be None).
     x : array_like, shape (n,)
         Point of differentiation; finite.
     sparsity : scipy.sparse matrix or boolean array_like, shape (n, n)
@@ -292,6 +319,9 @@ def hessian(
     check : bool
         Also compute the dense Hessian (small problems only) and raise
         ``ValueError`` if the pattern misses an entry.
+    vectorized, workers, executor, progress, evaluator
+        How a Python ``f`` (or ``gradient``) is evaluated, as for
+        :func:`fastdiff.hessian`.
 
     Returns
     -------
@@ -320,6 +350,11 @@ def hessian(
         coloring=coloring,
         gradient=gradient,
         check=check,
+        vectorized=vectorized,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        evaluator=evaluator,
     )
     return derivative(x)
 
@@ -333,6 +368,11 @@ def jac(
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     check: bool = False,
+    vectorized: bool = False,
+    workers: int | None = None,
+    executor=None,
+    progress: bool = False,
+    evaluator: Evaluator | None = None,
 ) -> SparseJacobianFunction:
     """Sparse Jacobian function of ``f``: ``jac(f, S)(x) == jacobian(f, x, S)``.
 
@@ -341,7 +381,18 @@ def jac(
     jac=fastdiff.sparse.jac(fun, S))`` and Newton-type solvers.
     """
     return SparseJacobianFunction(
-        f, sparsity, method=method, step=step, parallel=parallel, coloring=coloring, check=check
+        f,
+        sparsity,
+        method=method,
+        step=step,
+        parallel=parallel,
+        coloring=coloring,
+        check=check,
+        vectorized=vectorized,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        evaluator=evaluator,
     )
 
 
@@ -355,6 +406,11 @@ def hess(
     coloring: Coloring | None = None,
     gradient: Callable | None = None,
     check: bool = False,
+    vectorized: bool = False,
+    workers: int | None = None,
+    executor=None,
+    progress: bool = False,
+    evaluator: Evaluator | None = None,
 ) -> SparseHessianFunction:
     """Sparse Hessian function of ``f``: ``hess(f, S)(x) == hessian(f, x, S)``."""
     return SparseHessianFunction(
@@ -366,6 +422,11 @@ def hess(
         coloring=coloring,
         gradient=gradient,
         check=check,
+        vectorized=vectorized,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        evaluator=evaluator,
     )
 
 
@@ -380,19 +441,35 @@ class SparseJacobianFunction:
     """
 
     def __init__(
-        self, f, sparsity, *, method="central", step=None, parallel=None, coloring=None, check=False
+        self,
+        f,
+        sparsity,
+        *,
+        method="central",
+        step=None,
+        parallel=None,
+        coloring=None,
+        check=False,
+        vectorized=False,
+        workers=None,
+        executor=None,
+        progress=False,
+        evaluator=None,
     ):
         self.method = check_choice(method, stencils.METHODS, "method")
         self.step = as_step(step)
         self.parallel = check_parallel(parallel)
         self.check = _check_flag(check)
         self.function = _check_callable(f, "f")
+        evaluator = _python_evaluator(
+            f, self.parallel, vectorized, workers, executor, progress, evaluator
+        )
         self._pattern = _as_pattern(sparsity)
         self.coloring = _coloring_for(self._pattern, coloring, symmetric=False)
         stencil = _FirstDerivativePoints.from_method(self.method)
         self.evaluations = stencil.evaluations(self.coloring.n_colors)
         self._differences = _ColorDifferences(
-            f, "f", self.shape[0], self.coloring, stencil, self.step, self.parallel
+            f, "f", self.shape[0], self.coloring, stencil, self.step, self.parallel, evaluator
         )
         self._output = _Output(self._pattern)
         self._entry_offsets = _entry_offsets(self._pattern, self.coloring, self._output)
@@ -446,6 +523,11 @@ class SparseHessianFunction:
         coloring=None,
         gradient=None,
         check=False,
+        vectorized=False,
+        workers=None,
+        executor=None,
+        progress=False,
+        evaluator=None,
     ):
         self.method = check_choice(method, stencils.METHODS, "method")
         self.step = as_step(step)
@@ -453,8 +535,10 @@ class SparseHessianFunction:
         self.check = _check_flag(check)
         self.function = f
         self.gradient = gradient
-        _check_callable(
-            f if gradient is None else gradient, "f" if gradient is None else "gradient"
+        evaluated = f if gradient is None else gradient
+        _check_callable(evaluated, "f" if gradient is None else "gradient")
+        self._evaluator = _python_evaluator(
+            evaluated, self.parallel, vectorized, workers, executor, progress, evaluator
         )
         self._pattern = _symmetric_pattern(sparsity)
         self._transpose = _transpose_positions(self._pattern)
@@ -466,7 +550,7 @@ class SparseHessianFunction:
                     "the pattern is evaluated directly, which no grouping can improve"
                 )
             self.coloring = None
-            self._compiled = _prepare(f, SCALAR, "f")
+            self._compiled = None if self._evaluator is not None else prepare(f, SCALAR)
             self._pairs = _PatternPairs(self._pattern, self._transpose)
             stencil = stencils.HESSIAN[self.method]
             self.evaluations = (
@@ -485,6 +569,7 @@ class SparseHessianFunction:
                 stencil,
                 self.step,
                 self.parallel,
+                self._evaluator,
             )
             self._alone = alone_in_color(
                 self._pattern.indptr,
@@ -545,7 +630,7 @@ class SparseHessianFunction:
             h = _python_steps(x, self.step, exponent)
             points = _HessianPatternPoints(x, h, arrays, pairs)
             batch = _evaluate_batch(
-                self.function, points.count, points, SCALAR, "f", points.describe
+                self._evaluator, self.function, points.count, points, SCALAR, "f", points.describe
             )
             f0 = float(batch[0])
             axis_values = batch[1 : points.pair_start].reshape(n, axis_width)
@@ -844,10 +929,23 @@ def _check_callable(f, name: str):
     return f
 
 
-def _prepare(f, kind: str, name: str):
-    """The compiled wrapper of a jitted ``f``, or None for a Python callable."""
-    _check_callable(f, name)
-    return prepare(f, kind) if is_compiled(f) else None
+def _python_evaluator(f, parallel, vectorized, workers, executor, progress, evaluator):
+    """The evaluator of a Python ``f`` (as :mod:`fastdiff.api` chooses it), or None.
+
+    None means the compiled path: ``f`` is jitted and no option asks for an
+    evaluator.
+    """
+    from fastdiff.api import _choose_evaluator  # the API imports this module
+
+    chosen = _choose_evaluator(vectorized, workers, executor, progress, evaluator)
+    if chosen is None and is_compiled(f):
+        return None
+    if parallel:
+        raise ValueError(
+            "parallel=True applies to Numba-compiled f; for a Python f use "
+            "workers= or executor= to evaluate in parallel"
+        )
+    return chosen if chosen is not None else Evaluator()
 
 
 def _threads(parallel, compiled, x: np.ndarray, evaluations: int, m: int = 0) -> int:
@@ -918,9 +1016,10 @@ class _ColorDifferences:
     as much as the evaluations.
     """
 
-    def __init__(self, function, name, m, coloring, stencil, step, parallel):
+    def __init__(self, function, name, m, coloring, stencil, step, parallel, evaluator):
         self.function, self.name, self.m = function, name, m
-        self.compiled = _prepare(function, VECTOR, name)
+        self.compiled = None if evaluator is not None else prepare(function, VECTOR)
+        self.evaluator = evaluator
         self.coloring, self.stencil = coloring, stencil
         self.step, self.parallel = step, parallel
         self._free: list[tuple[np.ndarray, ...]] = []
@@ -985,7 +1084,9 @@ class _ColorDifferences:
         coloring, stencil, m, name = self.coloring, self.stencil, self.m, self.name
         h[:] = _python_steps(x, self.step, stencil.exponent)
         points = _GroupPoints(x, h, coloring, stencil)
-        values = _evaluate_batch(self.function, points.count, points, VECTOR, name, points.describe)
+        values = _evaluate_batch(
+            self.evaluator, self.function, points.count, points, VECTOR, name, points.describe
+        )
         if values.shape[1] != m:
             raise _length_error(name, values.shape[1], m)
         f0[:] = values[0] if stencil.needs_center else 0.0
@@ -1035,46 +1136,26 @@ class _HessianPatternPoints:
         )
 
 
-def _evaluate_batch(f, count: int, make_points, kind: str, name: str, describe) -> np.ndarray:
-    """Values of a Python ``f`` at ``make_points(0, count)``: ``(count,)`` or ``(count, m)``.
+def _evaluate_batch(evaluator, f, count: int, make_points, kind: str, name: str, describe):
+    """Values of a Python ``f`` at the ``count`` points of ``make_points``.
 
-    The one place where a Python function is evaluated; raises on the first
-    exception (with a note naming the point) or non-finite value.
+    The evaluator decides how (serially, vectorized, on workers or an
+    executor). The first exception of ``f``, in point order, is raised
+    again with a note naming its point; a non-finite value is a
+    ``ValueError``. Returns ``(count,)`` or ``(count, m)`` values.
     """
-    points = make_points(0, count)
-    values = []
-    for index in range(count):
-        try:
-            value = f(points[index].copy())
-        except Exception as error:
-            if hasattr(error, "add_note"):
-                error.add_note(f"fastdiff: {name} raised {describe(index)}")
-            raise
-        value = np.asarray(value, dtype=np.float64) if kind == VECTOR else value
-        if kind == VECTOR and value.ndim != 1:
-            raise ValueError(
-                f"{name} must return a 1-D array; it returned shape {value.shape} {describe(index)}"
-            )
-        values.append(value)
-    if kind == VECTOR:
-        lengths = sorted({v.shape[0] for v in values})
-        if len(lengths) > 1:
-            raise ValueError(
-                f"{name} returned arrays of different lengths {lengths}; it must return the "
-                "same shape at every point"
-            )
-        array = np.array(values, dtype=np.float64).reshape(count, -1)
-    else:
-        try:
-            array = np.array(values, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must return a real number for a Hessian") from None
-        if array.ndim != 1:
-            raise TypeError(f"{name} must return a real number for a Hessian")
-    bad = np.flatnonzero(~np.isfinite(array.reshape(count, -1)).all(axis=1))
+    batch = evaluator.evaluate(f, count, make_points, kind)
+    if batch.errors:
+        index = min(batch.errors)
+        error = batch.errors[index]
+        if hasattr(error, "add_note"):
+            error.add_note(f"fastdiff: {name} raised {describe(index)}")
+        raise error
+    values = batch.values
+    bad = np.flatnonzero(~np.isfinite(values.reshape(count, -1)).all(axis=1))
     if bad.size:
         raise ValueError(f"{name} returned a non-finite value {describe(int(bad[0]))}")
-    return array
+    return values
 
 
 # --- errors -----------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Sparse Jacobians and Hessians against analytic derivatives; colourings checked independently."""
 
+import concurrent.futures
 import itertools
 
 import numba
@@ -255,6 +256,27 @@ def test_python_function_gives_the_same_jacobian(name, rng):
     # The points are formed identically, so the results agree to the last bit.
     assert np.array_equal(python.toarray(), compiled.toarray())
     assert relative_error(python.toarray(), family_jacobian(name, x)) < TOLERANCE["forward"]
+
+
+def test_python_function_through_evaluators(rng):
+    x = rng.uniform(-1.0, 1.0, 20)
+    pattern = family_pattern("banded", 20)
+    reference = family_jacobian("banded", x)
+    batches = []
+
+    def vectorized_map(points):
+        batches.append(points.shape)
+        return np.array([banded_map(point) for point in points])
+
+    derivative = fastdiff.sparse.jac(vectorized_map, pattern, vectorized=True)
+    assert relative_error(derivative(x).toarray(), reference) < TOLERANCE["central"]
+    assert batches == [(derivative.evaluations, 20)]  # one call for all groups
+    with concurrent.futures.ThreadPoolExecutor(2) as executor:
+        threaded = fastdiff.sparse.jacobian(banded_map, x, pattern, executor=executor)
+    serial = fastdiff.sparse.jacobian(banded_map, x, pattern)
+    assert np.array_equal(threaded.toarray(), serial.toarray())
+    with pytest.raises(ValueError, match="parallel=True applies to Numba-compiled f"):
+        fastdiff.sparse.jacobian(lambda y: banded_map(y), x, pattern, parallel=True)
 
 
 def test_parallel_equals_serial(rng):
@@ -549,6 +571,8 @@ def _log_map(x):
     return np.log(x)
 
 
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")
 @pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
 def test_non_finite_value_names_the_group(compiled):
     f = _log_map if compiled else (lambda y: np.log(y))
