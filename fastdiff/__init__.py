@@ -10,7 +10,7 @@ from fastdiff._cache import refresh_kernel_cache
 
 refresh_kernel_cache()
 
-from fastdiff import optimize, sparse
+from fastdiff import optimize, pytree, scipy, sparse
 from fastdiff.api import (
     GradientFunction,
     HessianFunction,

@@ -41,15 +41,18 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.optimize as _optimize
 
 from fastdiff import api as _api
 from fastdiff import products as _products
 from fastdiff import pytree as _pytree
 from fastdiff import stencils as _stencils
 from fastdiff._validation import check_choice
+
+if TYPE_CHECKING:
+    import scipy.optimize
 
 __all__ = ["least_squares", "minimize", "root"]
 
@@ -112,7 +115,7 @@ def minimize(
     tol: float | None = None,
     callback: Callable | None = None,
     options: dict | None = None,
-) -> _optimize.OptimizeResult:
+) -> scipy.optimize.OptimizeResult:
     """``scipy.optimize.minimize`` with fastdiff gradients, Hessians and Hessian products.
 
     Parameters
@@ -219,7 +222,7 @@ def minimize(
     elif second == "hessp":
         providers["hessp"] = build.hessian_vector_product()
 
-    result = _optimize.minimize(
+    result = _scipy_optimize().minimize(
         fun_for_scipy,
         problem.x0,
         method=chosen.name,
@@ -245,7 +248,7 @@ def least_squares(
     kwargs: dict | None = None,
     derivative_options: dict | None = None,
     **least_squares_options,
-) -> _optimize.OptimizeResult:
+) -> scipy.optimize.OptimizeResult:
     """``scipy.optimize.least_squares`` with a fastdiff Jacobian.
 
     Parameters
@@ -311,7 +314,7 @@ def least_squares(
         # trf and dogbox keep their iterates inside the bounds.
         options = _with_bounds(options, scipy_bounds, problem, pairs=False)
     jacobian = _jacobian_provider(problem, jac_sparsity, options, dense=False)
-    result = _optimize.least_squares(
+    result = _scipy_optimize().least_squares(
         problem.counted_fun,
         problem.x0,
         jac=jacobian,
@@ -333,7 +336,7 @@ def root(
     tol: float | None = None,
     callback: Callable | None = None,
     options: dict | None = None,
-) -> _optimize.OptimizeResult:
+) -> scipy.optimize.OptimizeResult:
     """``scipy.optimize.root`` with a fastdiff Jacobian.
 
     Parameters
@@ -368,7 +371,7 @@ def root(
     options = _derivative_options(derivative_options, _jacobian_transform(jac_sparsity))
     problem = _prepare_problem(fun, x0, args, kind="square")
     jacobian = _jacobian_provider(problem, jac_sparsity, options, dense=True)
-    result = _optimize.root(
+    result = _scipy_optimize().root(
         problem.counted_fun,
         problem.x0,
         method=chosen,
@@ -378,6 +381,13 @@ def root(
         options=options,
     )
     return problem.finish(result)
+
+
+def _scipy_optimize():
+    """``scipy.optimize``, imported on first use: it adds about half a second to an import."""
+    import scipy.optimize
+
+    return scipy.optimize
 
 
 # --- the problem: flat function, flat start, evaluation counts ----------------------
@@ -451,7 +461,7 @@ class _Problem:
         """Bounds for scipy: unchanged for a vector ``x0``, flattened for a pytree."""
         if bounds is None:
             return (-np.inf, np.inf) if where == "least_squares" else None
-        if self.layout is None or isinstance(bounds, _optimize.Bounds):
+        if self.layout is None or isinstance(bounds, _scipy_optimize().Bounds):
             return bounds
         if not (isinstance(bounds, (tuple, list)) and len(bounds) == 2):
             raise TypeError(
@@ -460,7 +470,7 @@ class _Problem:
             )
         lower = self.layout.flatten_like(bounds[0], "bounds[0]", broadcast=True)
         upper = self.layout.flatten_like(bounds[1], "bounds[1]", broadcast=True)
-        return _optimize.Bounds(lower, upper)
+        return _scipy_optimize().Bounds(lower, upper)
 
     def finish(self, result, gradients=(), jacobians=()):
         """scipy's result with the counts, and pytrees where ``x0`` was one."""
@@ -748,7 +758,7 @@ def _bound_arrays(bounds, n: int, *, pairs: bool):
     """
     if bounds is None:
         return None
-    if isinstance(bounds, _optimize.Bounds):
+    if isinstance(bounds, _scipy_optimize().Bounds):
         lower, upper = bounds.lb, bounds.ub
     elif pairs:
         pairs_list = list(bounds)
