@@ -40,7 +40,7 @@ def extended_rosenbrock(x):
 def broyden_tridiagonal(x):
     """Broyden tridiagonal residuals F_i = (3 - 2 x_i) x_i - x_{i-1} - 2 x_{i+1} + 1."""
     n = x.shape[0]
-    out = np.empty(n)
+    out = np.empty(n, dtype=x.dtype)  # complex for the complex-step method
     for i in range(n):
         left = x[i - 1] if i > 0 else 0.0
         right = x[i + 1] if i < n - 1 else 0.0
@@ -59,7 +59,7 @@ def trigonometric_system(x):
     cosines = 0.0
     for j in range(n):
         cosines += np.cos(x[j])
-    out = np.empty(n)
+    out = np.empty(n, dtype=x.dtype)
     for i in range(n):
         out[i] = n - cosines + (i + 1) * (1.0 - np.cos(x[i])) - np.sin(x[i])
     return out

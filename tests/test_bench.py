@@ -15,6 +15,7 @@ from fastdiff.bench.sweep import (
     ToolTiming,
     _Budget,
     _median_within,
+    method_error,
     plan,
 )
 from fastdiff.benchmarking import BUILTIN_PROBLEMS, trigonometric_system
@@ -149,6 +150,19 @@ def test_budget_floor_and_long_call():
     assert budget.skip_reason(20, None, budget=1.0) == (
         "skipped after n=10: one call took 2.5 s > budget"
     )
+
+
+def test_budget_after_an_error():
+    budget = _Budget("jacobian")
+    budget.fail(10)
+    assert budget.skip_reason(100, None, budget=1.0) == "skipped after the error at n=10"
+
+
+def test_method_error_comes_from_the_api():
+    assert method_error("gradient", "central") == ""
+    assert "method must be one of" in method_error("gradient", "sideways")
+    settings = SweepSettings(objects=("gradient",), methods=("central", "sideways"))
+    assert [m for _, _, m in plan([BUILTIN_PROBLEMS["rosenbrock"]], settings)] == ["central"]
 
 
 def test_call_over_budget_is_timed_once():

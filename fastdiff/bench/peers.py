@@ -12,6 +12,11 @@ extra accuracy work:
   step (its default adds Richardson extrapolation over many steps).
 - ``optimagic``: ``first_derivative`` / ``second_derivative`` with their
   default steps (``"central_cross"`` for a central Hessian).
+
+For fastdiff's ``method="richardson"`` the peer is numdifftools' default
+(Richardson extrapolation over a sequence of steps), and for
+``method="complex"`` numdifftools' complex step; scipy and optimagic have no
+counterpart there.
 """
 
 from __future__ import annotations
@@ -28,7 +33,12 @@ from fastdiff.steps import FLOAT64_EPS
 PEERS = ("scipy", "numdifftools", "optimagic")
 
 _MODULES = {"scipy": "scipy.optimize", "numdifftools": "numdifftools", "optimagic": "optimagic"}
-_PEER_METHODS = ("central", "forward", "backward")
+_STENCILS = ("central", "forward", "backward")
+_PEER_METHODS = {
+    "scipy": _STENCILS,
+    "numdifftools": (*_STENCILS, "richardson", "complex"),
+    "optimagic": _STENCILS,
+}
 
 
 def missing_peers(names: tuple[str, ...]) -> dict[str, str]:
@@ -69,7 +79,7 @@ def peer_derivative(
         A function of no arguments; None when the peer has no equivalent of
         ``method``.
     """
-    if method not in _PEER_METHODS:
+    if method not in _PEER_METHODS[name]:
         return None
     return _BUILDERS[name](kind, method, f, x)
 
@@ -92,13 +102,23 @@ def _scipy(kind, method, f, x):
 def _numdifftools(kind, method, f, x):
     import numdifftools
 
+    transform = {
+        "gradient": numdifftools.Gradient,
+        "jacobian": numdifftools.Jacobian,
+        "hessian": numdifftools.Hessian,
+    }[kind]
+    if method == "richardson":
+        derivative = transform(f)
+        return lambda: derivative(x)
+    if method == "complex":
+        derivative = transform(f, method="complex")
+        return lambda: derivative(x)
     order = 2 if method == "central" else 1
     if kind == "hessian":
         step = FLOAT64_EPS ** HESSIAN[method].step_exponent
-        derivative = numdifftools.Hessian(f, step=step, method=method)
+        derivative = transform(f, step=step, method=method)
     else:
         step = FLOAT64_EPS ** FIRST_DERIVATIVE[method].step_exponent
-        transform = numdifftools.Jacobian if kind == "jacobian" else numdifftools.Gradient
         derivative = transform(f, step=step, method=method, order=order)
     return lambda: derivative(x)
 

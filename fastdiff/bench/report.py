@@ -163,7 +163,8 @@ def write_plot(path: Path, results: list[CaseResult], peers: tuple[str, ...]) ->
         ax.set_xlabel("dimension n")
         ax.set_ylabel("seconds per call")
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
     for ax in axes[len(series) :]:
         ax.set_visible(False)
     figure.savefig(path, dpi=100)

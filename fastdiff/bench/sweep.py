@@ -112,14 +112,36 @@ class SweepSettings:
     repeats: int = 5
 
 
+def method_error(kind: str, method: str) -> str:
+    """Why fastdiff has no ``method`` for ``kind`` (empty when it has one).
+
+    Asks the public API itself, so that methods added there are benchmarked
+    without changes here.
+    """
+    try:
+        _TRANSFORMS[kind](_probe, method=method)
+    except ValueError as error:
+        return str(error)
+    return ""
+
+
+def _probe(x):
+    return 0.0
+
+
 def plan(problems: Iterable[Problem], settings: SweepSettings) -> list[tuple[Problem, str, str]]:
-    """The series to measure: ``(problem, kind, method)`` in report order."""
+    """The series to measure: ``(problem, kind, method)`` in report order.
+
+    A problem gets the objects that apply to it; a ``(kind, method)`` pair
+    that fastdiff does not offer (see :func:`method_error`) is left out.
+    """
     return [
         (problem, kind, method)
         for problem in problems
         for kind in settings.objects
         if kind in problem.objects
         for method in settings.methods
+        if not method_error(kind, method)
     ]
 
 
@@ -164,43 +186,61 @@ def run_sweep(
 
 def _measure_case(problem, kind, method, f, x, settings, budgets, transforms) -> CaseResult:
     n = x.shape[0]
-    evaluations = _fastdiff_evaluations(kind, method, n)
+    budget = budgets["fastdiff"]
+    if budget.failure:
+        timing, reference, evaluations = ToolTiming(skipped=budget.failure), None, None
+    else:
+        timing, reference, evaluations = _measure_fastdiff(kind, method, f, x, settings, transforms)
+        if timing is not None:
+            budget.fail(n)
     floor = None
     if evaluations is not None:
         floor = evaluations * evaluation_seconds(f, x, vector=problem.vector)
-    tools = {}
-    reference = None
-
-    transform = transforms.get(id(f))
-    first_call = transform is None
-    if first_call:
-        transform = transforms[id(f)] = _TRANSFORMS[kind](
-            f, method=method, parallel=settings.parallel
-        )
-    budget = budgets["fastdiff"]
-    threads = numba.get_num_threads() if settings.parallel is not False else 1
-    skip = budget.skip_reason(n, None if floor is None else floor / threads, settings.budget)
-    if skip:
-        tools["fastdiff"] = ToolTiming(evaluations=evaluations, skipped=skip)
-    else:
-        try:
-            if first_call:
-                transform(x)  # compiles or loads the kernels: not timed
-            start = time.perf_counter()
-            reference = np.asarray(transform(x))
-            first = time.perf_counter() - start
-            seconds, samples = _median_within(lambda: transform(x), settings, first=first)
-        except Exception as error:
-            tools["fastdiff"] = ToolTiming(evaluations=evaluations, skipped=_error(error))
+    if timing is None:
+        threads = numba.get_num_threads() if settings.parallel is not False else 1
+        skip = budget.skip_reason(n, None if floor is None else floor / threads, settings.budget)
+        if skip:
+            timing = ToolTiming(evaluations=evaluations, skipped=skip)
         else:
-            budget.record(n, seconds, settings.budget)
-            tools["fastdiff"] = ToolTiming(seconds, evaluations, samples)
-
+            timing, reference = _time_fastdiff(transforms[id(f)], x, evaluations, settings)
+            if timing.seconds is not None:
+                budget.record(n, timing.seconds, settings.budget)
+            else:
+                budget.fail(n)
+    tools = {"fastdiff": timing}
     for name in settings.peers:
         tools[name] = _measure_peer(
             name, kind, method, f, x, floor, settings, budgets[name], reference
         )
     return CaseResult(problem.name, kind, method, n, floor, tools)
+
+
+def _measure_fastdiff(kind, method, f, x, settings, transforms):
+    """Prepare fastdiff for ``f`` and count its evaluations.
+
+    Returns ``(timing, reference, evaluations)``, where ``timing`` is None
+    when fastdiff is ready to be timed, or says why it cannot be.
+    """
+    try:
+        if id(f) not in transforms:
+            transform = _TRANSFORMS[kind](f, method=method, parallel=settings.parallel)
+            transform(x)  # compiles or loads the kernels: not timed
+            transforms[id(f)] = transform
+        evaluations = _fastdiff_evaluations(kind, method, f, x, settings.parallel)
+    except Exception as error:
+        return ToolTiming(skipped=_error(error)), None, None
+    return None, None, evaluations
+
+
+def _time_fastdiff(transform, x, evaluations, settings) -> tuple[ToolTiming, np.ndarray | None]:
+    try:
+        start = time.perf_counter()
+        reference = np.asarray(transform(x))
+        first = time.perf_counter() - start
+        seconds, samples = _median_within(lambda: transform(x), settings, first=first)
+    except Exception as error:
+        return ToolTiming(evaluations=evaluations, skipped=_error(error)), None
+    return ToolTiming(seconds, evaluations, samples), reference
 
 
 def _measure_peer(name, kind, method, f, x, floor, settings, budget, reference) -> ToolTiming:
@@ -219,6 +259,7 @@ def _measure_peer(name, kind, method, f, x, floor, settings, budget, reference) 
         first = time.perf_counter() - start
         seconds, samples = _median_within(call, settings, first=first)
     except Exception as error:
+        budget.fail(n)
         return ToolTiming(skipped=_error(error))
     budget.record(n, seconds, settings.budget)
     difference = None
@@ -265,6 +306,7 @@ class _Budget:
         self.power = 2 if kind == "hessian" else 1
         self.last: tuple[int, float] | None = None
         self.reason = ""
+        self.failure = ""
 
     def skip_reason(self, n: int, floor: float | None, budget: float) -> str:
         """Why the tool is skipped at ``n`` (empty if it is not); ``floor`` bounds its time."""
@@ -278,6 +320,10 @@ class _Budget:
         if predicted > budget:
             self.reason = f"skipped from n={n}: predicted {_seconds(predicted)} > budget"
         return self.reason
+
+    def fail(self, n: int) -> None:
+        """The tool raised at ``n``: skip it from now on."""
+        self.failure = self.reason = f"skipped after the error at n={n}"
 
     def record(self, n: int, seconds: float, budget: float) -> None:
         """Remember the time of one call at ``n``."""
@@ -298,11 +344,14 @@ class _CountingFunction:
         return self.f(x)
 
 
-def _fastdiff_evaluations(kind: str, method: str, n: int) -> int | None:
+def _fastdiff_evaluations(kind: str, method: str, f, x: np.ndarray, parallel) -> int:
     try:
-        return evaluation_count(kind, method, n)
-    except KeyError:  # a method without a fixed stencil
-        return None
+        return evaluation_count(kind, method, x.shape[0])
+    except KeyError:
+        # A method without a fixed stencil (Richardson, complex step) reports
+        # its count in a full result: one more, untimed, call.
+        transform = _TRANSFORMS[kind](f, method=method, parallel=parallel, full_output=True)
+        return int(transform(x).nfev)
 
 
 def _error(error: Exception) -> str:
