@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+import scipy.sparse
 from numpy.typing import ArrayLike
 
 from fastdiff import stencils
@@ -167,7 +168,9 @@ def jacobian(
     executor=None,
     progress: bool = False,
     evaluator: Evaluator | None = None,
-) -> np.ndarray:
+    sparsity=None,
+    coloring=None,
+) -> np.ndarray | scipy.sparse.csr_matrix:
     """Jacobian of a vector function by finite differences.
 
     Parameters
@@ -179,6 +182,12 @@ def jacobian(
         Point of differentiation; finite.
     method, step, parallel, vectorized, workers, executor, progress, evaluator
         As for :func:`gradient`; a vectorized ``f`` returns ``(k, m)``.
+    sparsity : scipy.sparse matrix or bool array of shape (m, n), optional
+        Where the Jacobian can be nonzero. Columns that share no row are
+        perturbed together (:func:`fastdiff.sparse.jacobian`): as many
+        evaluations as colours instead of n, and a CSR result.
+    coloring : fastdiff.sparse.Coloring, optional
+        A colouring computed before (``fastdiff.sparse.color_jacobian``).
 
     Returns
     -------
@@ -190,6 +199,24 @@ def jacobian(
     Central: 2n evaluations, plus one of ``f(x)`` the first time a prepared
     :func:`jac` meets a new n (to learn m). Forward and backward: n + 1.
     """
+    if sparsity is not None:
+        _no_sparse_conflicts(rel_step, bounds, full_output)
+        from fastdiff import sparse
+
+        return sparse.jacobian(
+            f,
+            x,
+            sparsity,
+            method=method,
+            step=step,
+            parallel=parallel,
+            coloring=coloring,
+            vectorized=vectorized,
+            workers=workers,
+            executor=executor,
+            progress=progress,
+            evaluator=evaluator,
+        )
     return JacobianFunction(
         f,
         method=method,
@@ -221,7 +248,9 @@ def hessian(
     executor=None,
     progress: bool = False,
     evaluator: Evaluator | None = None,
-) -> np.ndarray:
+    sparsity=None,
+    coloring=None,
+) -> np.ndarray | scipy.sparse.csr_matrix:
     """Hessian of a scalar function by second differences.
 
     Parameters
@@ -240,6 +269,11 @@ def hessian(
         ``eps**(1/3) * max(1, |x_i|)`` for one-sided.
     parallel, vectorized, workers, executor, progress, evaluator
         As for :func:`gradient`.
+    sparsity : scipy.sparse matrix or bool array of shape (n, n), optional
+        Symmetric pattern of the Hessian: a sparse result from star-coloured
+        gradient differences (:func:`fastdiff.sparse.hessian`).
+    coloring : fastdiff.sparse.Coloring, optional
+        From ``fastdiff.sparse.color_hessian``.
 
     Returns
     -------
@@ -252,6 +286,24 @@ def hessian(
     and all off-diagonal entries. Central: ``n**2 + n + 1`` evaluations;
     forward and backward: ``1 + n (n + 3) / 2``.
     """
+    if sparsity is not None:
+        _no_sparse_conflicts(rel_step, bounds, full_output)
+        from fastdiff import sparse
+
+        return sparse.hessian(
+            f,
+            x,
+            sparsity,
+            method=method,
+            step=step,
+            parallel=parallel,
+            coloring=coloring,
+            vectorized=vectorized,
+            workers=workers,
+            executor=executor,
+            progress=progress,
+            evaluator=evaluator,
+        )
     return HessianFunction(
         f,
         method=method,
@@ -278,14 +330,55 @@ def grad(f, **options) -> GradientFunction:
     return GradientFunction(f, **options)
 
 
-def jac(f, **options) -> JacobianFunction:
-    """Jacobian function of ``f``: ``jac(f, **options)(x) == jacobian(f, x, **options)``."""
+def jac(f, **options):
+    """Jacobian function of ``f``: ``jac(f, **options)(x) == jacobian(f, x, **options)``.
+
+    With ``sparsity=``, the prepared :class:`fastdiff.sparse.SparseJacobianFunction`
+    (colouring computed once).
+    """
+    if options.get("sparsity") is not None:
+        from fastdiff import sparse
+
+        pattern = options.pop("sparsity")
+        _no_sparse_conflicts(
+            options.pop("rel_step", None),
+            options.pop("bounds", None),
+            options.pop("full_output", False),
+        )
+        return sparse.jac(f, pattern, **options)
+    options.pop("sparsity", None)
     return JacobianFunction(f, **options)
 
 
-def hess(f, **options) -> HessianFunction:
-    """Hessian function of ``f``: ``hess(f, **options)(x) == hessian(f, x, **options)``."""
+def hess(f, **options):
+    """Hessian function of ``f``: ``hess(f, **options)(x) == hessian(f, x, **options)``.
+
+    With ``sparsity=``, the prepared :class:`fastdiff.sparse.SparseHessianFunction`.
+    """
+    if options.get("sparsity") is not None:
+        from fastdiff import sparse
+
+        pattern = options.pop("sparsity")
+        _no_sparse_conflicts(
+            options.pop("rel_step", None),
+            options.pop("bounds", None),
+            options.pop("full_output", False),
+        )
+        return sparse.hess(f, pattern, **options)
+    options.pop("sparsity", None)
     return HessianFunction(f, **options)
+
+
+def _no_sparse_conflicts(rel_step, bounds, full_output) -> None:
+    for name, given in (
+        ("rel_step", rel_step is not None),
+        ("bounds", bounds is not None),
+        ("full_output", bool(full_output)),
+    ):
+        if given:
+            raise ValueError(
+                f"{name} is not supported with sparsity= (sparse derivatives take method, step, parallel and the evaluation options)"
+            )
 
 
 def value_and_grad(f, **options) -> GradientFunction:
