@@ -1,9 +1,9 @@
 """pytest-benchmark suite: fastdiff against numdifftools and optimagic (run on demand).
 
-Run: python -m pytest benchmarks/ --benchmark-group-by=group
-Groups ("gradient n=100", ...) are shared with test_engine.py, so a run of
-the whole folder puts fastdiff serial, parallel and default, scipy,
-numdifftools and optimagic side by side on the same function and point.
+Run: python -m pytest benchmarks/test_engine.py benchmarks/test_peers.py --benchmark-group-by=group
+Groups ("gradient n=100", ...) are shared with test_engine.py, so running
+both files puts fastdiff serial, parallel and default, scipy, numdifftools
+and optimagic side by side on the same function and point.
 Peers use the same difference formula as fastdiff with one step (see
 fastdiff.bench.peers).
 """
