@@ -11,7 +11,8 @@ The references are exact derivatives derived with sympy.
 
 Methods
     fastdiff central       fastdiff.gradient / fastdiff.hessian, default steps
-    fastdiff richardson    method="richardson" when the API has it; until then
+    fastdiff richardson    method="richardson" when the API has it (evaluations
+                           counted on a Python f through the same call); until then
                            three central estimates at steps h, h/2, h/4 from
                            the API's step= option, combined by
                            fastdiff.richardson.extrapolate
@@ -89,7 +90,7 @@ class Counted:
 
 def _api_has(method: str) -> bool:
     try:
-        fastdiff.gradient(lambda x: float(x @ x), np.ones(1), method=method)
+        fastdiff.gradient(lambda x: x @ x, np.ones(1), method=method)
     except (ValueError, TypeError, NotImplementedError):
         return False
     return True
@@ -99,11 +100,18 @@ API_RICHARDSON = _api_has("richardson")
 API_COMPLEX = _api_has("complex")
 
 
+def _api_count(derivative, f, x) -> int:
+    """Evaluations of method="richardson" through the API, counted on a Python f."""
+    counted = Counted(f)
+    derivative(counted, x, method="richardson")
+    return counted.count
+
+
 def richardson_gradient(f, x):
     """Returns (estimate, evaluations)."""
     n = x.shape[0]
     if API_RICHARDSON:
-        return fastdiff.gradient(f, x, method="richardson"), 2 * n * LEVELS
+        return fastdiff.gradient(f, x, method="richardson"), _api_count(fastdiff.gradient, f, x)
     steps = geometric_steps(x, levels=LEVELS, scale=GRADIENT_SCALE)
     estimates = np.array([fastdiff.gradient(f, x, step=h) for h in steps])
     result = extrapolate(estimates, rounding=rounding_errors(f(x), steps))
@@ -114,7 +122,7 @@ def richardson_hessian(f, x):
     """Returns (estimate, evaluations); f(x) counted once per level in the prototype."""
     n = x.shape[0]
     if API_RICHARDSON:
-        return fastdiff.hessian(f, x, method="richardson"), LEVELS * (n * n + n) + 1
+        return fastdiff.hessian(f, x, method="richardson"), _api_count(fastdiff.hessian, f, x)
     steps = geometric_steps(x, levels=LEVELS, scale=HESSIAN_SCALE)
     estimates = np.array([fastdiff.hessian(f, x, step=h) for h in steps])
     result = extrapolate(estimates, rounding=rounding_errors(f(x), steps, derivative=2))
