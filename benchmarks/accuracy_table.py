@@ -108,14 +108,14 @@ def _api_count(derivative, f, x) -> int:
 
 
 def richardson_gradient(f, x):
-    """Returns (estimate, evaluations)."""
+    """Returns (estimate, evaluations), f(x) for the rounding estimate included."""
     n = x.shape[0]
     if API_RICHARDSON:
         return fastdiff.gradient(f, x, method="richardson"), _api_count(fastdiff.gradient, f, x)
     steps = geometric_steps(x, levels=LEVELS, scale=GRADIENT_SCALE)
     estimates = np.array([fastdiff.gradient(f, x, step=h) for h in steps])
     result = extrapolate(estimates, rounding=rounding_errors(f(x), steps))
-    return result.estimate, 2 * n * LEVELS
+    return result.estimate, 2 * n * LEVELS + 1
 
 
 def richardson_hessian(f, x):
@@ -146,8 +146,8 @@ def adaptive(f, x, kind: str):
         rtol=rtol,
         rounding=rounding,
     )
-    if kind == "g":
-        return result.estimate, 2 * int(needed.sum())
+    if kind == "g":  # plus f(x), for the rounding part of the error estimate
+        return result.estimate, 2 * int(needed.sum()) + 1
     # Per level: the axis points of every coordinate involved, the pair points
     # of every entry i < j; f(x) once.
     evaluations = 1 + sum(
