@@ -44,18 +44,18 @@ from fastdiff.steps import fill_steps
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _accumulate_group(f, x, x_work, h, group_pointers, group_columns, c, o, w, out):
-    # out += w * f(x + o * s_c); x_work equals x again on return.
-    start = group_pointers[c]
-    stop = group_pointers[c + 1]
-    for p in range(start, stop):
+def _perturb_group(x, x_work, h, group_pointers, group_columns, c, o):
+    # x_work = x + o * s_c on the columns of colour c (others untouched).
+    for p in range(group_pointers[c], group_pointers[c + 1]):
         j = group_columns[p]
         x_work[j] = x[j] + o * h[j]
-    status = accumulate_vector(f, x_work, w, out)
-    for p in range(start, stop):
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _restore_group(x, x_work, group_pointers, group_columns, c):
+    for p in range(group_pointers[c], group_pointers[c + 1]):
         j = group_columns[p]
         x_work[j] = x[j]
-    return status
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
@@ -97,9 +97,12 @@ def color_differences_serial(
             if offsets[q] == 0.0:
                 accumulate_values(f0, w, out)
             else:
-                status[c, q] = _accumulate_group(
-                    f, x, x_work, h, group_pointers, group_columns, c, offsets[q], w, out
-                )
+                # Each point of the colour overwrites the same columns, so
+                # they are restored once, after the last (every pass over a
+                # group touches all of x when the colours interleave).
+                _perturb_group(x, x_work, h, group_pointers, group_columns, c, offsets[q])
+                status[c, q] = accumulate_vector(f, x_work, w, out)
+        _restore_group(x, x_work, group_pointers, group_columns, c)
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
@@ -155,9 +158,9 @@ def color_differences_parallel(
             q = slots[e - c * used]
             values = terms[c, q]
             values[:] = 0.0
-            status[c, q] = _accumulate_group(
-                f, x, x_work, h, group_pointers, group_columns, c, offsets[q], 1.0, values
-            )
+            _perturb_group(x, x_work, h, group_pointers, group_columns, c, offsets[q])
+            status[c, q] = accumulate_vector(f, x_work, 1.0, values)
+            _restore_group(x, x_work, group_pointers, group_columns, c)
     sum_color_terms(terms, offsets, weights, f0, differences)
 
 
