@@ -535,7 +535,10 @@ class _DerivativeFunction:
                 None if self._prepared is not None else self._evaluator,
             )
         else:
-            value = self._value(x)
+            # f(x) only scales the rounding part of the error estimate: spend
+            # the evaluation only when the estimate or the value is asked for.
+            wants_value = self.full_output or getattr(self, "with_value", False)
+            value = self._value(x) if wants_value else None
             options = dict(self._extra_options)
             if self._prepared is not None:
                 options.pop("evaluator")

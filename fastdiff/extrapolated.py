@@ -43,8 +43,9 @@ def richardson_derivative(
         (a prepared ``GradientFunction`` / ``JacobianFunction`` /
         ``HessianFunction``) with those absolute steps.
     x : ndarray, shape (n,)
-    value : float or ndarray
-        ``f(x)``, for the rounding part of the error estimate.
+    value : float or ndarray or None
+        ``f(x)``, for the rounding part of the error estimate; None when no
+        estimate is wanted (one evaluation saved).
     object_kind : {"gradient", "jacobian", "hessian"}
     evaluations_per_level : int
 
@@ -57,10 +58,12 @@ def richardson_derivative(
     scale = richardson.HESSIAN_SCALE if second else richardson.GRADIENT_SCALE
     steps = richardson.geometric_steps(x, levels=LEVELS, ratio=RATIO, scale=scale)
     estimates = np.stack([make_function(level_steps)(x) for level_steps in steps])
-    size = float(np.max(np.abs(value)))
-    rounding = richardson.rounding_errors(size, steps, derivative=2 if second else 1)
-    if object_kind == "jacobian":
-        rounding = rounding[:, np.newaxis, :]  # (levels, 1, n) against (levels, m, n)
+    rounding = None
+    if value is not None:
+        size = float(np.max(np.abs(value)))
+        rounding = richardson.rounding_errors(size, steps, derivative=2 if second else 1)
+        if object_kind == "jacobian":
+            rounding = rounding[:, np.newaxis, :]  # (levels, 1, n) against (levels, m, n)
     result = richardson.extrapolate(
         estimates, ratio=RATIO, method="central", steps=steps, rounding=rounding
     )

@@ -79,6 +79,20 @@ def test_complex_step_jacobian():
     )
 
 
+def test_richardson_counts_without_and_with_the_error_estimate():
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return float(np.sum(np.sin(x)))
+
+    fastdiff.gradient(f, X, method="richardson")
+    assert len(calls) == 6 * X.size
+    calls.clear()
+    fastdiff.gradient(f, X, method="richardson", full_output=True)
+    assert len(calls) == 6 * X.size + 1
+
+
 def test_value_and_grad_with_richardson():
     value, gradient = fastdiff.value_and_grad(rosenbrock, method="richardson")(X)
     assert value == pytest.approx(rosenbrock.py_func(X), rel=1e-15)

@@ -48,7 +48,7 @@ def test_bad_point_for_jacobian():
         (
             {"method": "fwd"},
             ValueError,
-            "method must be one of 'central', 'forward', 'backward'; got 'fwd'",
+            "method must be one of 'central', 'forward', 'backward', 'richardson'.*; got 'fwd'",
         ),
         ({"method": 3}, TypeError, "method must be a string"),
         ({"step": 0.0}, ValueError, "step must be positive and finite; got 0.0"),
