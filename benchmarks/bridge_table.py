@@ -3,8 +3,8 @@
 Two cases, each timed in one run:
 
 1. Extended Rosenbrock, n = 100, compiled with Numba, BFGS and L-BFGS-B:
-   ``fastdiff.scipy.minimize`` (one value-and-gradient call per point,
-   stencils in compiled code), the drop-in ``jac=fastdiff.grad(f)``, and
+   ``fastdiff.scipy.minimize`` (central differences, stencils in compiled
+   code), the drop-in ``jac=fastdiff.grad(f)``, and
    scipy with its internal 2-point and 3-point differences (every stencil
    point a call from Python). A run with the analytic gradient measures the
    optimizer's own cost; the time above it is what the derivatives cost.

@@ -174,11 +174,14 @@ def minimize(
     Notes
     -----
     Where scipy needs the value and the gradient at every point (CG, BFGS,
-    L-BFGS-B, TNC, Newton-CG), one ``fastdiff.value_and_grad`` call gives
-    both (``jac=True``): with forward differences, ``f(x)`` is shared with
-    the stencil (n + 1 evaluations instead of n + 2). SLSQP and the
-    trust-region methods evaluate ``f`` at trial points without wanting the
-    gradient there, so value and gradient are separate providers.
+    L-BFGS-B, TNC, Newton-CG) and the difference formula uses ``f(x)``
+    (forward, backward), one ``fastdiff.value_and_grad`` call gives both
+    (``jac=True``), so ``f(x)`` is evaluated once: n + 1 evaluations per
+    point instead of n + 2. Central differences do not use ``f(x)``; scipy
+    then calls ``fun`` and ``fastdiff.grad`` separately (1 + 2n, the same
+    count, without the cost of scipy's value-and-gradient cache). SLSQP and
+    the trust-region methods evaluate ``f`` at trial points without wanting
+    the gradient there, so value and gradient are always separate.
 
     Examples
     --------
@@ -211,7 +214,7 @@ def minimize(
         gradient_options = _with_bounds(gradient_options, scipy_bounds, problem, pairs=True)
     build = _ProviderFactory(problem, gradient_options)
     providers: dict = {}
-    if chosen.value_with_gradient:
+    if chosen.value_with_gradient and _shares_value(gradient_options):
         fun_for_scipy = build.first_derivative(_api.value_and_grad, "value_and_grad")
         providers["jac"] = True
     else:
@@ -656,6 +659,12 @@ def _quoted(items) -> str:
 
 
 # --- derivative providers -----------------------------------------------------------
+
+
+def _shares_value(options: dict) -> bool:
+    """Whether the gradient formula evaluates f(x) itself (one-sided differences)."""
+    stencil = _stencils.FIRST_DERIVATIVE.get(options.get("method", "central"))
+    return stencil is not None and stencil.uses_center
 
 
 def _gradient_evaluations(provider, n: int) -> Callable[[], int | None]:
