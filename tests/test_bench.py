@@ -1,5 +1,6 @@
 """The pieces of ``fastdiff bench``: loading a user's problem, budgets, peers, the table."""
 
+import io
 import sys
 import time
 
@@ -8,6 +9,7 @@ import pytest
 
 from fastdiff.bench.loading import ProblemSpecError, load_problem
 from fastdiff.bench.peers import peer_derivative
+from fastdiff.bench.progress import Progress
 from fastdiff.bench.report import format_table
 from fastdiff.bench.sweep import (
     CaseResult,
@@ -228,3 +230,31 @@ def test_table_flags_a_disagreeing_peer():
     table = format_table(results, ("scipy",))
     assert "[1] 2.00" in table
     assert "result differs from fastdiff's by 5.0e-01 (relative)" in table
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_plain_progress_without_tqdm(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    progress = Progress(2)
+    progress("rosenbrock gradient central n=10")
+    progress("rosenbrock gradient central n=100")
+    progress.close()
+    text = terminal.getvalue()
+    assert "\r[1/2] rosenbrock gradient central n=10" in text
+    assert "\r[2/2] rosenbrock gradient central n=100" in text
+    assert text.endswith("\n")
+
+
+def test_no_progress_when_not_a_terminal(monkeypatch):
+    stream = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    progress = Progress(1)
+    progress("case")
+    progress.close()
+    assert stream.getvalue() == ""
