@@ -57,9 +57,10 @@ your own function, --function MODULE:NAME
 
   fastdiff bench --function mymodel:make_problem --dims 10,100,1000
 
-columns: floor = evaluations x one evaluation in a compiled loop (one
-thread); xfloor = fastdiff / floor; <peer>/fd = peer time / fastdiff time
-(above 1: fastdiff is faster). Times are medians of repeated calls.
+columns: floor = evaluations x one evaluation, timed in a compiled loop (one
+thread) for a Numba-compiled f, in a Python loop otherwise; xfloor =
+fastdiff / floor; <peer>/fd = peer time / fastdiff time (above 1: fastdiff
+is faster). Times are medians of repeated calls.
 """
 
 
@@ -146,9 +147,9 @@ def _bench(args: argparse.Namespace) -> int:
     print(report.format_table(results, peers))
     print()
     print(
-        "floor = evaluations x one evaluation in a compiled loop (one thread); "
-        "xfloor = fastdiff / floor;\n<peer>/fd = peer time / fastdiff time "
-        "(above 1: fastdiff is faster); times are medians per call."
+        "floor = evaluations x one evaluation (in a compiled loop, one thread, for a "
+        "Numba-compiled f);\nxfloor = fastdiff / floor; <peer>/fd = peer time / "
+        "fastdiff time (above 1: fastdiff is faster); medians per call."
     )
 
     document = report.results_document(
