@@ -90,26 +90,38 @@ class Run:
     error: float
 
 
-def timed_run(
-    label: str,
-    solve: Callable[[], object],
-    solution,
-    repeats: int,
-    evaluations_per_gradient: int = 0,
-) -> Run:
-    """Median wall time of ``solve()`` over ``repeats`` runs; counts from the last run.
+@dataclass(frozen=True)
+class Case:
+    """A labelled optimizer run; ``evaluations_per_gradient`` for a ``jac=`` given to scipy."""
 
-    ``nfev`` counts every evaluation of the objective: fastdiff.scipy reports
-    it; a ``jac=`` given to scipy adds ``evaluations_per_gradient`` per call.
+    label: str
+    solve: Callable[[], object]
+    evaluations_per_gradient: int = 0
+
+
+def timed_runs(cases: list[Case], solution, repeats: int) -> list[Run]:
+    """Median wall time of each case over ``repeats`` rounds; counts from the last round.
+
+    The cases take turns within each round, so that a change in the load of
+    the machine affects all of them alike. ``nfev`` counts every evaluation
+    of the objective: fastdiff.scipy reports it; a ``jac=`` given to scipy
+    adds ``evaluations_per_gradient`` per gradient call.
     """
-    samples = []
+    samples: dict[str, list[float]] = {case.label: [] for case in cases}
+    results = {}
     for _ in range(repeats):
-        start = time.perf_counter()
-        result = solve()
-        samples.append(time.perf_counter() - start)
-    nfev = result.get("total_nfev") or result.nfev + evaluations_per_gradient * result.njev
-    error = float(np.max(np.abs(result.x - solution)))
-    return Run(label, statistics.median(samples), int(nfev), int(result.nit), error)
+        for case in cases:
+            start = time.perf_counter()
+            results[case.label] = case.solve()
+            samples[case.label].append(time.perf_counter() - start)
+    runs = []
+    for case in cases:
+        result = results[case.label]
+        nfev = result.get("total_nfev") or result.nfev + case.evaluations_per_gradient * result.njev
+        error = float(np.max(np.abs(result.x - solution)))
+        seconds = statistics.median(samples[case.label])
+        runs.append(Run(case.label, seconds, int(nfev), int(result.nit), error))
+    return runs
 
 
 def rosenbrock_runs(method: str, repeats: int) -> list[Run]:
@@ -134,21 +146,21 @@ def rosenbrock_runs(method: str, repeats: int) -> list[Run]:
             f, x0, method=method, options=options, derivative_options=serial
         )
 
-    solution = np.ones(n)
-    return [
-        timed_run(ANALYTIC, with_scipy(extended_rosenbrock_gradient), solution, repeats),
-        timed_run(FASTDIFF, with_bridge, solution, repeats),
-        timed_run("jac=fastdiff.grad(f)", with_scipy(gradient), solution, repeats, 2 * n),
-        timed_run("scipy 2-point (default)", with_scipy(None), solution, repeats),
-        timed_run("scipy 3-point", with_scipy("3-point"), solution, repeats),
+    cases = [
+        Case(ANALYTIC, with_scipy(extended_rosenbrock_gradient)),
+        Case(FASTDIFF, with_bridge),
+        Case("jac=fastdiff.grad(f)", with_scipy(gradient), 2 * n),
+        Case("scipy 2-point (default)", with_scipy(None)),
+        Case("scipy 3-point", with_scipy("3-point")),
     ]
+    return timed_runs(cases, np.ones(n), repeats)
 
 
 def slow_model_runs(seconds: float, repeats: int) -> list[Run]:
     """BFGS on a slow Python objective with two worker processes."""
     model = SlowModel(seconds)
     x0 = np.zeros(MODEL_N)
-    runs = []
+    cases = []
     with multiprocessing.Pool(2) as pool:
         pool.map(abs, range(2))  # start scipy's workers outside the timings
         for method in ("forward", "central"):
@@ -158,34 +170,27 @@ def slow_model_runs(seconds: float, repeats: int) -> list[Run]:
                 model, x0, method="BFGS", derivative_options=options, options={"maxiter": 1}
             )
             label = FASTDIFF if method == "forward" else "fastdiff, central"
-            runs.append(
-                timed_run(
+            cases.append(
+                Case(
                     f"{label} workers=2",
                     lambda o=options: fastdiff.scipy.minimize(
                         model, x0, method="BFGS", derivative_options=o
                     ),
-                    MODEL_CENTER,
-                    repeats,
                 )
             )
-        runs.append(
-            timed_run(
+        cases += [
+            Case(
                 "scipy 2-point workers=2",
                 lambda: scipy.optimize.minimize(
                     model, x0, method="BFGS", options={"workers": pool.map}
                 ),
-                MODEL_CENTER,
-                repeats,
-            )
-        )
-    runs.append(
-        timed_run(
-            "scipy 2-point serial",
-            lambda: scipy.optimize.minimize(model, x0, method="BFGS"),
-            MODEL_CENTER,
-            repeats,
-        )
-    )
+            ),
+            Case(
+                "scipy 2-point serial",
+                lambda: scipy.optimize.minimize(model, x0, method="BFGS"),
+            ),
+        ]
+        runs = timed_runs(cases, MODEL_CENTER, repeats)
     fastdiff.shutdown_workers()
     return runs
 
