@@ -187,22 +187,23 @@ def run_sweep(
 def _measure_case(problem, kind, method, f, x, settings, budgets, transforms) -> CaseResult:
     n = x.shape[0]
     budget = budgets["fastdiff"]
+    reference = evaluations = transform = None
     if budget.failure:
-        timing, reference, evaluations = ToolTiming(skipped=budget.failure), None, None
+        timing = ToolTiming(skipped=budget.failure)
     else:
-        timing, reference, evaluations = _measure_fastdiff(kind, method, f, x, settings, transforms)
+        timing, transform, evaluations = _prepare_fastdiff(kind, method, f, x, settings, transforms)
         if timing is not None:
             budget.fail(n)
     floor = None
     if evaluations is not None:
         floor = evaluations * evaluation_seconds(f, x, vector=problem.vector)
-    if timing is None:
+    if transform is not None:
         threads = numba.get_num_threads() if settings.parallel is not False else 1
         skip = budget.skip_reason(n, None if floor is None else floor / threads, settings.budget)
         if skip:
             timing = ToolTiming(evaluations=evaluations, skipped=skip)
         else:
-            timing, reference = _time_fastdiff(transforms[id(f)], x, evaluations, settings)
+            timing, reference = _time_fastdiff(transform, x, evaluations, settings)
             if timing.seconds is not None:
                 budget.record(n, timing.seconds, settings.budget)
             else:
@@ -215,29 +216,30 @@ def _measure_case(problem, kind, method, f, x, settings, budgets, transforms) ->
     return CaseResult(problem.name, kind, method, n, floor, tools)
 
 
-def _measure_fastdiff(kind, method, f, x, settings, transforms):
-    """Prepare fastdiff for ``f`` and count its evaluations.
+def _prepare_fastdiff(kind, method, f, x, settings, transforms):
+    """fastdiff's derivative function for ``f`` (one per ``f``), and its evaluation count.
 
-    Returns ``(timing, reference, evaluations)``, where ``timing`` is None
-    when fastdiff is ready to be timed, or says why it cannot be.
+    Returns ``(failure, transform, evaluations)``: ``failure`` is None, or a
+    ToolTiming saying why fastdiff cannot run (then ``transform`` is None).
     """
     try:
         if id(f) not in transforms:
             transform = _TRANSFORMS[kind](f, method=method, parallel=settings.parallel)
-            transform(x)  # compiles or loads the kernels: not timed
-            transforms[id(f)] = transform
+            transforms[id(f)] = _WarmedUp(transform)
         evaluations = _fastdiff_evaluations(kind, method, f, x, settings.parallel)
     except Exception as error:
         return ToolTiming(skipped=_error(error)), None, None
-    return None, None, evaluations
+    return None, transforms[id(f)], evaluations
 
 
 def _time_fastdiff(transform, x, evaluations, settings) -> tuple[ToolTiming, np.ndarray | None]:
     try:
+        transform.warm_up(x)
+        call = transform.function
         start = time.perf_counter()
-        reference = np.asarray(transform(x))
+        reference = np.asarray(call(x))
         first = time.perf_counter() - start
-        seconds, samples = _median_within(lambda: transform(x), settings, first=first)
+        seconds, samples = _median_within(lambda: call(x), settings, first=first)
     except Exception as error:
         return ToolTiming(evaluations=evaluations, skipped=_error(error)), None
     return ToolTiming(seconds, evaluations, samples), reference
@@ -330,6 +332,23 @@ class _Budget:
         self.last = (n, seconds)
         if seconds > budget:
             self.reason = f"skipped after n={n}: one call took {_seconds(seconds)} > budget"
+
+
+class _WarmedUp:
+    """A derivative function, called once untimed before its first timing.
+
+    The first call may compile or load kernels from Numba's cache; it is
+    made only when the budget allows a timing at all.
+    """
+
+    def __init__(self, function):
+        self.function = function
+        self.warm = False
+
+    def warm_up(self, x: np.ndarray) -> None:
+        if not self.warm:
+            self.function(x)
+            self.warm = True
 
 
 class _CountingFunction:
