@@ -23,10 +23,18 @@ def machine() -> dict[str, object]:
         "cpu": cpu_name(),
         "cores": os.cpu_count(),
         "threads": numba.get_num_threads(),
+        "threading_layer": _threading_layer(),
         "python": platform.python_version(),
         "numpy": np.__version__,
         "numba": numba.__version__,
     }
+
+
+def _threading_layer() -> str:
+    try:
+        return numba.threading_layer()
+    except ValueError:  # no parallel region has run in this process
+        return "not started"
 
 
 def cpu_name() -> str:
