@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from fastdiff.api import hessian
+from fastdiff.optimize.kernels.linalg import cholesky_in_place
 from fastdiff.stencils import HESSIAN
 
 #: The check in the optimizers evaluates Hessians at the start points for at
@@ -63,7 +64,11 @@ def sharpness(f, x: ArrayLike, *, method: str = "central", step=None) -> float:
     """
     if np.ndim(x) == 0:
         x = np.array([x], dtype=np.float64)
-    return float(np.linalg.eigvalsh(hessian(f, x, method=method, step=step))[-1])
+    return _largest_eigenvalue(hessian(f, x, method=method, step=step))
+
+
+def _largest_eigenvalue(symmetric: np.ndarray) -> float:
+    return float(np.linalg.eigvalsh(symmetric)[-1])
 
 
 def learning_rate_bound(sharpness: float, momentum: float = 0.0, nesterov: bool = False) -> float:
@@ -99,18 +104,28 @@ def warn_if_unstable(
     Starts are checked in order while the Hessians cost at most
     :data:`CHECK_EVALUATIONS` evaluations in all; a start where the Hessian
     cannot be computed is skipped (the solve reports the problem).
+
+    The bound holds iff ``lambda_max < limit`` with ``limit`` the sharpness
+    at which ``learning_rate`` is the bound, that is iff ``limit I - H`` is
+    positive definite: one Cholesky factorisation, in compiled code without
+    threads. (A multithreaded LAPACK eigensolver can take 30x longer than
+    the whole check on a busy machine.) The eigenvalue itself is computed
+    only for the warning.
     """
     n = starts.shape[1]
     checked = min(starts.shape[0], CHECK_EVALUATIONS // HESSIAN[method].evaluation_count(n))
+    limit = learning_rate_bound(1.0, momentum, nesterov) / learning_rate
     unstable = []
     for index in range(checked):
         try:
-            value = sharpness(f, starts[index], method=method, step=step)
+            # Serial: a side computation should not compete for the threads.
+            h = hessian(f, starts[index], method=method, step=step, parallel=False)
         except ValueError:
             continue
-        bound = learning_rate_bound(value, momentum, nesterov)
-        if learning_rate > bound:
-            unstable.append((index, value, bound))
+        shifted = np.diag(np.full(n, limit)) - h
+        if not cholesky_in_place(shifted):
+            value = _largest_eigenvalue(h)
+            unstable.append((index, value, learning_rate_bound(value, momentum, nesterov)))
     if not unstable:
         return
     index, value, bound = min(unstable, key=lambda item: item[2])

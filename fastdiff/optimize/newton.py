@@ -31,7 +31,7 @@ def newton(
     x0: ArrayLike,
     *,
     safeguard: bool = True,
-    maxiter: int = 100,
+    maxiter: int = 1000,
     gtol: float = 1e-6,
     xtol: float = 1e-12,
     ftol: float = 0.0,

@@ -39,7 +39,7 @@ def secant(
     *,
     x1: ArrayLike | None = None,
     safeguard: bool = True,
-    maxiter: int = 100,
+    maxiter: int = 1000,
     gtol: float = 1e-6,
     xtol: float = 1e-12,
     ftol: float = 0.0,

@@ -11,6 +11,7 @@ import math
 from numba import njit
 
 from fastdiff.optimize.kernels.linalg import (
+    REORDER,
     cholesky_in_place,
     cholesky_solve_in_place,
     lu_solve_in_place,
@@ -34,7 +35,7 @@ def largest_magnitude(v):
     return largest
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=REORDER)
 def dot(a, b):
     """``sum a_i b_i`` (a loop: Numba's ``np.dot`` goes through BLAS, costly to compile)."""
     total = 0.0
@@ -139,7 +140,7 @@ def secant_direction(x, g, previous_x, previous_g, safeguard, direction):
     return 1.0, True
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=REORDER)
 def bfgs_direction(inverse_hessian, g, updates, direction):
     """Quasi-Newton direction ``-B g`` with the BFGS inverse-Hessian estimate ``B``.
 
@@ -160,7 +161,7 @@ def bfgs_direction(inverse_hessian, g, updates, direction):
     return 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=REORDER)
 def bfgs_update(inverse_hessian, s, y, updates, hy):
     """BFGS update of the inverse-Hessian estimate for step ``s`` and gradient change ``y``.
 
