@@ -108,7 +108,7 @@ def plot_path_1d(
         Evaluations of ``f`` for the curve.
     paths : bool, optional
         Draw every iterate joined by lines (the default for up to 10 runs);
-        otherwise only starts (hollow) and final points (filled).
+        otherwise only starts (hollow, grey) and final points (filled).
     color
         Of the iterates.
 
@@ -140,7 +140,9 @@ def plot_path_1d(
             run_color = line.get_color()
         else:
             run_color = color or "C0"
-        ax.plot(xs[:1], fs[:1], "o", mfc="none", color=run_color, markersize=6, zorder=3)
+        # With many runs the starts are grey, so that the ends stand out.
+        start_color = run_color if paths else "0.55"
+        ax.plot(xs[:1], fs[:1], "o", mfc="none", color=start_color, markersize=5, zorder=3)
         ax.plot(xs[-1:], fs[-1:], "o", color=run_color, markersize=6, zorder=4)
     ax.set_xlim(*bounds)
     ax.set_xlabel("x")

@@ -163,9 +163,9 @@ def test_gradient_descent_below_the_bound_converges_without_warning():
     assert result.nit == math.ceil(math.log(1e-6) / math.log(0.98))
 
 
-def test_gradient_descent_at_the_bound_oscillates():
+def test_gradient_descent_at_the_bound_oscillates_without_warning():
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LearningRateWarning)  # 2.0 is within rounding of the bound
+        warnings.simplefilter("error")  # 2.0 is within the tolerance of the bound
         result = gradient_descent(half_square, 1.0, learning_rate=2.0, maxiter=500)
     # x_k = (-1)^k: it neither converges nor diverges.
     assert result.status == codes.MAXITER
@@ -173,7 +173,7 @@ def test_gradient_descent_at_the_bound_oscillates():
 
 
 def test_gradient_descent_beyond_the_bound_diverges_and_says_so():
-    with pytest.warns(LearningRateWarning, match=r"learning_rate = 2.02 exceeds .* 2 "):
+    with pytest.warns(LearningRateWarning, match=r"learning_rate = 2.02 exceeds .* bound 2 at x0"):
         result = gradient_descent(half_square, 1.0, learning_rate=2.02, maxiter=5000)
     assert not result.success
     assert result.status == codes.DIVERGED

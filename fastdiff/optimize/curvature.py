@@ -26,6 +26,10 @@ from fastdiff.stencils import HESSIAN
 CHECK_EVALUATIONS = 1_000_000
 
 
+#: Relative margin by which the learning rate must exceed the bound to warn.
+TOLERANCE = 1e-6
+
+
 class LearningRateWarning(RuntimeWarning):
     """The learning rate exceeds the stability bound at the start point."""
 
@@ -99,7 +103,8 @@ def learning_rate_bound(sharpness: float, momentum: float = 0.0, nesterov: bool 
 def warn_if_unstable(
     f, starts: np.ndarray, learning_rate: float, momentum: float, nesterov: bool, method: str, step
 ) -> None:
-    """Warn with :class:`LearningRateWarning` if ``learning_rate`` exceeds the bound at a start.
+    """Warn with :class:`LearningRateWarning` if ``learning_rate`` exceeds the bound at a start
+    (by more than :data:`TOLERANCE`, relative).
 
     Starts are checked in order while the Hessians cost at most
     :data:`CHECK_EVALUATIONS` evaluations in all; a start where the Hessian
@@ -114,7 +119,9 @@ def warn_if_unstable(
     """
     n = starts.shape[1]
     checked = min(starts.shape[0], CHECK_EVALUATIONS // HESSIAN[method].evaluation_count(n))
-    limit = learning_rate_bound(1.0, momentum, nesterov) / learning_rate
+    # The finite-difference Hessian is accurate to about 1e-8 relative: a
+    # learning rate within TOLERANCE of the bound is not flagged.
+    limit = learning_rate_bound(1.0, momentum, nesterov) / learning_rate * (1.0 + TOLERANCE)
     unstable = []
     for index in range(checked):
         try:
@@ -133,9 +140,9 @@ def warn_if_unstable(
         "x0" if starts.shape[0] == 1 else f"{len(unstable)} of {checked} starts, e.g. x0[{index}]"
     )
     warnings.warn(
-        f"learning_rate = {learning_rate:.4g} exceeds the stability bound {bound:.4g} at {where} "
-        f"(sharpness {value:.4g}): the iteration will oscillate with growing amplitude along "
-        f"the sharpest direction there. Lower learning_rate below {bound:.4g}"
+        f"learning_rate = {learning_rate:.6g} exceeds the stability bound {bound:.6g} at {where} "
+        f"(sharpness {value:.6g}): the iteration will oscillate with growing amplitude along "
+        f"the sharpest direction there. Lower learning_rate below {bound:.6g}"
         + (" or use line_search=True." if momentum == 0.0 else "."),
         LearningRateWarning,
         stacklevel=3,
