@@ -29,6 +29,14 @@ Hessians come in two ways:
 
 Results are ``scipy.sparse.csr_matrix`` with exactly the pattern (for
 Hessians, the pattern plus its diagonal, which costs nothing extra).
+
+A Numba-compiled function is evaluated in the kernels of
+:mod:`fastdiff.kernels.sparse_jacobian` and
+:mod:`fastdiff.kernels.sparse_hessian`; any other callable gets all its
+points (one per colour group and stencil point) as one batch through a
+:class:`~fastdiff.Evaluator`, so ``vectorized``, ``workers`` and
+``executor`` work as for the dense derivatives. Both paths combine the
+values with the same compiled code and agree to the last bit.
 """
 
 from __future__ import annotations
@@ -106,7 +114,7 @@ class Coloring:
         Number of groups: evaluations per stencil point.
     ordering : str
         Vertex order of the greedy colouring that gave the fewest colours,
-        one of :data:`ORDERINGS` (or ``"given"``).
+        one of :data:`ORDERINGS`.
     kind : {"column", "star"}
         ``"column"``: no two columns of a group share a row (Jacobians).
         ``"star"``: a star colouring of a symmetric pattern (Hessians from
@@ -1007,6 +1015,24 @@ class _GroupPoints:
         return _group_description(self.coloring, color, self.stencil.offsets[q])
 
 
+class _Work:
+    """Work arrays of one compressed evaluation (see :class:`_ColorDifferences`)."""
+
+    def __init__(self, h, f0, differences, status):
+        self.h, self.f0, self.differences, self.status = h, f0, differences, status
+        self._terms = None
+
+    def terms(self, width: int) -> np.ndarray:
+        """Room for each evaluation on its own, shape (n_colors, width, m).
+
+        Made on first use: only the parallel and Python paths need it.
+        """
+        if self._terms is None:
+            n_colors, m = self.differences.shape
+            self._terms = np.empty((n_colors, width, m))
+        return self._terms
+
+
 class _ColorDifferences:
     """Stencil sums of one vector function along each colour group, shape (n_colors, m).
 
@@ -1022,29 +1048,31 @@ class _ColorDifferences:
         self.evaluator = evaluator
         self.coloring, self.stencil = coloring, stencil
         self.step, self.parallel = step, parallel
-        self._free: list[tuple[np.ndarray, ...]] = []
+        self._free: list[_Work] = []
 
     @contextmanager
     def __call__(self, x: np.ndarray):
         try:
             work = self._free.pop()
         except IndexError:
-            work = (
+            n_colors = self.coloring.n_colors
+            work = _Work(
                 np.empty(x.shape[0]),
                 np.empty(self.m),
-                np.empty((self.coloring.n_colors, self.m)),
-                np.empty((self.coloring.n_colors, self.stencil.width), dtype=np.int8),
+                np.empty((n_colors, self.m)),
+                np.empty((n_colors, self.stencil.width), dtype=np.int8),
             )
         try:
             if self.compiled is not None:
-                yield self._compiled_differences(x, *work)
+                yield self._compiled_differences(x, work)
             else:
-                yield self._python_differences(x, *work)
+                yield self._python_differences(x, work)
         finally:
             self._free.append(work)
 
-    def _compiled_differences(self, x, h, f0, differences, status):
+    def _compiled_differences(self, x, work: _Work):
         coloring, stencil, m, name = self.coloring, self.stencil, self.m, self.name
+        h, f0, differences, status = work.h, work.f0, work.differences, work.status
         address = self.compiled.address
         bad, f0_status = vector_setup(
             address,
@@ -1073,15 +1101,19 @@ class _ColorDifferences:
         evaluations = stencil.evaluations(coloring.n_colors)
         threads = _threads(self.parallel, self.compiled, x, evaluations, m)
         if threads > 1:
-            color_differences_parallel(*arguments, stencil.slots, f0, differences, status, threads)
+            terms = work.terms(stencil.width)
+            color_differences_parallel(
+                *arguments, stencil.slots, f0, differences, status, terms, threads
+            )
         else:
             color_differences_serial(*arguments, f0, differences, status)
         if status.any():
             _raise_for_status(self.function, x, h, coloring, stencil, status, m, name)
         return h, differences
 
-    def _python_differences(self, x, h, f0, differences, status):
+    def _python_differences(self, x, work: _Work):
         coloring, stencil, m, name = self.coloring, self.stencil, self.m, self.name
+        h, f0, differences, terms = work.h, work.f0, work.differences, work.terms(stencil.width)
         h[:] = _python_steps(x, self.step, stencil.exponent)
         points = _GroupPoints(x, h, coloring, stencil)
         values = _evaluate_batch(
@@ -1090,7 +1122,6 @@ class _ColorDifferences:
         if values.shape[1] != m:
             raise _length_error(name, values.shape[1], m)
         f0[:] = values[0] if stencil.needs_center else 0.0
-        terms = np.zeros((coloring.n_colors, stencil.width, m))
         terms[:, stencil.slots, :] = values[points.first :].reshape(
             coloring.n_colors, stencil.slots.shape[0], m
         )

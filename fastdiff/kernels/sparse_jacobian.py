@@ -33,7 +33,6 @@ finite values otherwise); ``differences`` (n_colors, m); ``status``
 ``row_columns`` (nnz,) int64; ``data`` (nnz,).
 """
 
-import numpy as np
 from numba import njit, prange
 
 from fastdiff.kernels._calling import accumulate_values, accumulate_vector
@@ -137,17 +136,17 @@ def color_differences_parallel(
     f0,
     differences,
     status,
+    terms,
     threads,
 ):
     """Same as :func:`color_differences_serial`, evaluations split across ``threads`` chunks.
 
-    Each evaluation is stored on its own, then :func:`sum_color_terms` adds
-    them in the serial order. Do not call it inside a ``prange`` loop of
-    your own.
+    Each evaluation is stored on its own in ``terms`` (work space of shape
+    (n_colors, k, m)), then :func:`sum_color_terms` adds them in the serial
+    order. Do not call it inside a ``prange`` loop of your own.
     """
     n_colors = differences.shape[0]
     used = slots.shape[0]
-    terms = np.empty((n_colors, offsets.shape[0], differences.shape[1]))
     evaluations = n_colors * used
     chunks = chunk_count(evaluations, threads)
     for t in prange(chunks):
