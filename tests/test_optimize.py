@@ -136,6 +136,17 @@ def test_safeguard_finds_a_minimum_where_the_plain_step_finds_the_maximum(optimi
     assert np.all(np.diff(guarded.history.fun) < 0.0)  # never uphill
 
 
+@pytest.mark.parametrize("optimizer", [newton, bfgs, secant])
+def test_unreachable_gtol_still_stops_at_the_noise_floor(optimizer):
+    # gtol = 0 cannot be met by a finite-difference gradient; the run must end
+    # by itself (step, rounding) at the minimum instead of running to maxiter.
+    low = double_well_stationary_points()[0]
+    result = optimizer(double_well, 0.1, gtol=0.0)
+    assert result.success, result.message
+    assert result.nit < 30
+    assert abs(result.x[0] - low) < 1e-9
+
+
 # --- curvature and the learning-rate bound -----------------------------------------
 
 
@@ -451,6 +462,25 @@ def test_compiled_f_that_raises_stops_the_run_and_python_f_propagates():
 def test_bad_input_is_explained(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_every_status_has_a_message():
+    fields = {
+        "gradient_norm": 1.0,
+        "step_norm": 1.0,
+        "f0": 1.0,
+        "fun": 2.0,
+        "nit": 3,
+        "maxiter": 4,
+        "gtol": 1e-6,
+        "xtol": 1e-12,
+        "ftol": 0.0,
+        "max_increase": 1e10,
+    }
+    numbers = [v for k, v in vars(codes).items() if k.isupper() and isinstance(v, int)]
+    for code in numbers:
+        if code != codes.RUNNING:
+            assert codes.MESSAGES[code].format(**fields)
 
 
 def test_public_names():

@@ -28,8 +28,10 @@ EVALUATION_FAILED = 7
 SINGULAR = 8
 #: ``f(x0)`` or its gradient is not finite: the start is rejected.
 START_FAILED = 9
+#: Steps below the rounding error of ``f`` no longer shrink the gradient.
+CONVERGED_ROUNDING = 10
 
-SUCCESSFUL = (CONVERGED_GRADIENT, CONVERGED_STEP, CONVERGED_F_CHANGE)
+SUCCESSFUL = (CONVERGED_GRADIENT, CONVERGED_STEP, CONVERGED_F_CHANGE, CONVERGED_ROUNDING)
 
 #: Message templates, formatted with the fields of the result and the options.
 MESSAGES = {
@@ -73,4 +75,10 @@ MESSAGES = {
         "Newton or secant step is undefined; use safeguard=True."
     ),
     START_FAILED: "f or its gradient is not finite at x0.",
+    CONVERGED_ROUNDING: (
+        "Converged: steps no longer change f beyond its rounding error and no longer shrink "
+        "the gradient, so x is as accurate as the finite-difference gradient allows "
+        "(largest gradient entry {gradient_norm:.3g}; gtol = {gtol:.3g} is below its noise "
+        "here)."
+    ),
 }

@@ -37,6 +37,7 @@ from fastdiff.optimize.kernels.state import (
     MATRIX,
     NFEV,
     NIT,
+    NOISY,
     PHASE,
     PREVIOUS_G,
     PREVIOUS_X,
@@ -58,6 +59,7 @@ from fastdiff.optimize.settings import BFGS, GRADIENT_DESCENT, MOMENTUM, NEWTON,
 from fastdiff.optimize.status import (
     CONVERGED_F_CHANGE,
     CONVERGED_GRADIENT,
+    CONVERGED_ROUNDING,
     CONVERGED_STEP,
     DIVERGED,
     EVALUATION_FAILED,
@@ -93,6 +95,8 @@ ARMIJO = 1e-4
 SHRINK = 0.5
 #: Halvings before the line search gives up (2**-60 ~ 1e-18).
 MAX_BACKTRACKS = 60
+#: Decreases of f below this fraction of ``|f|`` are taken for rounding noise.
+ROUNDING = 4.0 * 2.220446049250313e-16
 
 
 @njit(cache=True)
@@ -166,7 +170,10 @@ def advance(s, cfg):
                     return VALUE if cfg.line_search else VALUE_AND_GRADIENT
         elif phase == LINE_SEARCH:
             t = real[STEP_LENGTH]
-            sufficient = real[TRIAL_F] <= real[F] + ARMIJO * t * real[SLOPE]
+            if count[NOISY]:
+                sufficient = real[TRIAL_F] <= real[F] + ROUNDING * abs(real[F])
+            else:
+                sufficient = real[TRIAL_F] <= real[F] + ARMIJO * t * real[SLOPE]
             if count[EVALUATION_STATUS] == OK and sufficient:
                 count[PHASE] = ACCEPT
                 return GRADIENT
@@ -186,12 +193,15 @@ def advance(s, cfg):
                 status = NOT_FINITE if diverged else EVALUATION_FAILED
             else:
                 previous_f = real[F]
+                previous_gradient = largest_magnitude(v[G])
                 real[STEP_NORM] = real[STEP_LENGTH] * largest_magnitude(v[DIRECTION])
                 _remember(s, cfg.algorithm)
                 _take_trial(v, real)
                 count[NIT] += 1
                 _record(s, cfg.history)
-                status = _stopping_status(v[X], v[G], real, count[NIT], cfg, previous_f)
+                status = _stopping_status(
+                    v[X], v[G], real, count, cfg, previous_f, previous_gradient
+                )
                 count[PHASE] = PLAN
         else:
             return DONE
@@ -246,10 +256,12 @@ def _direction(s, cfg):
 
 @njit(cache=True)
 def _propose(v, real, count, cfg, length):
-    """Set up the first trial point along the direction, or stop if the step is below ``xtol``.
+    """Set up the first trial point along the direction, or stop.
 
     Returns ``RUNNING`` with the phase set (ACCEPT for a fixed step,
-    LINE_SEARCH otherwise), or ``CONVERGED_STEP``.
+    LINE_SEARCH otherwise); ``CONVERGED_STEP`` if the step is below
+    ``xtol``; ``CONVERGED_ROUNDING`` if a line search could only find
+    rounding noise.
     """
     step_norm = length * largest_magnitude(v[DIRECTION])
     real[STEP_NORM] = step_norm
@@ -267,6 +279,10 @@ def _propose(v, real, count, cfg, length):
         descent_direction(v[G], 1.0, v[DIRECTION])
         slope = -dot(v[G], v[G])
         _set_trial(v, length)
+    # Where the predicted decrease is below the rounding of f, comparing
+    # values of f says nothing: the step is then trusted (the gradient is
+    # still accurate) unless f clearly rises.
+    count[NOISY] = -length * slope <= ROUNDING * abs(real[F])
     real[SLOPE] = slope
     count[BACKTRACKS] = 0
     count[PHASE] = LINE_SEARCH
@@ -292,19 +308,24 @@ def _remember(s, algorithm):
 
 
 @njit(cache=True)
-def _stopping_status(x, g, real, nit, cfg, previous_f):
+def _stopping_status(x, g, real, count, cfg, previous_f, previous_gradient):
     f = real[F]
     f0 = real[F0]
+    gradient = largest_magnitude(g)
     if f - f0 > cfg.max_increase * max(1.0, abs(f0)):
         return DIVERGED
-    if largest_magnitude(g) <= cfg.gtol:
+    if gradient <= cfg.gtol:
         return CONVERGED_GRADIENT
     if real[STEP_NORM] <= cfg.xtol * (1.0 + largest_magnitude(x)):
         # A line search cut the step down to nothing: f cannot decrease further
         # along the direction at this resolution.
         return CONVERGED_STEP
+    if count[NOISY] and gradient >= previous_gradient:
+        # Steps below f's resolution are trusted only while they still
+        # shrink the gradient; now it is at its noise floor.
+        return CONVERGED_ROUNDING
     if cfg.ftol > 0.0 and abs(previous_f - f) <= cfg.ftol * max(1.0, abs(previous_f), abs(f)):
         return CONVERGED_F_CHANGE
-    if nit >= cfg.maxiter:
+    if count[NIT] >= cfg.maxiter:
         return MAXITER
     return RUNNING

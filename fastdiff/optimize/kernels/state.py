@@ -64,7 +64,8 @@ BACKTRACKS = 6  # halvings in the current line search
 EVALUATION_STATUS = 7  # a code of fastdiff.status for the last evaluation
 HISTORY_LENGTH = 8
 UPDATES = 9  # secant: probe done; BFGS: curvature updates made
-COUNT_FIELDS = 10
+NOISY = 10  # 1 if the current step's predicted decrease is below f's rounding
+COUNT_FIELDS = 11
 
 
 class State(NamedTuple):
