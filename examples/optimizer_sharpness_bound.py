@@ -10,12 +10,12 @@ a diverging run with success=False.
 Writes sharpness_bound.png into --out.
 
 Run: python examples/optimizer_sharpness_bound.py [--out DIR]
+(It takes well under a second, so it has no quick mode.)
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import warnings
 from pathlib import Path
 
@@ -27,7 +27,6 @@ from fastdiff import sharpness
 from fastdiff.optimize import LearningRateWarning, gradient_descent, learning_rate_bound
 from fastdiff.plotting import plot_loss
 
-QUICK = os.environ.get("FASTDIFF_EXAMPLES_QUICK") == "1"
 LEARNING_RATES = (1.98, 2.0, 2.02)
 
 
@@ -39,7 +38,7 @@ def half_square(x):
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="fastdiff-examples", help="folder for the PNG")
-    parser.add_argument("--maxiter", type=int, default=300 if QUICK else 1500)
+    parser.add_argument("--maxiter", type=int, default=1500)
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
