@@ -55,9 +55,10 @@ def newton(
         Make every step go downhill: where ``H`` is not positive definite,
         solve ``(H + mu I) d = -grad f`` with the smallest ``mu`` in
         ``1e-3 max|H_ii| * 10**j`` that makes it so (Levenberg damping), then
-        backtrack along ``d`` until ``f`` decreases sufficiently. With
-        ``False``, the plain Newton step, which heads for the nearest
-        stationary point -- a maximum or saddle where ``f`` is concave.
+        backtrack along ``d`` until ``f`` decreases sufficiently (never
+        uphill, up to the rounding error of ``f``). With ``False``, the plain
+        Newton step, which heads for the nearest stationary point -- a
+        maximum or saddle where ``f`` is concave.
     maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history
         As for :func:`~fastdiff.optimize.gradient_descent`.
 

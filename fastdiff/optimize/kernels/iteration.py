@@ -9,7 +9,7 @@ themselves are written once, here and in :mod:`.directions`.
 
 A run goes START -> STARTED (x0 evaluated) -> PLAN -> [HESSIAN_READY] ->
 LINE_SEARCH (backtracking, methods with a line search) -> ACCEPT -> PLAN ...
-until a stopping rule sets ``count[STATUS]`` and the phase DONE.
+until a stopping rule sets ``count[STATUS]`` and the phase FINISHED.
 """
 
 import math
