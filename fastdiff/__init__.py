@@ -39,6 +39,8 @@ from fastdiff.result import DerivativeResult
 __version__ = "0.1.0"
 
 __all__ = [
+    "pytree",
+    "scipy",
     "DerivativeResult",
     "HessianVectorProduct",
     "hessp",
