@@ -163,8 +163,18 @@ def careful_first_derivative(
         Output length of a vector ``f`` (0: learn it from ``f(x)``).
     """
     n = x.shape[0]
-    lb, ub = bounds if bounds is not None else (np.full(n, -np.inf), np.full(n, np.inf))
-    offsets, weights, steps = first_derivative_within(method, x, h, lb, ub)
+    if bounds is None:
+        # Every coordinate gets the method's own stencil: no per-coordinate work.
+        lb, ub = np.full(n, -np.inf), np.full(n, np.inf)
+        row_offsets, row_weights = stencil_row(FIRST_DERIVATIVE[method], TABLE_WIDTH)
+        offsets, weights, steps = (
+            np.tile(row_offsets, (n, 1)),
+            np.tile(row_weights, (n, 1)),
+            h.copy(),
+        )
+    else:
+        lb, ub = bounds
+        offsets, weights, steps = first_derivative_within(method, x, h, lb, ub)
     uses_center = ((weights != 0.0) & (offsets == 0.0)).any()
     value = passes.value(x) if (need_value or uses_center or passes.kind != SCALAR) else None
     if value is not None:
