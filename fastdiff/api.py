@@ -203,21 +203,10 @@ def jacobian(
     """
     if sparsity is not None:
         _no_sparse_conflicts(rel_step, bounds, full_output)
-        from fastdiff import sparse
-
-        return sparse.jacobian(
-            f,
-            x,
-            sparsity,
-            method=method,
-            step=step,
-            parallel=parallel,
-            coloring=coloring,
-            vectorized=vectorized,
-            workers=workers,
-            executor=executor,
-            progress=progress,
-            evaluator=evaluator,
+        options = dict(method=method, step=step, parallel=parallel, coloring=coloring)
+        options.update(vectorized=vectorized, workers=workers, executor=executor)
+        return _sparse("jacobian")(
+            f, x, sparsity, progress=progress, evaluator=evaluator, **options
         )
     return JacobianFunction(
         f,
@@ -290,22 +279,9 @@ def hessian(
     """
     if sparsity is not None:
         _no_sparse_conflicts(rel_step, bounds, full_output)
-        from fastdiff import sparse
-
-        return sparse.hessian(
-            f,
-            x,
-            sparsity,
-            method=method,
-            step=step,
-            parallel=parallel,
-            coloring=coloring,
-            vectorized=vectorized,
-            workers=workers,
-            executor=executor,
-            progress=progress,
-            evaluator=evaluator,
-        )
+        options = dict(method=method, step=step, parallel=parallel, coloring=coloring)
+        options.update(vectorized=vectorized, workers=workers, executor=executor)
+        return _sparse("hessian")(f, x, sparsity, progress=progress, evaluator=evaluator, **options)
     return HessianFunction(
         f,
         method=method,
@@ -338,18 +314,8 @@ def jac(f, **options):
     With ``sparsity=``, the prepared :class:`fastdiff.sparse.SparseJacobianFunction`
     (colouring computed once).
     """
-    if options.get("sparsity") is not None:
-        from fastdiff import sparse
-
-        pattern = options.pop("sparsity")
-        _no_sparse_conflicts(
-            options.pop("rel_step", None),
-            options.pop("bounds", None),
-            options.pop("full_output", False),
-        )
-        return sparse.jac(f, pattern, **options)
-    options.pop("sparsity", None)
-    return JacobianFunction(f, **options)
+    prepared = _sparse_transformation("jac", f, options)
+    return prepared if prepared is not None else JacobianFunction(f, **options)
 
 
 def hess(f, **options):
@@ -357,18 +323,31 @@ def hess(f, **options):
 
     With ``sparsity=``, the prepared :class:`fastdiff.sparse.SparseHessianFunction`.
     """
-    if options.get("sparsity") is not None:
-        from fastdiff import sparse
+    prepared = _sparse_transformation("hess", f, options)
+    return prepared if prepared is not None else HessianFunction(f, **options)
 
-        pattern = options.pop("sparsity")
-        _no_sparse_conflicts(
-            options.pop("rel_step", None),
-            options.pop("bounds", None),
-            options.pop("full_output", False),
-        )
-        return sparse.hess(f, pattern, **options)
-    options.pop("sparsity", None)
-    return HessianFunction(f, **options)
+
+def _sparse(name: str):
+    """A function of :mod:`fastdiff.sparse` (imported late: it imports this module)."""
+    from fastdiff import sparse
+
+    return getattr(sparse, name)
+
+
+def _sparse_transformation(name: str, f, options: dict):
+    """``fastdiff.sparse.<name>(f, sparsity, ...)`` if ``options`` hold a pattern, else None.
+
+    Takes ``sparsity`` out of ``options`` either way.
+    """
+    pattern = options.pop("sparsity", None)
+    if pattern is None:
+        return None
+    _no_sparse_conflicts(
+        options.pop("rel_step", None),
+        options.pop("bounds", None),
+        options.pop("full_output", False),
+    )
+    return _sparse(name)(f, pattern, **options)
 
 
 def _no_sparse_conflicts(rel_step, bounds, full_output) -> None:

@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING
 from numpy.typing import ArrayLike
 
 from fastdiff.optimize.curvature import warn_if_unstable
-from fastdiff.optimize.settings import GRADIENT_DESCENT, make_settings, reject_unknown
+from fastdiff.optimize.settings import (
+    COMMON_OPTIONS,
+    GRADIENT_DESCENT,
+    make_settings,
+    reject_unknown,
+)
 from fastdiff.optimize.solve import as_starts, solve
 
 if TYPE_CHECKING:  # scipy.optimize is imported with the first result
@@ -16,15 +21,7 @@ if TYPE_CHECKING:  # scipy.optimize is imported with the first result
 _OPTIONS = (
     "learning_rate",
     "line_search",
-    "maxiter",
-    "gtol",
-    "xtol",
-    "ftol",
-    "max_increase",
-    "method",
-    "step",
-    "parallel",
-    "history",
+    *COMMON_OPTIONS,
 )
 
 

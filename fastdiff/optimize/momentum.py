@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from numpy.typing import ArrayLike
 
 from fastdiff.optimize.curvature import warn_if_unstable
-from fastdiff.optimize.settings import MOMENTUM, make_settings, reject_unknown
+from fastdiff.optimize.settings import COMMON_OPTIONS, MOMENTUM, make_settings, reject_unknown
 from fastdiff.optimize.solve import as_starts, solve
 
 if TYPE_CHECKING:  # scipy.optimize is imported with the first result
@@ -17,15 +17,7 @@ _OPTIONS = (
     "learning_rate",
     "momentum",
     "nesterov",
-    "maxiter",
-    "gtol",
-    "xtol",
-    "ftol",
-    "max_increase",
-    "method",
-    "step",
-    "parallel",
-    "history",
+    *COMMON_OPTIONS,
 )
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from numpy.typing import ArrayLike
 
-from fastdiff.optimize.settings import NEWTON, flag, make_settings, reject_unknown
+from fastdiff.optimize.settings import COMMON_OPTIONS, NEWTON, flag, make_settings, reject_unknown
 from fastdiff.optimize.solve import as_starts, solve
 
 if TYPE_CHECKING:  # scipy.optimize is imported with the first result
@@ -14,15 +14,7 @@ if TYPE_CHECKING:  # scipy.optimize is imported with the first result
 
 _OPTIONS = (
     "safeguard",
-    "maxiter",
-    "gtol",
-    "xtol",
-    "ftol",
-    "max_increase",
-    "method",
-    "step",
-    "parallel",
-    "history",
+    *COMMON_OPTIONS,
 )
 
 

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from fastdiff.optimize.settings import BFGS, SECANT, flag, make_settings, reject_unknown
+from fastdiff.optimize.settings import (
+    BFGS,
+    COMMON_OPTIONS,
+    SECANT,
+    flag,
+    make_settings,
+    reject_unknown,
+)
 from fastdiff.optimize.solve import as_starts, solve
 
 if TYPE_CHECKING:  # scipy.optimize is imported with the first result
@@ -16,15 +23,7 @@ if TYPE_CHECKING:  # scipy.optimize is imported with the first result
 _SECANT_OPTIONS = (
     "x1",
     "safeguard",
-    "maxiter",
-    "gtol",
-    "xtol",
-    "ftol",
-    "max_increase",
-    "method",
-    "step",
-    "parallel",
-    "history",
+    *COMMON_OPTIONS,
 )
 _BFGS_OPTIONS = tuple(name for name in _SECANT_OPTIONS if name not in ("x1", "safeguard"))
 

@@ -142,6 +142,20 @@ _ALIASES = {
 }
 
 
+#: Options every optimizer takes (stopping rules, derivative options, history).
+COMMON_OPTIONS = (
+    "maxiter",
+    "gtol",
+    "xtol",
+    "ftol",
+    "max_increase",
+    "method",
+    "step",
+    "parallel",
+    "history",
+)
+
+
 def reject_unknown(function: str, unknown: dict, valid: tuple[str, ...]) -> None:
     """Raise a ``TypeError`` for options ``function`` does not take, with suggestions."""
     if not unknown:
