@@ -150,6 +150,8 @@ class Evaluator:
         finally:
             if bar is not None:
                 bar.close()
+        if len(parts) == 1 and parts[0][1].shape[0] == count:
+            return BatchResult(parts[0][1], dict(parts[0][2]))  # one chunk: nothing to stitch
         return _assemble(parts, count, kind)
 
     def _evaluate_on_executor(self, f, count, make_points, kind, bar):
@@ -260,6 +262,8 @@ def evaluate_points(f, points: np.ndarray, kind: str, vectorized: bool, bar=None
         if bar is not None:
             bar.update(points.shape[0])
         return values, []
+    if kind == SCALAR:
+        return _evaluate_scalars(f, points, bar)
     results: list = []
     errors = []
     for index in range(points.shape[0]):
@@ -273,6 +277,24 @@ def evaluate_points(f, points: np.ndarray, kind: str, vectorized: bool, bar=None
         if bar is not None:
             bar.update(1)
     return _stack(results, kind), errors
+
+
+def _evaluate_scalars(f, points: np.ndarray, bar):
+    # The loop a serial gradient of a cheap f spends its time in: a Python
+    # float is taken as it is, anything else is checked.
+    values = np.empty(points.shape[0])
+    errors = []
+    for index in range(points.shape[0]):
+        try:
+            value = f(points[index].copy())
+        except Exception as error:
+            values[index] = np.nan
+            errors.append((index, error))
+        else:
+            values[index] = value if type(value) is float else _check_value(value, SCALAR)
+        if bar is not None:
+            bar.update(1)
+    return values, errors
 
 
 _UNPICKLED: dict[str, Callable] = {}
@@ -410,10 +432,26 @@ def _assemble(parts: list, count: int, kind: str) -> BatchResult:
 
 
 def _task_count(count: int, executor, workers: int | None) -> int:
-    slots = workers or getattr(executor, "_max_workers", None)
+    """Tasks for ``count`` points: four per slot (for balance), or one per point."""
+    slots = workers or _executor_slots(executor)
     if slots is None:
-        return count  # unknown capacity (e.g. a cluster): one task per point
+        return count  # unknown capacity: one task per point
     return max(1, min(count, 4 * slots))
+
+
+def _executor_slots(executor) -> int | None:
+    """How many tasks ``executor`` runs at once, if it says."""
+    slots = getattr(executor, "_max_workers", None)  # concurrent.futures pools
+    if slots is not None:
+        return int(slots)
+    client = getattr(executor, "_client", None)  # a Dask client's executor
+    if client is not None and callable(getattr(client, "nthreads", None)):
+        try:
+            threads = sum(client.nthreads().values())
+        except Exception:  # a client that cannot answer: stay with one task per point
+            return None
+        return threads or None
+    return None
 
 
 def _require_tqdm():

@@ -11,6 +11,7 @@ box, run, then retry the failed coordinates with one-sided formulas
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -73,9 +74,10 @@ class CompiledPasses:
             else:
                 jacobian_serial(self.address, x, h, offsets, weights, f0, out, status)
         errors = {}
+        shared = offsets.shape[0] == 1
         for i in np.flatnonzero(status == RAISED):
-            errors[int(i)] = self._exception_at(x, h, offsets[i], int(i))
-        return Pass(value, out, status, errors, int(used.sum()))
+            errors[int(i)] = self._exception_at(x, h, offsets[0 if shared else i], int(i))
+        return Pass(value, out, status, errors, int(used.sum()) * (n if shared else 1))
 
     def _exception_at(self, x, h, offsets_row, i):
         # The kernel only knows that f raised; calling it again from Python at
@@ -141,7 +143,7 @@ class CarefulResult:
     steps: np.ndarray
     evaluations: int
     errors: dict
-    stencils: np.ndarray  # per coordinate: the offsets row used
+    stencils: np.ndarray  # offsets row of each coordinate, or one row shared by all
 
 
 def careful_first_derivative(
@@ -164,37 +166,35 @@ def careful_first_derivative(
     """
     n = x.shape[0]
     if bounds is None:
-        # Every coordinate gets the method's own stencil: no per-coordinate work.
-        lb, ub = np.full(n, -np.inf), np.full(n, np.inf)
-        row_offsets, row_weights = stencil_row(FIRST_DERIVATIVE[method], TABLE_WIDTH)
-        offsets, weights, steps = (
-            np.tile(row_offsets, (n, 1)),
-            np.tile(row_weights, (n, 1)),
-            h.copy(),
-        )
+        # Every coordinate gets the method's own stencil: one shared row.
+        lb = ub = None
+        offsets, weights = _padded_row(FIRST_DERIVATIVE[method])
+        steps = h
+        uses_center = FIRST_DERIVATIVE[method].uses_center
     else:
         lb, ub = bounds
         offsets, weights, steps = first_derivative_within(method, x, h, lb, ub)
-    uses_center = ((weights != 0.0) & (offsets == 0.0)).any()
+        uses_center = ((weights != 0.0) & (offsets == 0.0)).any()
     value = passes.value(x) if (need_value or uses_center or passes.kind != SCALAR) else None
     if value is not None:
         _check_value(value)
         if passes.kind != SCALAR:
             m = value.shape[0]
     first = passes.run(x, steps, offsets, weights, value, m)
-    derivative, status = first.derivative, first.status.copy()
+    derivative, status = first.derivative, first.status
     evaluations = first.evaluations + (value is not None)
+    failed = np.flatnonzero(status != OK)
+    if failed.size == 0:
+        return CarefulResult(value, derivative, status, steps, evaluations, first.errors, offsets)
+    status = status.copy()
     errors = dict(first.errors)
+    if offsets.shape[0] != n:  # a fallback changes single rows
+        offsets = np.tile(offsets, (n, 1))
     for fallback in _fallbacks(method):
-        failed = np.flatnonzero(status != OK)
         if failed.size == 0:
             break
-        row_offsets, row_weights = stencil_row(fallback, TABLE_WIDTH)
-        retry = [
-            i
-            for i in failed
-            if all(lb[i] <= x[i] + o * steps[i] <= ub[i] for o in fallback.offsets)
-        ]
+        row_offsets, row_weights = _padded_row(fallback)
+        retry = [i for i in failed if _inside(x[i], steps[i], fallback.offsets, lb, ub, i)]
         if not retry:
             continue
         table_offsets = np.zeros((n, TABLE_WIDTH))
@@ -216,13 +216,29 @@ def careful_first_derivative(
                 status[i] = OK
                 offsets[i] = row_offsets
                 errors.pop(i, None)
-    failed = status != OK
-    if failed.any():
+        failed = np.flatnonzero(status != OK)
+    if failed.size:
         if passes.kind == SCALAR:
             derivative[failed] = np.nan
         else:
             derivative[:, failed] = np.nan
     return CarefulResult(value, derivative, status, steps, evaluations, errors, offsets)
+
+
+@lru_cache(maxsize=16)
+def _padded_row(stencil) -> tuple[np.ndarray, np.ndarray]:
+    """``stencil`` as (1, TABLE_WIDTH) offsets and weights (read-only, shared)."""
+    offsets, weights = stencil_row(stencil, TABLE_WIDTH)
+    offsets.flags.writeable = False
+    weights.flags.writeable = False
+    return offsets[None, :], weights[None, :]
+
+
+def _inside(x_i: float, h_i: float, offsets, lb, ub, i: int) -> bool:
+    """Whether every point ``x_i + o * h_i`` of a stencil lies in the bounds."""
+    if lb is None:
+        return True
+    return all(lb[i] <= x_i + o * h_i <= ub[i] for o in offsets)
 
 
 def _check_value(value) -> None:

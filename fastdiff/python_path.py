@@ -17,6 +17,12 @@ import numpy as np
 
 from fastdiff.evaluate import SCALAR, VECTOR, Evaluator
 from fastdiff.kernels.formulas import combine_gradient, combine_hessian, combine_jacobian
+from fastdiff.kernels.points import (
+    fill_points,
+    first_derivative_layout,
+    scatter_scalar_values,
+    scatter_vector_values,
+)
 from fastdiff.status import NOT_FINITE, OK, RAISED
 
 
@@ -51,23 +57,16 @@ class _FirstDerivativePoints:
     """Stencil points of a gradient or Jacobian; point 0 is ``x`` if included."""
 
     def __init__(self, x, h, offsets, weights, include_center: bool):
-        n, k = x.shape[0], offsets.shape[1]
-        rows = np.arange(n) if offsets.shape[0] > 1 else np.zeros(n, dtype=np.intp)
-        used = (weights[rows] != 0.0) & (offsets[rows] != 0.0)
-        self.coordinate, self.slot = np.nonzero(used)  # coordinate-major order
-        self.shift = offsets[rows[self.coordinate], self.slot] * h[self.coordinate]
+        # coordinate-major order, as the kernels visit them
+        self.coordinate, self.slot, self.shift = first_derivative_layout(offsets, weights, h)
         self.first = int(include_center)
         self.count = self.first + self.coordinate.shape[0]
         self.x = x
-        self.width = k
+        self.width = offsets.shape[1]
 
     def __call__(self, lo: int, hi: int) -> np.ndarray:
-        points = np.tile(self.x, (hi - lo, 1))
-        index = np.arange(lo, hi) - self.first
-        rows = np.flatnonzero(index >= 0)
-        index = index[rows]
-        coordinate = self.coordinate[index]
-        points[rows, coordinate] = self.x[coordinate] + self.shift[index]
+        points = np.empty((hi - lo, self.x.shape[0]))
+        fill_points(self.x, self.coordinate, self.shift, self.first, lo, hi, points)
         return points
 
     def describe(self, point: int, h) -> str:
@@ -141,9 +140,25 @@ def python_first_derivative(
         )
 
     stencil_values = batch.values[points.first :]
-    status = np.zeros(n, dtype=np.int8)
-    not_finite = ~np.isfinite(stencil_values).reshape(stencil_values.shape[0], -1).all(axis=1)
-    status[points.coordinate[not_finite]] = NOT_FINITE
+    status = np.empty(n, dtype=np.int8)
+    if kind == SCALAR:
+        values = scatter_scalar_values(
+            stencil_values, points.coordinate, points.slot, points.width, status
+        )
+        derivative = np.empty(n)
+        combine_gradient(
+            values, offsets, weights, np.nan if value is None else value, h, derivative
+        )
+    else:
+        m = batch.values.shape[1] if value is None else np.shape(value)[0]
+        if stencil_values.shape[1] != m:  # every point raised: no values at all
+            stencil_values = np.full((stencil_values.shape[0], m), np.nan)
+        values = scatter_vector_values(
+            stencil_values, points.coordinate, points.slot, points.width, status
+        )
+        derivative = np.empty((m, n))
+        f0 = value if value is not None else np.zeros(m)
+        combine_jacobian(values, offsets, weights, f0, h, derivative)
     errors = {}
     for point in sorted(batch.errors):
         if point < points.first:
@@ -151,22 +166,6 @@ def python_first_derivative(
         i = int(points.coordinate[point - points.first])
         status[i] = RAISED
         errors.setdefault(i, (batch.errors[point], points.describe(point, h)))
-
-    if kind == SCALAR:
-        values = np.full((n, points.width), np.nan)
-        values[points.coordinate, points.slot] = stencil_values
-        derivative = np.empty(n)
-        combine_gradient(
-            values, offsets, weights, np.nan if value is None else value, h, derivative
-        )
-    else:
-        m = batch.values.shape[1] if value is None else np.shape(value)[0]
-        values = np.full((n, points.width, m), np.nan)
-        if stencil_values.shape[1] == m:
-            values[points.coordinate, points.slot] = stencil_values
-        derivative = np.empty((m, n))
-        f0 = value if value is not None else np.zeros(m)
-        combine_jacobian(values, offsets, weights, f0, h, derivative)
     return PythonDerivative(value, derivative, status, errors, None, points.count)
 
 

@@ -59,12 +59,23 @@ class FirstDerivativeStencil(NamedTuple):
     @property
     def uses_center(self) -> bool:
         """Whether ``f(x)`` itself enters the formula."""
-        return any(o == 0.0 and w != 0.0 for o, w in zip(self.offsets, self.weights))
+        return _uses_center(self)
 
     @property
     def evaluations_per_entry(self) -> int:
         """Evaluations of ``f`` per coordinate, not counting ``f(x)``."""
-        return sum(1 for o, w in zip(self.offsets, self.weights) if o != 0.0 and w != 0.0)
+        return _evaluations_per_entry(self)
+
+
+# Asked on every call of a derivative function: computed once per stencil.
+@lru_cache(maxsize=None)
+def _uses_center(stencil: FirstDerivativeStencil) -> bool:
+    return any(o == 0.0 and w != 0.0 for o, w in zip(stencil.offsets, stencil.weights))
+
+
+@lru_cache(maxsize=None)
+def _evaluations_per_entry(stencil: FirstDerivativeStencil) -> int:
+    return sum(1 for o, w in zip(stencil.offsets, stencil.weights) if o != 0.0 and w != 0.0)
 
 
 class HessianStencil(NamedTuple):

@@ -204,3 +204,30 @@ def test_unpicklable_f_for_workers():
 
     with pytest.raises(TypeError, match="f could not be pickled for the workers"):
         fastdiff.gradient(f, X, workers=2)
+
+
+def test_executor_of_a_cluster_gets_a_few_tasks_per_worker_thread():
+    # A Dask client's executor says nothing of its capacity, but its client
+    # does: 32 points on two worker threads go out as 8 tasks, not 32.
+    class Client:
+        def nthreads(self):
+            return {"tcp://a": 1, "tcp://b": 1}
+
+    class ClientExecutor:
+        def __init__(self):
+            self._client = Client()
+            self._inner = concurrent.futures.ThreadPoolExecutor(2)
+            self.submitted = 0
+
+        def submit(self, fn, *args):
+            self.submitted += 1
+            return self._inner.submit(fn, *args)
+
+    executor = ClientExecutor()
+    x = np.linspace(-1.0, 1.0, 16)
+    try:
+        on_executor = fastdiff.gradient(_python_rosenbrock, x, executor=executor)
+    finally:
+        executor._inner.shutdown()
+    assert executor.submitted == 8
+    assert np.array_equal(on_executor, fastdiff.gradient(_python_rosenbrock, x))
