@@ -1,9 +1,9 @@
 """Bounds: keeping every stencil point inside the box ``lb <= x <= ub``.
 
-Pure functions of the Python layer. They turn the user's bounds into arrays,
-check the point, and choose for each coordinate a stencil and a step whose
-points all stay inside the box; the kernels then run unchanged with these
-per-coordinate stencils.
+They turn the user's bounds into arrays, check the point, and choose for each
+coordinate a stencil and a step whose points all stay inside the box (the
+per-coordinate loop is compiled: :mod:`fastdiff.kernels.bounds`); the
+derivative kernels then run unchanged with these per-coordinate stencils.
 
 Per coordinate, for a first derivative:
 
@@ -18,12 +18,20 @@ Per coordinate, for a first derivative:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
+from fastdiff.kernels.bounds import first_derivative_within as stencils_within
+from fastdiff.kernels.bounds import shrunk_step
 from fastdiff.stencils import FIRST_DERIVATIVE, ONE_SIDED_SECOND_ORDER, stencil_row
 
 #: Width of per-coordinate stencil tables built here (room for 3 points).
 TABLE_WIDTH = 3
+
+#: Offsets of the one-sided Hessian stencil (``x + h``, ``x + 2 h``), checked
+#: against the box with a signed step.
+_HESSIAN_SIDE = np.array([1.0, 2.0])
 
 
 def as_bounds(bounds, n: int) -> tuple[np.ndarray, np.ndarray] | None:
@@ -46,12 +54,18 @@ def as_bounds(bounds, n: int) -> tuple[np.ndarray, np.ndarray] | None:
     arrays = []
     for name, value in (("lower bound", lower), ("upper bound", upper)):
         try:
-            array = np.broadcast_to(np.asarray(value, dtype=np.float64), (n,)).copy()
+            array = np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError):
+            array = None
+        if array is not None and array.ndim <= 1 and array.size == 1:
+            array = np.full(n, float(array.reshape(())))
+        elif array is None or array.shape != (n,):
             raise ValueError(
                 f"bounds: the {name} must be a number or an array of length {n} (one per "
                 f"coordinate of x); got {np.shape(value) if np.ndim(value) else value!r}"
-            ) from None
+            )
+        else:
+            array = array.copy()
         if np.isnan(array).any():
             raise ValueError(f"bounds: the {name} must not be NaN")
         arrays.append(array)
@@ -81,19 +95,6 @@ def point_inside(x: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
     return np.clip(x, lb, ub)
 
 
-def _fits(x_i: float, h_i: float, offsets, lb_i: float, ub_i: float) -> bool:
-    # The same expression the kernels evaluate: x_i + o * h_i.
-    return all(lb_i <= x_i + o * h_i <= ub_i for o in offsets)
-
-
-def _shrunk(x_i, room, direction, largest_offset, lb_i, ub_i, offsets) -> float:
-    h = direction * room / largest_offset
-    h = (x_i + h) - x_i
-    while h != 0.0 and not _fits(x_i, h, offsets, lb_i, ub_i):
-        h = np.nextafter(h, 0.0)
-    return h
-
-
 def first_derivative_within(
     method: str, x: np.ndarray, h: np.ndarray, lb: np.ndarray, ub: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -116,10 +117,17 @@ def first_derivative_within(
         Positive steps, shrunk where the box is narrower than the stencil
         (unused for fixed coordinates).
     """
-    n = x.shape[0]
-    offsets = np.zeros((n, TABLE_WIDTH))
-    weights = np.zeros((n, TABLE_WIDTH))
-    steps = h.copy()
+    offsets, weights, steps, narrow = stencils_within(
+        x, h, lb, ub, *_candidate_tables(method)
+    )
+    if narrow >= 0:
+        raise _too_narrow(x, lb, ub, narrow)
+    return offsets, weights, steps
+
+
+@lru_cache(maxsize=4)
+def _candidate_tables(method: str) -> tuple[np.ndarray, ...]:
+    """Preferred stencils of ``method`` and the pair used with a shrunk step."""
     if method == "central":
         preferred = [
             FIRST_DERIVATIVE["central"],
@@ -131,24 +139,27 @@ def first_derivative_within(
         other = "backward" if method == "forward" else "forward"
         preferred = [FIRST_DERIVATIVE[method], FIRST_DERIVATIVE[other]]
         shrink = FIRST_DERIVATIVE
-    for i in range(n):
-        if lb[i] == ub[i]:
-            continue  # a row of zero weights: entry 0, f not evaluated
-        chosen = next((s for s in preferred if _fits(x[i], h[i], s.offsets, lb[i], ub[i])), None)
-        if chosen is None:
-            above, below = ub[i] - x[i], x[i] - lb[i]
-            side = "forward" if above >= below else "backward"
-            chosen = shrink[side]
-            largest = max(abs(o) for o in chosen.offsets)
-            step = _shrunk(x[i], max(above, below), 1.0, largest, lb[i], ub[i], chosen.offsets)
-            if step == 0.0:
-                raise ValueError(
-                    f"bounds: the box is too narrow at x[{i}] = {x[i]} for any finite "
-                    f"difference ([{lb[i]}, {ub[i]}])"
-                )
-            steps[i] = abs(step)
-        offsets[i], weights[i] = stencil_row(chosen, TABLE_WIDTH)
-    return offsets, weights, steps
+    tables = []
+    for stencils in (preferred, [shrink["forward"], shrink["backward"]]):
+        rows = [stencil_row(s, TABLE_WIDTH) for s in stencils]
+        tables += [np.array([r[0] for r in rows]), np.array([r[1] for r in rows])]
+    return tuple(tables)
+
+
+def _too_narrow(x, lb, ub, i: int) -> ValueError:
+    return ValueError(
+        f"bounds: the box is too narrow at x[{i}] = {x[i]} for any finite "
+        f"difference ([{lb[i]}, {ub[i]}])"
+    )
+
+
+def _fits_all(x, h, offsets, lb, ub) -> np.ndarray:
+    """Which coordinates have all their points ``x_i + o * h_i`` in the box."""
+    inside = np.ones(x.shape[0], dtype=bool)
+    for o in offsets:
+        point = x + o * h
+        inside &= (lb <= point) & (point <= ub)
+    return inside
 
 
 def hessian_steps_within(
@@ -170,24 +181,16 @@ def hessian_steps_within(
     fixed = lb == ub
     # A fixed coordinate gets a zero step: its points coincide with x, inside
     # the box, and its row and column are set to 0 afterwards.
-    if all(fixed[i] or _fits(x[i], h[i], (-1.0, 1.0), lb[i], ub[i]) for i in range(x.shape[0])):
+    if (fixed | _fits_all(x, h, (-1.0, 1.0), lb, ub)).all():
         return True, np.where(fixed, 0.0, h), fixed
-    steps = h.copy()
-    for i in range(x.shape[0]):
-        if fixed[i]:
-            steps[i] = 0.0
-        elif _fits(x[i], h[i], (1.0, 2.0), lb[i], ub[i]):
-            steps[i] = h[i]
-        elif _fits(x[i], -h[i], (1.0, 2.0), lb[i], ub[i]):
-            steps[i] = -h[i]
-        else:
-            above, below = ub[i] - x[i], x[i] - lb[i]
-            direction = 1.0 if above >= below else -1.0
-            step = _shrunk(x[i], max(above, below), direction, 2.0, lb[i], ub[i], (1.0, 2.0))
-            if step == 0.0:
-                raise ValueError(
-                    f"bounds: the box is too narrow at x[{i}] = {x[i]} for any finite "
-                    f"difference ([{lb[i]}, {ub[i]}])"
-                )
-            steps[i] = step
+    forward = ~fixed & _fits_all(x, h, (1.0, 2.0), lb, ub)
+    backward = ~fixed & ~forward & _fits_all(x, -h, (1.0, 2.0), lb, ub)
+    steps = np.where(forward, h, np.where(backward, -h, 0.0))
+    for i in np.flatnonzero(~(fixed | forward | backward)):
+        above, below = ub[i] - x[i], x[i] - lb[i]
+        direction = 1.0 if above >= below else -1.0
+        step = shrunk_step(x[i], max(above, below), direction, _HESSIAN_SIDE, lb[i], ub[i])
+        if step == 0.0:
+            raise _too_narrow(x, lb, ub, int(i))
+        steps[i] = step
     return False, steps, fixed
