@@ -1,11 +1,14 @@
 """Methods beyond a single stencil: Richardson extrapolation and complex step.
 
-``method="richardson"`` runs the central stencil at three geometric steps
-``h, h/2, h/4`` (through the same fast path as ``method="central"``) and
+``method="richardson"`` runs the central stencil at the geometric steps
+``h, h/2, h/4, ...`` (through the same fast path as ``method="central"``) and
 extrapolates with :mod:`fastdiff.richardson`, which also gives an error
-estimate per entry. ``method="complex"`` evaluates ``f`` at ``x + i h e_j``
-(:mod:`fastdiff.kernels.complex_step`): no subtraction, so no cancellation,
-and the derivative is exact to rounding for analytic ``f``.
+estimate per entry: three steps for every entry, then smaller ones only while
+some entry's estimate says the steps were too large for it
+(:func:`fastdiff.richardson.extrapolate_adaptively`). ``method="complex"``
+evaluates ``f`` at ``x + i h e_j`` (:mod:`fastdiff.kernels.complex_step`): no
+subtraction, so no cancellation, and the derivative is exact to rounding for
+analytic ``f``.
 """
 
 from __future__ import annotations
@@ -20,12 +23,6 @@ from fastdiff.result import DerivativeResult
 from fastdiff.status import NOT_FINITE, OK
 from fastdiff.stencils import HESSIAN
 
-#: Steps of the extrapolation: h, h / 2, h / 4 with ``h`` from
-#: :data:`fastdiff.richardson.GRADIENT_SCALE` (first derivatives) or
-#: ``HESSIAN_SCALE`` (Hessians) times ``max(1, |x_i|)``.
-LEVELS = 3
-RATIO = 2.0
-
 #: Complex step relative to ``max(1, |x_j|)``: far below any truncation error,
 #: and safe because nothing is subtracted.
 COMPLEX_STEP = 1e-20
@@ -33,8 +30,8 @@ COMPLEX_STEP = 1e-20
 
 def richardson_derivative(
     make_function, x: np.ndarray, value, object_kind: str, evaluations_per_level: int
-):
-    """Extrapolate a gradient, Jacobian or Hessian from three central passes.
+) -> DerivativeResult:
+    """Extrapolate a gradient, Jacobian or Hessian from central passes at shrinking steps.
 
     Parameters
     ----------
@@ -45,37 +42,63 @@ def richardson_derivative(
     x : ndarray, shape (n,)
     value : float or ndarray or None
         ``f(x)``, for the rounding part of the error estimate; None when no
-        estimate is wanted (one evaluation saved).
+        estimate is wanted (one evaluation saved). It changes the error
+        estimate only, never the derivative.
     object_kind : {"gradient", "jacobian", "hessian"}
     evaluations_per_level : int
+        Evaluations of one central pass.
 
     Returns
     -------
     DerivativeResult
-        With ``error`` filled in.
+        With ``error`` per entry; ``step`` holds the first (largest) steps
+        ``h``, and an entry's estimate comes from three consecutive steps
+        among ``h / 2**k``.
+
+    Notes
+    -----
+    Steps start at :data:`fastdiff.richardson.GRADIENT_SCALE` (first
+    derivatives) or ``HESSIAN_SCALE`` times ``max(1, |x_i|)`` and halve from
+    level to level. Every entry gets three levels; while the error estimate of
+    some entry stays above :data:`fastdiff.richardson.REFINEMENT_RTOL`
+    relative to the largest entry, another level is added (up to
+    :data:`fastdiff.richardson.MAX_LEVELS`), and only the entries above it use
+    that level. Each level is a full central pass, ``evaluations_per_level``
+    evaluations (2n for a gradient, ``n**2 + n + 1`` for a Hessian):
+    ``3 * evaluations_per_level`` when the first three steps suffice, at most
+    ``MAX_LEVELS`` times that, plus one for ``f(x)`` when ``value`` is given.
     """
     second = object_kind == "hessian"
     scale = richardson.HESSIAN_SCALE if second else richardson.GRADIENT_SCALE
-    steps = richardson.geometric_steps(x, levels=LEVELS, ratio=RATIO, scale=scale)
-    estimates = np.stack([make_function(level_steps)(x) for level_steps in steps])
+    steps = richardson.geometric_steps(
+        x, levels=richardson.MAX_LEVELS, ratio=richardson.RATIO, scale=scale
+    )
     rounding = None
     if value is not None:
         size = float(np.max(np.abs(value)))
         rounding = richardson.rounding_errors(size, steps, derivative=2 if second else 1)
         if object_kind == "jacobian":
             rounding = rounding[:, np.newaxis, :]  # (levels, 1, n) against (levels, m, n)
-    result = richardson.extrapolate(
-        estimates, ratio=RATIO, method="central", steps=steps, rounding=rounding
+    # Every level is a full pass: make_function differentiates all
+    # coordinates, so `needed` only says which entries use the level.
+    result, needed = richardson.extrapolate_adaptively(
+        lambda level, _needed: make_function(steps[level])(x),
+        richardson.MAX_LEVELS,
+        ratio=richardson.RATIO,
+        rounding=rounding,
+        steps=steps,
     )
-    status = np.where(np.isfinite(result.estimate), OK, NOT_FINITE).astype(np.int8)
+    finite = np.isfinite(result.estimate)
     if object_kind == "jacobian":
-        status = status.min(axis=0) if status.size else status
+        finite = finite.all(axis=0)  # one status per column
+    status = np.where(finite, OK, NOT_FINITE).astype(np.int8)
+    levels = needed.shape[0]
     return DerivativeResult(
         result.estimate,
         value,
         result.error,
         steps[0],
-        LEVELS * evaluations_per_level + 1,
+        levels * evaluations_per_level + int(value is not None),
         status,
         "richardson",
     )

@@ -25,18 +25,32 @@ The error estimate of each entry is ``safety * (|E_L - E_{L-1}| + R)``:
   estimates (see :func:`rounding_errors`) through the weights ``w``. It is
   needed: both extrapolations lean on the finest estimate, so its rounding
   error largely cancels in the difference above. Without ``R`` the estimate
-  fell below the true error for about 70 % of the entries of the
-  More-Garbow-Hillstrom set; with it, for 1 % of gradient and 0.2 % of
-  Hessian entries (all at rounding level, below 1e-12 relative, where f's
-  intermediate values are much larger than ``|f(x)|``), while exceeding the
-  true error by a median factor of 11 (gradients) and 26 (Hessians).
+  of three fixed levels fell below the true error for about 70 % of the
+  entries of the More-Garbow-Hillstrom set. With it, the estimates of
+  ``method="richardson"`` fall below the true error for 0.3 % of gradient
+  and 0.5 % of Hessian entries of the well-scaled points, while exceeding it
+  by a median factor of 19 (gradients) and 23 (Hessians). All but one of
+  those entries are at rounding level (below 1e-15 relative); the exception
+  is Trigonometric's Hessian at x0 (9e-10 against an estimate 5.5 times
+  smaller), where ``|f(x)| = 0.007`` understates the rounding error of terms
+  of order 1.
 
 Fixed steps ``h_i = scale * max(1, |x_i|)`` assume that ``f`` varies on a
 unit scale in each coordinate; where it varies faster, the first steps are
 too large. :func:`extrapolate_adaptively` starts with three levels and adds
 smaller steps only for the entries whose error estimate stays above the
 tolerance, each entry keeping its best window of three levels
-(:func:`best_window`, :func:`refinement_mask`).
+(:func:`best_window`, :func:`refinement_mask`). Its choices (which entries get
+another level, which window each keeps) use the truncation part alone:
+smaller steps cannot reduce the rounding part, and so the result does not
+depend on whether ``f(x)`` is known; the rounding part is added to the error
+of the window chosen.
+
+The schedule of ``method="richardson"`` (:data:`GRADIENT_SCALE`,
+:data:`HESSIAN_SCALE`, :data:`RATIO`, :data:`FIRST_LEVELS`,
+:data:`MAX_LEVELS`, :data:`REFINEMENT_RTOL`, :data:`PATIENCE`) was chosen on
+the More-Garbow-Hillstrom set with ``benchmarks/accuracy_table.py``; the
+notes at each constant give the measurements.
 
 Everything here is pure numpy: the estimates come from any kernel or Python
 evaluation path.
@@ -45,6 +59,7 @@ evaluation path.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -62,17 +77,56 @@ SAFETY = 2.0
 
 _EPS = float(np.finfo(np.float64).eps)
 
-#: Largest relative step for a 3-level central gradient with ratio 2, so that
-#: ``h_i = GRADIENT_SCALE * max(1, |x_i|)``. The result has truncation error
-#: O(h**6) and rounding error O(eps / h), which balance near ``eps**(1/7)``
-#: (6e-3); the factor 1/2 is the best of 1/8 .. 16 on the More-Garbow-Hillstrom
-#: set (median error 2e-13 over the well-scaled problems).
-GRADIENT_SCALE = 0.5 * _EPS ** (1 / 7)
+#: Ratio between consecutive steps. On the More-Garbow-Hillstrom set, three
+#: levels with ratio 2 had a lower median error than ratios 3 and 4 at every
+#: first step tried (1/4 to 4 times ``eps**(1/7)`` for gradients,
+#: ``eps**(1/8)`` for Hessians); at half ``eps**(1/7)``, 2e-13 against 3e-13
+#: and 7e-13.
+RATIO = 2.0
 
-#: Largest relative step for a 3-level central Hessian with ratio 2: truncation
-#: O(h**6) against rounding O(eps / h**2) balance near ``eps**(1/8)`` (0.011);
-#: the factor 2 is the best of 1/4 .. 4 on the same set (median error 9e-12).
-HESSIAN_SCALE = 2.0 * _EPS ** (1 / 8)
+#: Levels every entry gets (one window), and the most any entry can get: the
+#: finest step is ``RATIO**(1 - MAX_LEVELS)`` = 1/512 of the first. Osborne 1,
+#: whose x4 and x5 act on a scale about 300 times below the unit scale of
+#: the first step, meets the targets within these ten levels.
+FIRST_LEVELS = 3
+MAX_LEVELS = 10
+
+#: An entry gets another level while the error estimate of its best window
+#: exceeds this, relative to ``max(1, max|estimate|)``. The estimate (the size
+#: of the last error term removed) overstates the error once the steps are
+#: small enough. Measured on the 66 well-scaled More-Garbow-Hillstrom points
+#: with the first three levels: gradients whose estimate stayed below 1.1e-9
+#: were all accurate to 4e-13, while those whose steps were too large had
+#: estimates above 7e-7; refining gradients down to 1e-11 instead refined 33
+#: points rather than 7, for a worse median error (9e-14 against 6e-14:
+#: smaller steps only add rounding error). Hessian estimates overstate the
+#: error by a factor of 10 to 1000, so for them the same 1e-9 is the target
+#: itself: at 1e-8 Osborne 1 (near x0) stops at 2e-9.
+REFINEMENT_RTOL = 1e-9
+
+#: Windows without improvement before an entry stops getting levels. Two
+#: stopped Osborne 1's Hessian (near x0) while its steps were still too large
+#: and the windows not yet in the asymptotic range (error 2e-4); three reach
+#: the target there and change nothing elsewhere.
+PATIENCE = 3
+
+#: Largest relative step for a central gradient, ``h_i = GRADIENT_SCALE *
+#: max(1, |x_i|)``. Three levels have truncation error O(h**6) and rounding
+#: error O(eps / h), which balance near ``eps**(1/7)`` (6e-3). Refinement
+#: takes care of functions that vary faster, so the factor is set where
+#: rounding is small without refining most points: with refinement every
+#: factor from 1 to 5.6 meets 1e-11 on all 66 well-scaled points; 2 gives a
+#: median error of 6e-14 (1/2, the best factor without refinement: 2e-13)
+#: and needs no refinement on 59 of the 66 points.
+GRADIENT_SCALE = 2.0 * _EPS ** (1 / 7)
+
+#: Largest relative step for a central Hessian: truncation O(h**6) against
+#: rounding O(eps / h**2) balance near ``eps**(1/8)`` (0.011). With
+#: refinement, factors 2.8 to 8 meet 1e-9 on all 66 well-scaled points (below
+#: 2.8 Box 3-D at 10 x0, whose x1 = 0 with f = 1.2e5, is bound by rounding:
+#: 1.6e-9); 4 gives a median error of 3e-12 (2, the best factor without
+#: refinement: 9e-12).
+HESSIAN_SCALE = 4.0 * _EPS ** (1 / 8)
 
 
 class RichardsonResult(NamedTuple):
@@ -147,7 +201,7 @@ def richardson_weights(levels: int, *, ratio: float = 2.0, method: str = "centra
     """
     levels = _check_levels(levels)
     ratio = _check_ratio(ratio)
-    return _weights(levels, ratio, error_orders(method, levels - 1))
+    return _weights(levels, ratio, error_orders(method, levels - 1)).copy()
 
 
 def extrapolate(
@@ -220,8 +274,8 @@ def extrapolate(
     weights = _weights(levels, ratio, orders)
     # The same extrapolation one level lower, from the finest levels - 1 estimates.
     lower = np.concatenate(([0.0], _weights(levels - 1, ratio, orders[:-1])))
-    estimate = np.tensordot(weights, values, axes=1)
-    error = np.abs(estimate - np.tensordot(lower, values, axes=1))
+    estimate = _combine(weights, values)
+    error = np.abs(estimate - _combine(lower, values))
     if rounding is not None:
         error = error + _propagated_rounding(rounding, weights, values.shape)
     error = safety * error
@@ -363,8 +417,8 @@ def refinement_mask(
     tolerance: float | ArrayLike,
     *,
     window: int = 3,
-    patience: int = 2,
-    ratio: float = 2.0,
+    patience: int = PATIENCE,
+    ratio: float = RATIO,
     method: str = "central",
     rounding: ArrayLike | None = None,
     safety: float = SAFETY,
@@ -394,29 +448,24 @@ def refinement_mask(
     """
     if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 1:
         raise ValueError(f"patience must be a positive integer; got {patience!r}")
-    values, windows = _windows(estimates, window)
-    rounding_array = None
-    if rounding is not None:
-        rounding_array = np.broadcast_to(np.asarray(rounding, dtype=np.float64), values.shape)
-    estimates_by_window, errors_by_window = _window_results(
-        values, windows, window, ratio, method, rounding_array, safety
+    values = np.asarray(estimates, dtype=np.float64)
+    result, start = best_window(
+        values, window=window, ratio=ratio, method=method, rounding=rounding, safety=safety
     )
-    result, start = _choose(estimates_by_window, errors_by_window)
-    newest = np.sum(~np.isnan(values), axis=0) - window
-    return (result.error > tolerance) & (start >= 0) & (newest - start < patience)
+    return _still_improving(values, result.error, start, tolerance, window, patience)
 
 
 def extrapolate_adaptively(
-    estimate_at: Callable[[int, np.ndarray], ArrayLike],
-    max_levels: int,
+    estimate_at: Callable[[int, np.ndarray | None], ArrayLike],
+    max_levels: int = MAX_LEVELS,
     *,
-    rtol: float,
+    rtol: float = REFINEMENT_RTOL,
     rounding: ArrayLike | None = None,
     steps: ArrayLike | None = None,
-    first_levels: int = 3,
+    first_levels: int = FIRST_LEVELS,
     window: int = 3,
-    patience: int = 2,
-    ratio: float = 2.0,
+    patience: int = PATIENCE,
+    ratio: float = RATIO,
     method: str = "central",
     safety: float = SAFETY,
 ) -> tuple[RichardsonResult, np.ndarray]:
@@ -428,6 +477,10 @@ def extrapolate_adaptively(
     ``ratio`` times smaller step, up to ``max_levels``. Each entry keeps its
     best window (:func:`best_window`).
 
+    These choices use the truncation part of the error estimate only (see
+    the module notes); ``rounding`` is added to the error of the window each
+    entry keeps, so the estimates do not depend on it.
+
     Parameters
     ----------
     estimate_at : callable
@@ -438,9 +491,11 @@ def extrapolate_adaptively(
     max_levels : int
         Largest number of levels, ``>= first_levels``.
     rtol : float
-        Wanted error relative to ``max(1, max|estimate|)``, ``> 0``.
+        Error relative to ``max(1, max|estimate|)`` above which an entry is
+        refined, ``> 0`` (see :data:`REFINEMENT_RTOL`).
     rounding : array_like, shape (max_levels, ...), optional
-        Rounding error of each level (:func:`rounding_errors`).
+        Rounding error of each level (:func:`rounding_errors`), broadcastable
+        to the estimates.
     steps : array_like, shape (max_levels, ...), optional
         Stored in the result, cut to the levels used.
     first_levels, window, patience, ratio, method, safety
@@ -467,23 +522,25 @@ def extrapolate_adaptively(
             "levels must satisfy window <= first_levels <= max_levels; got "
             f"window={window!r}, first_levels={first_levels!r}, max_levels={max_levels!r}"
         )
-    rounding_array = None if rounding is None else np.asarray(rounding, dtype=np.float64)
     levels = [np.asarray(estimate_at(k, None), dtype=np.float64) for k in range(first_levels)]
     needed = [np.ones(levels[0].shape, dtype=bool)] * first_levels
     options = dict(window=window, ratio=ratio, method=method, safety=safety)
+    values = np.array(levels)
+    result, start = best_window(values, **options)
     while len(levels) < max_levels:
-        used = None if rounding_array is None else rounding_array[: len(levels)]
-        current = np.array(levels)
-        result, _ = best_window(current, rounding=used, **options)
         tolerance = rtol * max(1.0, float(np.nanmax(np.abs(result.estimate), initial=0.0)))
-        active = refinement_mask(current, tolerance, patience=patience, rounding=used, **options)
+        active = _still_improving(values, result.error, start, tolerance, window, patience)
         if not active.any():
             break
         new = np.asarray(estimate_at(len(levels), active), dtype=np.float64)
         levels.append(np.where(active, new, np.nan))
         needed.append(active)
-    used = None if rounding_array is None else rounding_array[: len(levels)]
-    result, _ = best_window(np.array(levels), rounding=used, **options)
+        values = np.array(levels)
+        result, start = best_window(values, **options)
+    if rounding is not None:
+        used = np.asarray(rounding, dtype=np.float64)[: len(levels)]
+        chosen = _chosen_window_rounding(used, start, values.shape, window, ratio, method)
+        result = result._replace(error=result.error + safety * chosen)
     if steps is not None:
         result = result._replace(steps=np.asarray(steps, dtype=np.float64)[: len(levels)])
     return result, np.array(needed)
@@ -516,25 +573,53 @@ def _window_results(values, windows, window, ratio, method, rounding, safety):
 
 
 def _choose(estimates_by_window, errors_by_window):
-    complete = ~np.isnan(errors_by_window)
+    # Per entry, the complete window with the smallest error (indexing on
+    # flat views: take_along_axis costs more than the work at these sizes).
+    shape = errors_by_window.shape[1:]
+    errors = errors_by_window.reshape(errors_by_window.shape[0], -1)
+    complete = ~np.isnan(errors)
     any_complete = complete.any(axis=0)
-    start = np.argmin(np.where(complete, errors_by_window, np.inf), axis=0)
-    estimate = np.take_along_axis(estimates_by_window, start[np.newaxis], axis=0)[0]
-    error = np.take_along_axis(errors_by_window, start[np.newaxis], axis=0)[0]
-    estimate = np.where(any_complete, estimate, np.nan)
-    error = np.where(any_complete, error, np.nan)
-    return RichardsonResult(estimate, error, None), np.where(any_complete, start, -1)
+    start = np.argmin(np.where(complete, errors, np.inf), axis=0)
+    entries = np.arange(errors.shape[1])
+    estimate = estimates_by_window.reshape(errors.shape)[start, entries]
+    estimate = np.where(any_complete, estimate, np.nan).reshape(shape)
+    error = np.where(any_complete, errors[start, entries], np.nan).reshape(shape)
+    return RichardsonResult(estimate, error, None), np.where(any_complete, start, -1).reshape(shape)
 
 
+def _still_improving(values, error, start, tolerance, window, patience) -> np.ndarray:
+    # Above the tolerance, and the newest window fewer than `patience` past the best.
+    newest = np.sum(~np.isnan(values), axis=0) - window
+    return (error > tolerance) & (start >= 0) & (newest - start < patience)
+
+
+def _chosen_window_rounding(rounding, start, shape, window, ratio, method) -> np.ndarray:
+    # The rounding error propagated through the weights of the window each
+    # entry kept (NaN where it kept none).
+    weights = _weights(window, ratio, error_orders(method, window - 1))
+    by_window = np.array(
+        [
+            _propagated_rounding(rounding[k : k + window], weights, (window, *shape[1:]))
+            for k in range(shape[0] - window + 1)
+        ]
+    ).reshape(shape[0] - window + 1, -1)
+    chosen = by_window[np.maximum(start, 0).ravel(), np.arange(by_window.shape[1])]
+    return np.where(start >= 0, chosen.reshape(start.shape), np.nan)
+
+
+@lru_cache(maxsize=64)
 def _weights(levels: int, ratio: float, orders: tuple[int, ...]) -> np.ndarray:
     # Neville's table on unit vectors: row k starts as e_k; each column
-    # removes one more error term.
+    # removes one more error term. Cached (read-only): every call of
+    # method="richardson" asks for the same few.
     table = list(np.eye(levels))
     for j, order in enumerate(orders, start=1):
         factor = ratio**order - 1.0
         table = [table[k] + (table[k] - table[k - 1]) / factor for k in range(j, levels)]
         table = [None] * j + table
-    return table[-1]
+    weights = table[-1].copy()
+    weights.flags.writeable = False
+    return weights
 
 
 def _propagated_rounding(rounding, weights: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -547,7 +632,13 @@ def _propagated_rounding(rounding, weights: np.ndarray, shape: tuple[int, ...]) 
         ) from None
     if np.any(values < 0.0):
         raise ValueError("rounding must be non-negative (absolute errors)")
-    return np.tensordot(np.abs(weights), values, axes=1)
+    return _combine(np.abs(weights), values)
+
+
+def _combine(weights: np.ndarray, values: np.ndarray) -> np.ndarray:
+    # sum_k weights[k] * values[k], as one matrix product (tensordot costs
+    # more than the arithmetic at these sizes).
+    return (weights @ values.reshape(values.shape[0], -1)).reshape(values.shape[1:])
 
 
 def _orders_of(method: str) -> tuple[int, int]:
