@@ -617,7 +617,9 @@ class JacobianFunction(_DerivativeFunction):
         eps = working_eps(x)
         x = as_point(x)
         if self._base_method != self.method:
-            result = self._extrapolated(x, "jacobian", JacobianFunction, 2 * x.shape[0])
+            # Each level is a new central JacobianFunction, which evaluates
+            # f(x) once to learn the output length: 2n + 1 per level.
+            result = self._extrapolated(x, "jacobian", JacobianFunction, 2 * x.shape[0] + 1)
             return result if self.full_output else result.derivative
         if self._careful or self._prepared is None:
             return self._careful_call(x, eps)

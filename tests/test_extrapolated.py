@@ -138,11 +138,6 @@ def test_richardson_estimate_does_not_depend_on_full_output(derivative):
     assert np.array_equal(plain, full.derivative)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the API counts 2n evaluations per central Jacobian pass, but each pass is a new "
-    "JacobianFunction that also evaluates f(x) once to learn the output length (2n + 1)",
-)
 def test_richardson_jacobian_reports_the_evaluations_it_made():
     calls = []
 
