@@ -6,11 +6,13 @@
 2. Overhead per call of a prepared ``fastdiff.grad(f)(x)`` at n = 10 beyond
    the evaluations themselves, and scipy's ``approx_derivative`` on the same f.
 3. Overhead per call of ``fastdiff.kernels.central_gradient`` from inside
-   njit code, beyond the evaluations.
+   njit code, beyond the evaluations, and of ``central_gradient_into``
+   (caller-owned ``out`` and ``work``, no allocation).
 
-Run: python benchmarks/latency.py
+Run: python benchmarks/latency.py [--calls-only]
 """
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -58,7 +60,7 @@ def call_overheads() -> None:
         extended_rosenbrock,
         median_seconds,
     )
-    from fastdiff.kernels import central_gradient
+    from fastdiff.kernels import central_gradient, central_gradient_into, gradient_work_size
 
     n = 10
     x = np.linspace(-1.0, 1.0, n)
@@ -75,8 +77,18 @@ def call_overheads() -> None:
             total += central_gradient(extended_rosenbrock, x)[0]
         return total
 
+    @njit
+    def repeated_into(x, repeats):
+        out = np.empty(x.shape[0])
+        work = np.empty(gradient_work_size(x.shape[0]))
+        total = 0.0
+        for _ in range(repeats):
+            total += central_gradient_into(extended_rosenbrock, x, out, work)[0]
+        return total
+
     repeats = 100_000
     njit_call = median_seconds(lambda: repeated(x, repeats), min_time=0.2) / repeats
+    into_call = median_seconds(lambda: repeated_into(x, repeats), min_time=0.2) / repeats
     floor = evaluations * per_evaluation
     print(f"n = {n}: one evaluation {per_evaluation * 1e9:.1f} ns, floor {floor * 1e6:.2f} us")
     print(
@@ -86,11 +98,21 @@ def call_overheads() -> None:
         f"central_gradient in njit: {njit_call * 1e6:7.3f} us, overhead {(njit_call - floor) * 1e6:6.3f} us"
     )
     print(
+        f"central_gradient_into:    {into_call * 1e6:7.3f} us, overhead {(into_call - floor) * 1e6:6.3f} us"
+    )
+    print(
         f"scipy approx_derivative:  {scipy_call * 1e6:7.1f} us ({scipy_call / python_call:.0f}x fastdiff)"
     )
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--calls-only", action="store_true", help="skip the fresh-process compile latency"
+    )
+    if parser.parse_args().calls_only:
+        call_overheads()
+        return
     import fastdiff
 
     package_dir = os.path.dirname(fastdiff.__file__)

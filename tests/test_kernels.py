@@ -16,6 +16,8 @@ from tests.functions import (
     exp_sin_log_hessian,
     relative_error,
     rosenbrock,
+    trigonometric_map,
+    trigonometric_map_jacobian,
 )
 
 METHODS = ["central", "forward", "backward"]
@@ -111,3 +113,223 @@ def test_low_level_parallel_driver_equals_serial(rng):
     kernels.gradient_parallel(exp_sin_log, x, h, offsets, weights, np.nan, parallel, status, 2)
     assert np.array_equal(serial, parallel)
     assert relative_error(serial, exp_sin_log_gradient(x)) < 1e-8
+
+
+# --- Allocation-free forms: caller-owned out and work ------------------------
+
+GRADIENT_FORMS = [
+    (kernels.central_gradient, kernels.central_gradient_into),
+    (kernels.forward_gradient, kernels.forward_gradient_into),
+    (kernels.backward_gradient, kernels.backward_gradient_into),
+]
+JACOBIAN_FORMS = [
+    (kernels.central_jacobian, kernels.central_jacobian_into),
+    (kernels.forward_jacobian, kernels.forward_jacobian_into),
+    (kernels.backward_jacobian, kernels.backward_jacobian_into),
+]
+
+
+def _read_only(x):
+    x = np.array(x, dtype=np.float64)
+    x.flags.writeable = False
+    return x
+
+
+@pytest.mark.parametrize("step", [None, 1e-4])
+@pytest.mark.parametrize("forms", GRADIENT_FORMS, ids=METHODS)
+def test_gradient_into_equals_the_allocating_form(forms, step):
+    allocating, into = forms
+    x = _read_only([0.3, 2e-5, 0.04])
+    out, work = np.empty(3), np.empty(kernels.gradient_work_size(3))
+    expected = allocating(exp_sin_log, x, step)
+    assert into(exp_sin_log, x, out, work, step) is out
+    assert np.array_equal(out, expected)
+    assert relative_error(out, exp_sin_log_gradient(x)) < (1e-4 if step else 1e-6)
+
+
+@pytest.mark.parametrize(
+    "f, jacobian, x",
+    [
+        (chemistry, chemistry_jacobian, [0.3, 2e-5, 0.04]),
+        # 37 columns: a full block of 32 and a short one; 37 rows: not a multiple of 4
+        (trigonometric_map, trigonometric_map_jacobian, np.linspace(-1.0, 1.0, 37)),
+    ],
+    ids=["chemistry", "trigonometric"],
+)
+@pytest.mark.parametrize("forms", JACOBIAN_FORMS, ids=METHODS)
+def test_jacobian_into_equals_the_allocating_form(forms, f, jacobian, x):
+    allocating, into = forms
+    x = _read_only(x)
+    expected = allocating(f, x)
+    m, n = expected.shape
+    out, work = np.empty((m, n)), np.empty(kernels.jacobian_work_size(n, m))
+    assert into(f, x, out, work) is out
+    assert np.array_equal(out, expected)
+    # Central differences are second order; one-sided ones meet the curvature 6e7 of chemistry.
+    assert relative_error(out, jacobian(x)) < (
+        1e-6 if allocating is kernels.central_jacobian else 1e-3
+    )
+
+
+def test_work_sizes():
+    assert kernels.gradient_work_size(10) == 33
+    assert kernels.jacobian_work_size(3, 4) == 3 * 3 + 3 * 5
+    assert kernels.jacobian_work_size(100, 7) == 3 * 100 + 32 * 8
+
+
+def test_into_forms_write_nothing_beyond_their_buffers():
+    x = _read_only([0.3, 2e-5, 0.04])
+    size = kernels.gradient_work_size(3)
+    work = np.full(size + 5, 7.0)
+    kernels.central_gradient_into(exp_sin_log, x, np.empty(3), work[:size])
+    assert np.all(work[size:] == 7.0)
+    size = kernels.jacobian_work_size(3, 4)
+    work = np.full(size + 5, 7.0)
+    kernels.forward_jacobian_into(chemistry, x, np.empty((4, 3)), work[:size])
+    assert np.all(work[size:] == 7.0)
+
+
+@njit(parallel=True)
+def _gradients_into_in_prange(points):
+    n = points.shape[1]
+    out = np.empty_like(points)
+    work = np.empty((points.shape[0], kernels.gradient_work_size(n)))
+    for k in prange(points.shape[0]):
+        kernels.central_gradient_into(rosenbrock, points[k], out[k], work[k])
+    return out
+
+
+def test_into_forms_inside_a_users_prange(rng):
+    points = rng.uniform(-1, 1, (16, 5))
+    before = points.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = _gradients_into_in_prange(points)
+    assert np.array_equal(points, before)
+    for k in range(points.shape[0]):
+        assert np.array_equal(result[k], fastdiff.gradient(rosenbrock, points[k], parallel=False))
+
+
+@njit
+def _repeat_gradient_into(x, out, work, repeats):
+    for _ in range(repeats):
+        kernels.central_gradient_into(rosenbrock, x, out, work)
+
+
+@njit
+def _repeat_gradient(x, repeats):
+    for _ in range(repeats):
+        kernels.central_gradient(rosenbrock, x)
+
+
+@pytest.fixture
+def allocation_count():
+    """Number of NRT allocations made by a call (Numba's statistics, private API)."""
+    nrt = pytest.importorskip("numba.core.runtime._nrt_python")
+    from numba.core.runtime import rtsys
+
+    was_enabled = nrt.memsys_stats_enabled()
+    nrt.memsys_enable_stats()
+
+    def count(call):
+        before = rtsys.get_allocation_stats().alloc
+        call()
+        return rtsys.get_allocation_stats().alloc - before
+
+    yield count
+    if not was_enabled:
+        nrt.memsys_disable_stats()
+
+
+def test_gradient_into_allocates_nothing(allocation_count):
+    x = np.linspace(-1.0, 1.0, 10)
+    out, work = np.empty(10), np.empty(kernels.gradient_work_size(10))
+    _repeat_gradient_into(x, out, work, 1)
+    _repeat_gradient(x, 1)
+    # Each call from Python boxes its arguments; 100 calls inside njit add nothing.
+    baseline = allocation_count(lambda: _repeat_gradient_into(x, out, work, 0))
+    assert allocation_count(lambda: _repeat_gradient_into(x, out, work, 100)) == baseline
+    # The allocating form: the result and the work buffer.
+    baseline = allocation_count(lambda: _repeat_gradient(x, 0))
+    assert allocation_count(lambda: _repeat_gradient(x, 100)) - baseline == 2 * 100
+
+
+def test_into_forms_reject_bad_buffers():
+    x = np.array([0.3, 2e-5, 0.04])
+    work = np.empty(kernels.gradient_work_size(3))
+    with pytest.raises(ValueError, match="out must have the length of x"):
+        kernels.central_gradient_into(exp_sin_log, x, np.empty(2), work)
+    with pytest.raises(ValueError, match=r"work is too short.*gradient_work_size"):
+        kernels.central_gradient_into(exp_sin_log, x, np.empty(3), work[:-1])
+    with pytest.raises(ValueError, match="contiguous"):
+        kernels.central_gradient_into(exp_sin_log, x, np.empty(3), np.empty(2 * work.size)[::2])
+    work = np.empty(kernels.jacobian_work_size(3, 4))
+    with pytest.raises(ValueError, match=r"out must have shape \(m, len\(x\)\)"):
+        kernels.central_jacobian_into(chemistry, x, np.empty((4, 2)), work)
+    with pytest.raises(ValueError, match=r"work is too short.*jacobian_work_size"):
+        kernels.central_jacobian_into(chemistry, x, np.empty((4, 3)), work[:-1])
+    with pytest.raises(ValueError, match="f\\(x\\) must have length m"):
+        kernels.forward_jacobian_into(chemistry, x, np.empty((3, 3)), work)
+
+
+@njit
+def _log_first_and_second(x):
+    return np.array([np.log(x[0]), x[1]])
+
+
+def test_into_forms_raise_on_non_finite_values():
+    x = np.array([0.0, 1.0])
+    with pytest.raises(ValueError, match="non-finite"):
+        kernels.central_gradient_into(_log_of_first, x, np.empty(2), np.empty(9))
+    with pytest.raises(ValueError, match=r"f\(x\) is not finite"):
+        kernels.forward_gradient_into(_log_of_first, x, np.empty(2), np.empty(9))
+    work = np.empty(kernels.jacobian_work_size(2, 2))
+    with pytest.raises(ValueError, match="non-finite"):
+        kernels.central_jacobian_into(_log_first_and_second, x, np.empty((2, 2)), work)
+    with pytest.raises(ValueError, match=r"f\(x\) is not finite"):
+        kernels.forward_jacobian(_log_first_and_second, x)
+
+
+@njit
+def _length_of_x_squared(x):
+    return np.empty(int(x[0] * x[0]) + 2)
+
+
+def test_jacobian_kernels_raise_on_outputs_of_the_wrong_length():
+    x = np.array([0.0, 0.0])
+    work = np.empty(kernels.jacobian_work_size(2, 2))
+    with pytest.raises(ValueError, match="wrong length"):
+        kernels.central_jacobian_into(_length_of_x_squared, x, np.empty((2, 2)), work, 2.0)
+
+
+# --- The Jacobian kernel and the Python path share one formula --------------
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_jacobian_kernel_equals_the_batch_formula(method, rng):
+    from fastdiff import stencils
+    from fastdiff.kernels.formulas import combine_jacobian
+
+    n = 70
+    x = rng.uniform(-1, 1, n)
+    h = np.full(n, 1e-5) * rng.uniform(0.5, 2.0, n)
+    offsets, weights = stencils.first_derivative_table(method, n)
+    f0 = trigonometric_map(x)
+    values = np.empty((n, offsets.shape[1], n))
+    for i in range(n):
+        for k, o in enumerate(offsets[i]):
+            point = x.copy()
+            point[i] = x[i] + o * h[i]
+            values[i, k] = trigonometric_map(point)
+    batch = np.empty((n, n))
+    combine_jacobian(values, offsets, weights, f0, h, batch)
+    serial, parallel = np.empty((n, n)), np.empty((n, n))
+    status = np.empty(n, dtype=np.int8)
+    kernels.jacobian_serial(trigonometric_map, x, h, offsets, weights, f0, serial, status)
+    assert np.all(status == 0)
+    assert np.array_equal(serial, batch)
+    for threads in (2, 3):
+        kernels.jacobian_parallel(
+            trigonometric_map, x, h, offsets, weights, f0, parallel, status, threads
+        )
+        assert np.array_equal(parallel, serial)

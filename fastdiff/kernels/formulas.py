@@ -11,7 +11,7 @@ from numba import njit
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def first_derivative_entry(values, offsets_row, weights_row, f0, h_i):
+def first_derivative_entry(values, offsets, weights, row, f0, h_i):
     """``sum_k w_k f(x + o_k h_i e_i) / h_i`` for one coordinate.
 
     Parameters
@@ -19,8 +19,12 @@ def first_derivative_entry(values, offsets_row, weights_row, f0, h_i):
     values : ndarray, shape (k,)
         ``f`` at the stencil points; entries where the offset is 0 or the
         weight is 0 are not read (``f0`` stands for the centre).
-    offsets_row, weights_row : ndarray, shape (k,)
-        The coordinate's stencil.
+    offsets, weights : ndarray, shape (n, k) or (1, k)
+        Stencil table; the coordinate's stencil is row ``row`` (indexed in
+        place: a row view per coordinate costs more than the arithmetic in
+        a kernel's inner loop).
+    row : int
+        Row of the coordinate's stencil.
     f0 : float
         ``f(x)``.
     h_i : float
@@ -28,35 +32,54 @@ def first_derivative_entry(values, offsets_row, weights_row, f0, h_i):
     """
     total = 0.0
     used = False
-    for k in range(weights_row.shape[0]):
-        w = weights_row[k]
+    for k in range(weights.shape[1]):
+        w = weights[row, k]
         if w == 0.0:
             continue
         used = True
-        total += w * (f0 if offsets_row[k] == 0.0 else values[k])
+        total += w * (f0 if offsets[row, k] == 0.0 else values[k])
     return total / h_i if used else 0.0
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def add_weighted_values(column, weight, values):
+    """``column += weight * values``: the term of one stencil point in a Jacobian column.
+
+    The compiled kernels add the terms of ``f`` as it is evaluated, through
+    the same arithmetic in :func:`fastdiff.kernels._calling.accumulate_vector`.
+    """
+    for r in range(column.shape[0]):
+        column[r] += weight * values[r]
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def first_derivative_scale(weights_row, h_i):
+    """Factor of a summed Jacobian column: ``1 / h_i``, or 0 for a row of zero weights."""
+    for k in range(weights_row.shape[0]):
+        if weights_row[k] != 0.0:
+            return 1.0 / h_i
+    return 0.0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def first_derivative_column(values, offsets_row, weights_row, f0, h_i, out_column):
-    """Vector form of :func:`first_derivative_entry`: ``values`` (k, m), ``f0`` (m,)."""
-    m = out_column.shape[0]
-    for r in range(m):
-        out_column[r] = 0.0
-    used = False
+    """Vector form of :func:`first_derivative_entry`: ``values`` (k, m), ``f0`` (m,).
+
+    ``out_column = (sum_k w_k f_k) * first_derivative_scale``, terms added in
+    stencil order from zero: the kernels, which stream the terms into the
+    column as ``f`` is evaluated, get the same bits.
+    """
+    out_column[:] = 0.0
     for k in range(weights_row.shape[0]):
         w = weights_row[k]
         if w == 0.0:
             continue
-        used = True
         if offsets_row[k] == 0.0:
-            for r in range(m):
-                out_column[r] += w * f0[r]
+            add_weighted_values(out_column, w, f0)
         else:
-            for r in range(m):
-                out_column[r] += w * values[k, r]
-    scale = 1.0 / h_i if used else 0.0
-    for r in range(m):
+            add_weighted_values(out_column, w, values[k])
+    scale = first_derivative_scale(weights_row, h_i)
+    for r in range(out_column.shape[0]):
         out_column[r] *= scale
 
 
@@ -94,7 +117,7 @@ def combine_gradient(values, offsets, weights, f0, h, out):
     """Gradient from a batch of values ``(n, k)``; stencil rows (n, k) or (1, k)."""
     for i in range(out.shape[0]):
         row = i if offsets.shape[0] > 1 else 0
-        out[i] = first_derivative_entry(values[i], offsets[row], weights[row], f0, h[i])
+        out[i] = first_derivative_entry(values[i], offsets, weights, row, f0, h[i])
 
 
 @njit(cache=True, error_model="numpy")
