@@ -1,0 +1,262 @@
+"""The public functions: ``jacobian`` and ``hessian`` at a point, ``jac`` and ``hess``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import scipy.sparse
+from numpy.typing import ArrayLike
+
+from fastdiff.evaluate import Evaluator
+from fastdiff.sparse.coloring import Coloring
+from fastdiff.sparse.hessian_function import SparseHessianFunction
+from fastdiff.sparse.jacobian_function import SparseJacobianFunction
+
+
+def jacobian(
+    f,
+    x: ArrayLike,
+    sparsity,
+    *,
+    method: str = "central",
+    step: float | ArrayLike | None = None,
+    parallel: bool | None = None,
+    coloring: Coloring | None = None,
+    check: bool = False,
+    vectorized: bool = False,
+    workers: int | None = None,
+    executor=None,
+    progress: bool = False,
+    evaluator: Evaluator | None = None,
+) -> scipy.sparse.csr_matrix:
+    """Sparse Jacobian by finite differences of grouped columns.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> ndarray (m,)``. A Numba-compiled ``f`` is evaluated in
+        compiled kernels; any other callable through an
+        :class:`~fastdiff.Evaluator`, one batch of ``evaluations`` points.
+    x : array_like, shape (n,)
+        Point of differentiation; finite.
+    sparsity : scipy.sparse matrix or boolean array_like, shape (m, n)
+        Where the Jacobian may be nonzero. Entries outside it are not
+        computed.
+    method : {"central", "forward", "backward"}
+        Difference formula, as for :func:`fastdiff.jacobian`.
+    step : float or array_like of shape (n,), optional
+        Absolute step; default relative, as for :func:`fastdiff.jacobian`.
+    parallel : bool, optional
+        Evaluate the groups on all threads (compiled ``f``). Default:
+        automatic.
+    coloring : Coloring, optional
+        From :func:`color_jacobian` on the same pattern; computed if omitted.
+    check : bool
+        Also compute the dense Jacobian (``2 n`` evaluations and an
+        ``(m, n)`` array: small problems only) and raise ``ValueError`` if
+        the pattern misses an entry.
+    vectorized, workers, executor, progress, evaluator
+        How a Python ``f`` is evaluated, as for :func:`fastdiff.jacobian`.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix, shape (m, n)
+        Exactly the pattern (sorted, without duplicates or explicit zeros).
+
+    Raises
+    ------
+    TypeError
+        ``sparsity`` is not a sparse matrix or a boolean array; ``f`` is
+        not callable.
+    ValueError
+        The shapes of ``sparsity``, ``x`` and ``f(x)`` disagree; ``coloring``
+        does not fit ``sparsity``; ``f`` is not finite at a point; with
+        ``check=True``, the pattern misses an entry.
+
+    Notes
+    -----
+    Central: ``2 * n_colors`` evaluations; forward and backward:
+    ``n_colors + 1``.
+
+    Examples
+    --------
+    >>> import numpy as np, numba, scipy.sparse, fastdiff
+    >>> @numba.njit
+    ... def f(x):
+    ...     return x ** 2
+    >>> J = fastdiff.sparse.jacobian(f, np.arange(4.0), scipy.sparse.eye(4))
+    >>> J.toarray().diagonal().round(6)
+    array([0., 2., 4., 6.])
+    """
+    derivative = SparseJacobianFunction(
+        f,
+        sparsity,
+        method=method,
+        step=step,
+        parallel=parallel,
+        coloring=coloring,
+        check=check,
+        vectorized=vectorized,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        evaluator=evaluator,
+    )
+    return derivative(x)
+
+
+def hessian(
+    f,
+    x: ArrayLike,
+    sparsity,
+    *,
+    method: str = "central",
+    step: float | ArrayLike | None = None,
+    parallel: bool | None = None,
+    coloring: Coloring | None = None,
+    gradient: Callable | None = None,
+    check: bool = False,
+    vectorized: bool = False,
+    workers: int | None = None,
+    executor=None,
+    progress: bool = False,
+    evaluator: Evaluator | None = None,
+) -> scipy.sparse.csr_matrix:
+    """Sparse symmetric Hessian by finite differences.
+
+    Parameters
+    ----------
+    f : callable or None
+        ``f(x) -> float``, Numba-compiled or any callable (evaluated as for
+        :func:`jacobian`). Not evaluated when ``gradient`` is given (then it
+        may be None).
+    x : array_like, shape (n,)
+        Point of differentiation; finite.
+    sparsity : scipy.sparse matrix or boolean array_like, shape (n, n)
+        Symmetric pattern of the Hessian; the diagonal is always computed.
+        Entries outside it are not computed.
+    method : {"central", "forward", "backward"}
+        Difference formula: the Hessian stencil of :func:`fastdiff.hessian`
+        on ``f``, or the first-derivative stencil on ``gradient``.
+    step : float or array_like of shape (n,), optional
+        Absolute step; default relative, with the exponent of the formula.
+    parallel : bool, optional
+        Use all threads (compiled functions). Default: automatic.
+    coloring : Coloring, optional
+        From :func:`color_hessian` on the same pattern (only with
+        ``gradient``); computed if omitted.
+    gradient : callable, optional
+        ``gradient(x) -> ndarray (n,)``, the gradient of ``f``. Then the
+        Hessian comes from gradient differences along star-colour groups.
+    check : bool
+        Also compute the dense Hessian (small problems only) and raise
+        ``ValueError`` if the pattern misses an entry.
+    vectorized, workers, executor, progress, evaluator
+        How a Python ``f`` (or ``gradient``) is evaluated, as for
+        :func:`fastdiff.hessian`.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix, shape (n, n)
+        The pattern plus the diagonal; exactly symmetric.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`jacobian`; also if ``sparsity`` is not square or not
+        symmetric, or ``coloring`` is given without ``gradient``.
+
+    Notes
+    -----
+    From ``f``, with ``E`` pattern pairs ``i < j``: central ``1 + 2 n + 2 E``
+    evaluations, forward and backward ``1 + 2 n + E`` (dense: ``n**2 + n +
+    1`` and ``1 + n (n + 3) / 2``). From ``gradient``: central
+    ``2 * n_colors`` gradient evaluations, one-sided ``n_colors + 1``.
+    """
+    derivative = SparseHessianFunction(
+        f,
+        sparsity,
+        method=method,
+        step=step,
+        parallel=parallel,
+        coloring=coloring,
+        gradient=gradient,
+        check=check,
+        vectorized=vectorized,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        evaluator=evaluator,
+    )
+    return derivative(x)
+
+
+def jac(
+    f,
+    sparsity,
+    *,
+    method: str = "central",
+    step=None,
+    parallel: bool | None = None,
+    coloring: Coloring | None = None,
+    check: bool = False,
+    vectorized: bool = False,
+    workers: int | None = None,
+    executor=None,
+    progress: bool = False,
+    evaluator: Evaluator | None = None,
+) -> SparseJacobianFunction:
+    """Sparse Jacobian function of ``f``: ``jac(f, S)(x) == jacobian(f, x, S)``.
+
+    The pattern is checked, coloured and ``f`` prepared once; each call pays
+    only for the evaluations. For ``scipy.optimize.least_squares(fun, x0,
+    jac=fastdiff.sparse.jac(fun, S))`` and Newton-type solvers.
+    """
+    return SparseJacobianFunction(
+        f,
+        sparsity,
+        method=method,
+        step=step,
+        parallel=parallel,
+        coloring=coloring,
+        check=check,
+        vectorized=vectorized,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        evaluator=evaluator,
+    )
+
+
+def hess(
+    f,
+    sparsity,
+    *,
+    method: str = "central",
+    step=None,
+    parallel: bool | None = None,
+    coloring: Coloring | None = None,
+    gradient: Callable | None = None,
+    check: bool = False,
+    vectorized: bool = False,
+    workers: int | None = None,
+    executor=None,
+    progress: bool = False,
+    evaluator: Evaluator | None = None,
+) -> SparseHessianFunction:
+    """Sparse Hessian function of ``f``: ``hess(f, S)(x) == hessian(f, x, S)``."""
+    return SparseHessianFunction(
+        f,
+        sparsity,
+        method=method,
+        step=step,
+        parallel=parallel,
+        coloring=coloring,
+        gradient=gradient,
+        check=check,
+        vectorized=vectorized,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        evaluator=evaluator,
+    )

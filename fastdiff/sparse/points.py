@@ -1,0 +1,115 @@
+"""Where a sparse derivative evaluates: stencil rows, point batches and their descriptions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from fastdiff import stencils
+from fastdiff.api import _listing
+from fastdiff.sparse.coloring import Coloring
+from fastdiff.sparse.patterns import _PatternPairs
+
+
+@dataclass(frozen=True)
+class _FirstDerivativePoints:
+    """One first-derivative stencil row of :mod:`fastdiff.stencils`, as the kernels take it."""
+
+    offsets: np.ndarray
+    weights: np.ndarray
+    slots: np.ndarray
+    needs_center: bool
+    exponent: float
+
+    @classmethod
+    def from_method(cls, method: str) -> _FirstDerivativePoints:
+        offsets, weights = stencils.first_derivative_row(method)
+        stencil = stencils.FIRST_DERIVATIVE[method]
+        slots = np.flatnonzero((offsets[0] != 0.0) & (weights[0] != 0.0)).astype(np.int64)
+        return cls(offsets[0], weights[0], slots, stencil.uses_center, stencil.step_exponent)
+
+    @property
+    def width(self) -> int:
+        return self.offsets.shape[0]
+
+    def evaluations(self, n_colors: int) -> int:
+        return n_colors * self.slots.shape[0] + int(self.needs_center)
+
+
+class _GroupPoints:
+    """Batch of a compressed evaluation: ``x`` (if used), then each colour and stencil point."""
+
+    def __init__(self, x, h, coloring: Coloring, stencil: _FirstDerivativePoints):
+        self.x, self.h, self.coloring, self.stencil = x, h, coloring, stencil
+        self.first = int(stencil.needs_center)
+        self.count = stencil.evaluations(coloring.n_colors)
+
+    def slot(self, point: int) -> tuple[int, int]:
+        """Colour and stencil slot of a point after the first."""
+        color, k = divmod(point - self.first, self.stencil.slots.shape[0])
+        return color, int(self.stencil.slots[k])
+
+    def __call__(self, lo: int, hi: int) -> np.ndarray:
+        points = np.tile(self.x, (hi - lo, 1))
+        for point in range(max(lo, self.first), hi):
+            color, q = self.slot(point)
+            columns = self.coloring.group_columns[
+                self.coloring.group_pointers[color] : self.coloring.group_pointers[color + 1]
+            ]
+            # Formed exactly as in the kernels: x_j + o * h_j.
+            points[point - lo, columns] = (
+                self.x[columns] + self.stencil.offsets[q] * self.h[columns]
+            )
+        return points
+
+    def describe(self, point: int) -> str:
+        if point < self.first:
+            return "at x"
+        color, q = self.slot(point)
+        return _group_description(self.coloring, color, self.stencil.offsets[q])
+
+
+class _HessianPatternPoints:
+    """Batch of a pattern Hessian: ``x``, the axis points, then the pair points."""
+
+    def __init__(self, x, h, arrays, pairs: _PatternPairs):
+        self.x, self.h, self.pairs = x, h, pairs
+        self.axis_offsets, self.pair_offsets = arrays[0], arrays[3]
+        self.a, self.p = self.axis_offsets.shape[0], self.pair_offsets.shape[0]
+        self.pair_start = 1 + x.shape[0] * self.a
+        self.count = self.pair_start + pairs.count * self.p
+
+    def __call__(self, lo: int, hi: int) -> np.ndarray:
+        x, h = self.x, self.h
+        points = np.tile(x, (hi - lo, 1))
+        index = np.arange(lo, hi)
+        axis = np.flatnonzero((index >= 1) & (index < self.pair_start))
+        i, a = np.divmod(index[axis] - 1, self.a)
+        points[axis, i] = x[i] + self.axis_offsets[a] * h[i]
+        pair_points = np.flatnonzero(index >= self.pair_start)
+        pair, q = np.divmod(index[pair_points] - self.pair_start, self.p)
+        i, j = self.pairs.rows[pair], self.pairs.columns[pair]
+        points[pair_points, i] = x[i] + self.pair_offsets[q, 0] * h[i]
+        points[pair_points, j] = x[j] + self.pair_offsets[q, 1] * h[j]
+        return points
+
+    def describe(self, point: int) -> str:
+        if point == 0:
+            return "at x"
+        if point < self.pair_start:
+            i, a = divmod(point - 1, self.a)
+            return f"at x + {self.axis_offsets[a]:g} * h[{i}] * e[{i}]"
+        pair, q = divmod(point - self.pair_start, self.p)
+        i, j = int(self.pairs.rows[pair]), int(self.pairs.columns[pair])
+        return (
+            f"at x + {self.pair_offsets[q, 0]:g} * h[{i}] * e[{i}] "
+            f"+ {self.pair_offsets[q, 1]:g} * h[{j}] * e[{j}]"
+        )
+
+
+def _group_description(coloring: Coloring, color: int, offset: float) -> str:
+    columns = coloring.group_columns[
+        coloring.group_pointers[color] : coloring.group_pointers[color + 1]
+    ]
+    return f"at x + {offset:g} * h on the columns of colour {color} {_listing(columns.tolist())}"
