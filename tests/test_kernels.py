@@ -333,3 +333,18 @@ def test_jacobian_kernel_equals_the_batch_formula(method, rng):
             trigonometric_map, x, h, offsets, weights, f0, parallel, status, threads
         )
         assert np.array_equal(parallel, serial)
+    # Contiguous columns (F order) are summed in place, without the block.
+    for threads in (1, 2):
+        columns = np.empty((n, n)).T
+        kernels.jacobian_parallel(
+            trigonometric_map, x, h, offsets, weights, f0, columns, status, threads
+        )
+        assert np.array_equal(columns, serial)
+
+
+def test_jacobian_into_accepts_contiguous_columns():
+    x = _read_only(np.linspace(-1.0, 1.0, 37))
+    work = np.empty(kernels.jacobian_work_size(37, 37))
+    out = np.empty((37, 37)).T
+    kernels.forward_jacobian_into(trigonometric_map, x, out, work)
+    assert np.array_equal(out, kernels.forward_jacobian(trigonometric_map, x))

@@ -104,7 +104,19 @@ def jacobian_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, bloc
     ``x_work`` (a copy of ``x``), ``block`` (>= min(BLOCK_COLUMNS, n), m) and
     ``scales`` (>= min(BLOCK_COLUMNS, n),) are the caller's scratch, private
     to its thread; ``status`` may be any array that stores small integers.
+    An ``out`` whose columns are contiguous (F-ordered, such as
+    ``np.empty((n, m)).T``) is summed into in place, without the block.
     """
+    if out.strides[0] == out.itemsize:
+        for i in range(lo, hi):
+            row = i if offsets.shape[0] > 1 else 0
+            column = out[:, i]
+            scale, status[i] = jacobian_column_sum(
+                f, x_work, i, h[i], offsets[row], weights[row], f0, column
+            )
+            for r in range(column.shape[0]):
+                column[r] *= scale
+        return
     for start in range(lo, hi, BLOCK_COLUMNS):
         stop = min(start + BLOCK_COLUMNS, hi)
         for i in range(start, stop):

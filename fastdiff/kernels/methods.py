@@ -449,7 +449,9 @@ def forward_jacobian_into(f, x, out, work, step=None):
     f : jitted function
         ``f(x) -> ndarray (m,)`` for a 1-D float64 array ``x``.
     out : ndarray, shape (m, n)
-        Receives the Jacobian; its first dimension gives m.
+        Receives the Jacobian; its first dimension gives m. With contiguous
+        columns (F order, e.g. ``np.empty((n, m)).T``) each column is
+        summed in place, which is faster for large m.
     x, work, step
         As in :func:`forward_gradient_into`, with ``work`` of length
         :func:`jacobian_work_size` ``(n, m)`` at least.
