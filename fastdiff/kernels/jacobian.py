@@ -7,9 +7,14 @@ length ``m``. Shapes: ``x``, ``h`` (n,); ``offsets``, ``weights`` (n, k) or (1, 
 Each column is summed as ``f`` is evaluated (``accumulate_vector`` adds
 ``w_k f(x + o_k h_i e_i)`` into a contiguous row of a small block), and
 :data:`BLOCK_COLUMNS` finished columns are scaled and written into the
-row-major ``out`` together. The arithmetic is that of
+row-major ``out`` together; an ``out`` with contiguous columns (F order) is
+summed into directly. The arithmetic is that of
 :func:`fastdiff.kernels.formulas.first_derivative_column`, so the result is
 bit for bit the one of the Python path.
+
+For an ``f`` of cost O(n), writing the columns of a row-major ``out``
+(scattered over all its rows) costs about as much as the evaluations
+themselves at n = m = 1000; an F-ordered ``out`` avoids most of that.
 """
 
 import numpy as np
