@@ -38,7 +38,9 @@ def cheap(x):
 
 
 def cheap_vectorized(points):
-    return np.sum(np.sin(points) * points**2, axis=1) + np.sum(points[:, 1:] * points[:, :-1], axis=1)
+    return np.sum(np.sin(points) * points**2, axis=1) + np.sum(
+        points[:, 1:] * points[:, :-1], axis=1
+    )
 
 
 def rosenbrock(x):
@@ -93,7 +95,9 @@ def main() -> None:
     start = time.perf_counter()
     fastdiff.gradient(expensive, x, workers=2)
     print(f"worker pool start-up and first call: {time.perf_counter() - start:.2f} s")
-    rows["fastdiff workers=2"] = timed(lambda: fastdiff.gradient(expensive, x, workers=2), args.repeats)
+    rows["fastdiff workers=2"] = timed(
+        lambda: fastdiff.gradient(expensive, x, workers=2), args.repeats
+    )
 
     from distributed import Client, LocalCluster
 
@@ -112,7 +116,9 @@ def main() -> None:
         )
     except ImportError:
         print("optimagic not installed: skipped")
-    rows["scipy workers=2"] = timed(lambda: approx_derivative(expensive, x, workers=2), args.repeats)
+    rows["scipy workers=2"] = timed(
+        lambda: approx_derivative(expensive, x, workers=2), args.repeats
+    )
 
     ideal = 32 * one
     serial = rows["fastdiff serial"]
@@ -144,12 +150,12 @@ def cheap_table(repeats: int) -> None:
             rtol=1e-10,
             atol=1e-10,
         )
-        serial = timed(lambda: fastdiff.gradient(one_point, y), repeats * 4)
+        serial = timed(lambda f=one_point: fastdiff.gradient(f, y), repeats * 4)
         vectorized = timed(
-            lambda: fastdiff.gradient(vectorized_f, y, vectorized=True), repeats * 20
+            lambda f=vectorized_f: fastdiff.gradient(f, y, vectorized=True), repeats * 20
         )
-        calls = timed(lambda: [one_point(row) for row in batch], repeats * 4)
-        one_batch = timed(lambda: vectorized_f(batch), repeats * 20)
+        calls = timed(lambda f=one_point: [f(row) for row in batch], repeats * 4)
+        one_batch = timed(lambda f=vectorized_f: f(batch), repeats * 20)
         print(
             f"{label:<26}{serial * 1e3:>8.2f}ms{vectorized * 1e3:>10.3f}ms"
             f"{serial / vectorized:>7.1f}x{calls / one_batch:>8.1f}x"

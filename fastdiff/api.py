@@ -635,7 +635,9 @@ class JacobianFunction(_DerivativeFunction):
             f0 = np.empty(m)
         offsets, weights = stencils.first_derivative_row(self.method)
         h = np.empty(n)
-        out = np.empty((m, n))
+        # Contiguous columns (Fortran order, as scipy's approx_derivative
+        # returns J): each column is written once, in place, as it is summed.
+        out = np.empty((n, m)).T
         status = np.empty(n, dtype=np.int8)
         threads = self._threads(x, self._stencil.evaluations_per_entry * n, m)
         bad, failures = jacobian_driver(

@@ -117,9 +117,7 @@ def first_derivative_within(
         Positive steps, shrunk where the box is narrower than the stencil
         (unused for fixed coordinates).
     """
-    offsets, weights, steps, narrow = stencils_within(
-        x, h, lb, ub, *_candidate_tables(method)
-    )
+    offsets, weights, steps, narrow = stencils_within(x, h, lb, ub, *_candidate_tables(method))
     if narrow >= 0:
         raise _too_narrow(x, lb, ub, narrow)
     return offsets, weights, steps

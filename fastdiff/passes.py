@@ -65,7 +65,7 @@ class CompiledPasses:
             else:
                 gradient_serial(self.address, x, h, offsets, weights, f0, out, status)
         else:
-            out = np.empty((m, n))
+            out = np.empty((n, m)).T  # contiguous columns, as the fast path
             f0 = np.zeros(m) if value is None else value
             if self.threads > 1:
                 jacobian_parallel(

@@ -26,7 +26,7 @@ Second derivatives (Hessian)
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -68,12 +68,12 @@ class FirstDerivativeStencil(NamedTuple):
 
 
 # Asked on every call of a derivative function: computed once per stencil.
-@lru_cache(maxsize=None)
+@cache
 def _uses_center(stencil: FirstDerivativeStencil) -> bool:
     return any(o == 0.0 and w != 0.0 for o, w in zip(stencil.offsets, stencil.weights))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _evaluations_per_entry(stencil: FirstDerivativeStencil) -> int:
     return sum(1 for o, w in zip(stencil.offsets, stencil.weights) if o != 0.0 and w != 0.0)
 
