@@ -308,6 +308,26 @@ def compare_engine(
     return timings
 
 
+def median_timings(rounds: list[dict[str, Timing]]) -> dict[str, Timing]:
+    """Per label, the median time and median floor over repeated :func:`compare_engine` rounds.
+
+    On a shared machine a burst of other work can hit one measurement of a
+    round; the median of a few rounds, each measuring floor, serial, parallel
+    and scipy back to back, is what the tables report.
+    """
+    merged = {}
+    for label, first in rounds[0].items():
+        merged[label] = Timing(
+            first.kind,
+            first.n,
+            label,
+            statistics.median(r[label].seconds for r in rounds),
+            first.evaluations,
+            statistics.median(r[label].floor_seconds for r in rounds),
+        )
+    return merged
+
+
 def format_engine_table(rows: list[dict[str, Timing]]) -> str:
     """A plain-text table of :func:`compare_engine` results."""
     header = (
