@@ -194,7 +194,10 @@ def jacobian(
     Returns
     -------
     ndarray, shape (m, n)
-        ``J[r, i] = d f_r / d x_i``.
+        ``J[r, i] = d f_r / d x_i``. Its columns are contiguous (Fortran
+        order, as scipy's ``approx_derivative`` returns J): each column is
+        written once, as it is computed. ``np.ascontiguousarray(J)`` gives a
+        row-major copy if C code needs one.
 
     Notes
     -----
