@@ -22,7 +22,7 @@ from fastdiff._validation import (
     non_finite_error,
     steps_for,
 )
-from fastdiff.bounds import as_bounds, hessian_steps_within, point_inside
+from fastdiff.bounds import as_bounds, hessian_steps_within, point_inside, stencil_fits
 from fastdiff.compiled import SCALAR, VECTOR, is_compiled, prepare
 from fastdiff.evaluate import Evaluator, sharing_workers
 from fastdiff.extrapolated import complex_step_derivative, richardson_derivative
@@ -775,7 +775,7 @@ def _first_bound(bounds):
 
 def _hessian_fits(x, h, stencil, lb, ub) -> bool:
     offsets = set(stencil.axis_offsets) | {o for pair in stencil.pair_offsets for o in pair}
-    return all(np.all((lb <= x + o * h) & (x + o * h <= ub)) for o in offsets)
+    return bool(stencil_fits(x, h, sorted(offsets), lb, ub).all())
 
 
 def _choose_evaluator(vectorized, workers, executor, progress, evaluator) -> Evaluator | None:

@@ -151,8 +151,8 @@ def _too_narrow(x, lb, ub, i: int) -> ValueError:
     )
 
 
-def _fits_all(x, h, offsets, lb, ub) -> np.ndarray:
-    """Which coordinates have all their points ``x_i + o * h_i`` in the box."""
+def stencil_fits(x, h, offsets, lb, ub) -> np.ndarray:
+    """Which coordinates have all their points ``x_i + o * h_i`` (``o`` in ``offsets``) in the box."""
     inside = np.ones(x.shape[0], dtype=bool)
     for o in offsets:
         point = x + o * h
@@ -179,10 +179,10 @@ def hessian_steps_within(
     fixed = lb == ub
     # A fixed coordinate gets a zero step: its points coincide with x, inside
     # the box, and its row and column are set to 0 afterwards.
-    if (fixed | _fits_all(x, h, (-1.0, 1.0), lb, ub)).all():
+    if (fixed | stencil_fits(x, h, (-1.0, 1.0), lb, ub)).all():
         return True, np.where(fixed, 0.0, h), fixed
-    forward = ~fixed & _fits_all(x, h, (1.0, 2.0), lb, ub)
-    backward = ~fixed & ~forward & _fits_all(x, -h, (1.0, 2.0), lb, ub)
+    forward = ~fixed & stencil_fits(x, h, (1.0, 2.0), lb, ub)
+    backward = ~fixed & ~forward & stencil_fits(x, -h, (1.0, 2.0), lb, ub)
     steps = np.where(forward, h, np.where(backward, -h, 0.0))
     for i in np.flatnonzero(~(fixed | forward | backward)):
         above, below = ub[i] - x[i], x[i] - lb[i]
