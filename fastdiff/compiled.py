@@ -100,33 +100,47 @@ def prepare(f, kind: str) -> CompiledFunction:
         If ``f`` cannot be compiled for a 1-D float64 array, or returns
         something other than ``kind`` asks for.
     """
-    by_kind = _PREPARED.get(f)
-    if by_kind is None:
-        by_kind = _PREPARED.setdefault(f, {})
-    prepared = by_kind.get(kind)
-    if prepared is None:
-        prepared = by_kind[kind] = _wrap(f, kind)
-    return prepared
+    return _cached(f, kind, _wrap)
 
 
-def _return_type(f):
+def _return_type(f, point_type, cannot_compile: str, no_signature: str):
+    """Numba's return type of ``f`` for one argument of ``point_type``.
+
+    Raises ``TypeError`` with ``cannot_compile`` (followed by Numba's first
+    line) or ``no_signature``: a typing error is the user's to fix, not a
+    traceback.
+    """
     context = cpu_target.typing_context
     context.refresh()
     try:
-        signature = context.resolve_function_type(types.Dispatcher(f), (_POINT_TYPE,), {})
+        signature = context.resolve_function_type(types.Dispatcher(f), (point_type,), {})
     except Exception as error:  # Numba raises its own typing errors here
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise TypeError(
-            f"f ({_name(f)}) could not be compiled for one argument, a 1-D float64 "
-            f"array: {_strip_ansi(first_line)}"
-        ) from None
+        raise TypeError(cannot_compile.replace("{reason}", _strip_ansi(first_line))) from None
     if signature is None:
-        raise TypeError(f"f ({_name(f)}) does not accept a 1-D float64 array as its only argument")
+        raise TypeError(no_signature)
     return signature.return_type
 
 
+def _cached(f, key, wrap):
+    """The wrapper of ``f`` for ``key``, built by ``wrap(f, kind)`` once per ``f``."""
+    by_kind = _PREPARED.get(f)
+    if by_kind is None:
+        by_kind = _PREPARED.setdefault(f, {})
+    prepared = by_kind.get(key)
+    if prepared is None:
+        kind = key[1] if isinstance(key, tuple) else key
+        prepared = by_kind[key] = wrap(f, kind)
+    return prepared
+
+
 def _wrap(f, kind: str) -> CompiledFunction:
-    returns = _return_type(f)
+    returns = _return_type(
+        f,
+        _POINT_TYPE,
+        f"f ({_name(f)}) could not be compiled for one argument, a 1-D float64 array: {{reason}}",
+        f"f ({_name(f)}) does not accept a 1-D float64 array as its only argument",
+    )
     if kind == SCALAR:
         if not isinstance(returns, (types.Float, types.Integer, types.Boolean)):
             raise TypeError(
@@ -275,38 +289,19 @@ def prepare_complex(f, kind: str) -> ComplexFunction:
         value for complex input (for example through ``np.abs`` or ``.real``),
         which would silently give a zero derivative.
     """
-    by_kind = _PREPARED.get(f)
-    if by_kind is None:
-        by_kind = _PREPARED.setdefault(f, {})
-    key = ("complex", kind)
-    prepared = by_kind.get(key)
-    if prepared is None:
-        prepared = by_kind[key] = _wrap_complex(f, kind)
-    return prepared
-
-
-def _complex_return_type(f):
-    context = cpu_target.typing_context
-    context.refresh()
-    try:
-        signature = context.resolve_function_type(types.Dispatcher(f), (_COMPLEX_POINT_TYPE,), {})
-    except Exception as error:  # Numba raises its own typing errors here
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise TypeError(
-            f"method='complex' needs f ({_name(f)}) to accept a 1-D complex128 array, "
-            f"but it could not be compiled for one: {_strip_ansi(first_line)} "
-            "(use a finite-difference method for functions of real numbers only)"
-        ) from None
-    if signature is None:
-        raise TypeError(
-            f"method='complex' needs f ({_name(f)}) to accept a 1-D complex128 array "
-            "as its only argument"
-        )
-    return signature.return_type
+    return _cached(f, ("complex", kind), _wrap_complex)
 
 
 def _wrap_complex(f, kind: str) -> ComplexFunction:
-    returns = _complex_return_type(f)
+    returns = _return_type(
+        f,
+        _COMPLEX_POINT_TYPE,
+        f"method='complex' needs f ({_name(f)}) to accept a 1-D complex128 array, "
+        "but it could not be compiled for one: {reason} "
+        "(use a finite-difference method for functions of real numbers only)",
+        f"method='complex' needs f ({_name(f)}) to accept a 1-D complex128 array "
+        "as its only argument",
+    )
     if kind == SCALAR:
         if not isinstance(returns, types.Complex):
             raise TypeError(
