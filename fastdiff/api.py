@@ -532,6 +532,7 @@ class _DerivativeFunction:
                 value,
                 object_kind,
                 evaluations,
+                None if object_kind == "hessian" else self._central_in(x),
             )
         if not self.full_output and not result.success:
             failed = np.flatnonzero(np.atleast_1d(result.status).ravel() != OK)
@@ -540,6 +541,33 @@ class _DerivativeFunction:
                 f"entries {_listing(failed.tolist())}"
             )
         return result
+
+    def _central_in(self, x: np.ndarray):
+        """``refine(steps, coordinates, shape)``: central differences in some coordinates.
+
+        For the refinement levels of ``method="richardson"``: coordinates
+        outside the list get a zero stencil row, so ``f`` is evaluated only
+        at the ``2 * len(coordinates)`` points that are needed; their
+        entries are NaN where ``f`` failed.
+        """
+        n = x.shape[0]
+
+        def refine(steps, coordinates, shape):
+            offsets, weights = stencils.first_derivative_table("central", n)
+            skipped = np.ones(n, dtype=bool)
+            skipped[coordinates] = False
+            weights[skipped] = 0.0
+            m = shape[0] if len(shape) == 2 else 0
+            passes = self._passes(x, 2 * coordinates.size, m)
+            result = passes.run(x, steps, offsets, weights, None, m)
+            failed = result.status != OK
+            if failed.any():
+                derivative = np.array(result.derivative, dtype=np.float64)
+                derivative[..., failed] = np.nan
+                return derivative, result.evaluations
+            return result.derivative, result.evaluations
+
+        return refine
 
     def __repr__(self) -> str:
         name = getattr(self.function, "__name__", repr(self.function))
@@ -620,8 +648,8 @@ class JacobianFunction(_DerivativeFunction):
         eps = working_eps(x)
         x = as_point(x)
         if self._base_method != self.method:
-            # Each level is a new central JacobianFunction, which evaluates
-            # f(x) once to learn the output length: 2n + 1 per level.
+            # Each of the three first levels is a new central JacobianFunction,
+            # which evaluates f(x) once to learn the output length: 2n + 1.
             result = self._extrapolated(x, "jacobian", JacobianFunction, 2 * x.shape[0] + 1)
             return result if self.full_output else result.derivative
         if self._careful or self._prepared is None:

@@ -29,7 +29,12 @@ COMPLEX_STEP = 1e-20
 
 
 def richardson_derivative(
-    make_function, x: np.ndarray, value, object_kind: str, evaluations_per_level: int
+    make_function,
+    x: np.ndarray,
+    value,
+    object_kind: str,
+    evaluations_per_level: int,
+    refine=None,
 ) -> DerivativeResult:
     """Extrapolate a gradient, Jacobian or Hessian from central passes at shrinking steps.
 
@@ -47,6 +52,12 @@ def richardson_derivative(
     object_kind : {"gradient", "jacobian", "hessian"}
     evaluations_per_level : int
         Evaluations of one central pass.
+    refine : callable, optional
+        ``refine(steps, coordinates, shape) -> (estimate, evaluations)``:
+        central differences of ``shape`` (the derivative's) in the listed
+        coordinates only (other entries are ignored). Given, the levels after the first three differentiate just
+        the coordinates that still need a smaller step; without it (the
+        Hessian) every level is a full pass.
 
     Returns
     -------
@@ -63,10 +74,11 @@ def richardson_derivative(
     some entry stays above :data:`fastdiff.richardson.REFINEMENT_RTOL`
     relative to the largest entry, another level is added (up to
     :data:`fastdiff.richardson.MAX_LEVELS`), and only the entries above it use
-    that level. Each level is a full central pass, ``evaluations_per_level``
-    evaluations (2n for a gradient, ``n**2 + n + 1`` for a Hessian):
-    ``3 * evaluations_per_level`` when the first three steps suffice, at most
-    ``MAX_LEVELS`` times that, plus one for ``f(x)`` when ``value`` is given.
+    that level. The first three levels are full central passes,
+    ``evaluations_per_level`` each (2n for a gradient, ``n**2 + n + 1`` for a
+    Hessian). A later level costs 2 evaluations per coordinate it refines
+    when ``refine`` is given (gradients, Jacobians), a full pass otherwise.
+    Add one for ``f(x)`` when ``value`` is given.
     """
     second = object_kind == "hessian"
     scale = richardson.HESSIAN_SCALE if second else richardson.GRADIENT_SCALE
@@ -79,10 +91,20 @@ def richardson_derivative(
         rounding = richardson.rounding_errors(size, steps, derivative=2 if second else 1)
         if object_kind == "jacobian":
             rounding = rounding[:, np.newaxis, :]  # (levels, 1, n) against (levels, m, n)
-    # Every level is a full pass: make_function differentiates all
-    # coordinates, so `needed` only says which entries use the level.
-    result, needed = richardson.extrapolate_adaptively(
-        lambda level, _needed: make_function(steps[level])(x),
+    spent = []
+
+    def estimate_at(level, needed):
+        if needed is None or refine is None:
+            spent.append(evaluations_per_level)
+            return make_function(steps[level])(x)
+        # A Jacobian entry (i, j) needs column j: coordinates, not entries.
+        coordinates = np.flatnonzero(needed if needed.ndim == 1 else needed.any(axis=0))
+        estimate, evaluations = refine(steps[level], coordinates, needed.shape)
+        spent.append(evaluations)
+        return estimate
+
+    result, _needed = richardson.extrapolate_adaptively(
+        estimate_at,
         richardson.MAX_LEVELS,
         ratio=richardson.RATIO,
         rounding=rounding,
@@ -92,13 +114,12 @@ def richardson_derivative(
     if object_kind == "jacobian":
         finite = finite.all(axis=0)  # one status per column
     status = np.where(finite, OK, NOT_FINITE).astype(np.int8)
-    levels = needed.shape[0]
     return DerivativeResult(
         result.estimate,
         value,
         result.error,
         steps[0],
-        levels * evaluations_per_level + int(value is not None),
+        sum(spent) + int(value is not None),
         status,
         "richardson",
     )
