@@ -22,7 +22,7 @@ from numba import carray, cfunc, njit, types
 from numba.core.registry import cpu_target
 from numba.extending import is_jitted
 
-from fastdiff.kernels._calling import accumulate_values, accumulate_vector, call_scalar
+from fastdiff.kernels._calling import accumulate_vector, call_scalar, combine_values
 from fastdiff.kernels.complex_step import call_complex, store_complex
 from fastdiff.status import OK, RAISED
 
@@ -38,6 +38,8 @@ _VECTOR_SIGNATURE = types.int32(
     types.CPointer(types.float64),
     types.intp,
     types.float64,
+    types.float64,
+    types.intp,
 )
 _POINT_TYPE = types.Array(types.float64, 1, "C")
 
@@ -177,15 +179,16 @@ def _scalar_callback(f):
 
 
 def _vector_callback(f):
-    # out += weight * f(x), so that the kernel makes no second pass over m.
-    def callback(x_pointer, n, out_pointer, m, weight):
+    # out = (out + weight * f(x)) * scale (out = weight * f(x) * scale when
+    # first), so that the kernel makes no second pass over m.
+    def callback(x_pointer, n, out_pointer, m, weight, scale, first):
         x = carray(x_pointer, (n,))
         out = carray(out_pointer, (m,))
         try:
             values = f(x)
         except Exception:
             return RAISED
-        return accumulate_values(values, weight, out)
+        return combine_values(values, weight, scale, first != 0, out)
 
     return callback
 

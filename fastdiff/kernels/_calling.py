@@ -49,16 +49,26 @@ def _call_scalar_address(typingctx, address, x_address, n, out_address):
 
 
 @intrinsic
-def _accumulate_vector_address(typingctx, address, x_address, n, out_address, m, weight):
-    """Call ``int32 f(double *x, int64 n, double *out, int64 m, double w)`` at ``address``."""
-    sig = types.int32(types.intp, types.intp, types.intp, types.intp, types.intp, types.float64)
+def _combine_vector_address(typingctx, address, x_address, n, out_address, m, weight, scale, first):
+    """Call ``int32 f(double *x, int64 n, double *out, int64 m, double w, double s, int64 first)``."""
+    sig = types.int32(
+        types.intp,
+        types.intp,
+        types.intp,
+        types.intp,
+        types.intp,
+        types.float64,
+        types.float64,
+        types.intp,
+    )
 
     def codegen(context, builder, signature, args):
-        fn_address, x_ptr, length, out_ptr, out_length, w = args
+        fn_address, x_ptr, length, out_ptr, out_length, w, s, first_flag = args
         double_ptr = ir.DoubleType().as_pointer()
         i64 = ir.IntType(64)
         fn_type = ir.FunctionType(
-            ir.IntType(32), [double_ptr, i64, double_ptr, i64, ir.DoubleType()]
+            ir.IntType(32),
+            [double_ptr, i64, double_ptr, i64, ir.DoubleType(), ir.DoubleType(), i64],
         )
         fn = builder.inttoptr(fn_address, fn_type.as_pointer())
         return builder.call(
@@ -69,6 +79,8 @@ def _accumulate_vector_address(typingctx, address, x_address, n, out_address, m,
                 builder.inttoptr(out_ptr, double_ptr),
                 out_length,
                 w,
+                s,
+                first_flag,
             ],
         )
 
@@ -98,6 +110,16 @@ def accumulate_vector(f, x, weight, out):
     """
 
 
+def combine_vector(f, x, weight, scale, first, out):
+    """``out = (out + weight * f(x)) * scale``, or ``(weight * f(x)) * scale`` if ``first``.
+
+    The general form of :func:`accumulate_vector` (``scale = 1``, which is
+    exact, and ``first = False``): a Jacobian column starts with its first
+    term and takes its scale with its last, so each column is one pass per
+    evaluation and nothing else. Returns a status code.
+    """
+
+
 @overload(call_scalar)
 def _call_scalar_impl(f, x, buffer):
     if isinstance(f, types.Integer):
@@ -117,18 +139,33 @@ def _call_scalar_impl(f, x, buffer):
 
 @overload(accumulate_vector)
 def _accumulate_vector_impl(f, x, weight, out):
+    def impl(f, x, weight, out):
+        return combine_vector(f, x, weight, 1.0, False, out)
+
+    return impl
+
+
+@overload(combine_vector)
+def _combine_vector_impl(f, x, weight, scale, first, out):
     if isinstance(f, types.Integer):
 
-        def impl(f, x, weight, out):
-            return _accumulate_vector_address(
-                f, x.ctypes.data, x.shape[0], out.ctypes.data, out.shape[0], weight
+        def impl(f, x, weight, scale, first, out):
+            return _combine_vector_address(
+                f,
+                x.ctypes.data,
+                x.shape[0],
+                out.ctypes.data,
+                out.shape[0],
+                weight,
+                scale,
+                1 if first else 0,
             )
 
         return impl
 
-    def impl(f, x, weight, out):
+    def impl(f, x, weight, scale, first, out):
         values = f(x)
-        return accumulate_values(values, weight, out)
+        return combine_values(values, weight, scale, first, out)
 
     return impl
 
@@ -136,11 +173,23 @@ def _accumulate_vector_impl(f, x, weight, out):
 @njit(cache=True, inline="always")
 def accumulate_values(values, weight, out):
     """``out += weight * values`` with the checks of :func:`accumulate_vector`."""
+    return combine_values(values, weight, 1.0, False, out)
+
+
+@njit(cache=True, inline="always")
+def combine_values(values, weight, scale, first, out):
+    """The arithmetic and checks of :func:`combine_vector` on computed ``values``."""
     if values.shape[0] != out.shape[0]:
         return np.int32(WRONG_SHAPE)
     finite = True
-    for r in range(out.shape[0]):
-        value = values[r]
-        finite &= math.isfinite(value)
-        out[r] += weight * value
+    if first:
+        for r in range(out.shape[0]):
+            value = values[r]
+            finite &= math.isfinite(value)
+            out[r] = (weight * value) * scale
+    else:
+        for r in range(out.shape[0]):
+            value = values[r]
+            finite &= math.isfinite(value)
+            out[r] = (out[r] + weight * value) * scale
     return np.int32(OK if finite else NOT_FINITE)

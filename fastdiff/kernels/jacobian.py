@@ -4,7 +4,7 @@ Like :mod:`fastdiff.kernels.gradient`, with ``f`` returning a 1-D array of
 length ``m``. Shapes: ``x``, ``h`` (n,); ``offsets``, ``weights`` (n, k) or (1, k) for one stencil shared by all coordinates;
 ``f0`` (m,); ``out`` (m, n); ``status`` (n,) int8, one code per column.
 
-Each column is summed as ``f`` is evaluated (``accumulate_vector`` adds
+Each column is summed as ``f`` is evaluated (``combine_vector`` adds
 ``w_k f(x + o_k h_i e_i)`` into a contiguous row of a small block), and
 :data:`BLOCK_COLUMNS` finished columns are scaled and written into the
 row-major ``out`` together; an ``out`` with contiguous columns (F order) is
@@ -20,7 +20,7 @@ themselves at n = m = 1000; an F-ordered ``out`` avoids most of that.
 import numpy as np
 from numba import njit, prange
 
-from fastdiff.kernels._calling import accumulate_vector
+from fastdiff.kernels._calling import combine_vector
 from fastdiff.kernels._partition import chunk_bounds, chunk_count
 from fastdiff.kernels.formulas import add_weighted_values, first_derivative_scale
 from fastdiff.status import OK
@@ -33,7 +33,11 @@ BLOCK_COLUMNS = 32
 
 @njit(cache=True, error_model="numpy", inline="always")
 def jacobian_column_sum(f, x_work, i, h_i, offsets_row, weights_row, f0, column):
-    """Unscaled column ``i``: ``column = sum_k w_k f(x + o_k h_i e_i)``, in stencil order.
+    """Column ``i``: ``column = sum_k w_k f(x + o_k h_i e_i)``, in stencil order.
+
+    The first term is stored (the column is not zeroed first) and, when the
+    last term is an evaluation of ``f``, the scale is applied with it, so a
+    column costs one pass per evaluation and no other.
 
     Parameters
     ----------
@@ -56,28 +60,44 @@ def jacobian_column_sum(f, x_work, i, h_i, offsets_row, weights_row, f0, column)
     Returns
     -------
     scale : float
-        :func:`~fastdiff.kernels.formulas.first_derivative_scale`: the
-        column of the Jacobian is ``scale * column``.
+        What is left to apply: the column of the Jacobian is
+        ``scale * column``. 1.0 when the scale
+        (:func:`~fastdiff.kernels.formulas.first_derivative_scale`) went
+        in with the last term.
     status : int
         First failure among the evaluations, or ``OK``.
     """
-    column[:] = 0.0
     x_i = x_work[i]
     code = OK
-    for k in range(offsets_row.shape[0]):
+    scale = first_derivative_scale(weights_row, h_i)
+    last = -1
+    for k in range(weights_row.shape[0]):
+        if weights_row[k] != 0.0:
+            last = k
+    if last < 0:
+        column[:] = 0.0
+        return 0.0, code
+    fused = offsets_row[last] != 0.0
+    first = True
+    for k in range(last + 1):
         w = weights_row[k]
         if w == 0.0:
             continue
         o = offsets_row[k]
         if o == 0.0:
-            add_weighted_values(column, w, f0)
-            continue
-        x_work[i] = x_i + o * h_i
-        s = accumulate_vector(f, x_work, w, column)
-        x_work[i] = x_i
-        if s != OK and code == OK:
-            code = s
-    return first_derivative_scale(weights_row, h_i), code
+            if first:
+                for r in range(column.shape[0]):
+                    column[r] = w * f0[r]
+            else:
+                add_weighted_values(column, w, f0)
+        else:
+            x_work[i] = x_i + o * h_i
+            s = combine_vector(f, x_work, w, scale if k == last else 1.0, first, column)
+            x_work[i] = x_i
+            if s != OK and code == OK:
+                code = s
+        first = False
+    return (1.0 if fused else scale), code
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -119,8 +139,9 @@ def jacobian_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, bloc
             scale, status[i] = jacobian_column_sum(
                 f, x_work, i, h[i], offsets[row], weights[row], f0, column
             )
-            for r in range(column.shape[0]):
-                column[r] *= scale
+            if scale != 1.0:
+                for r in range(column.shape[0]):
+                    column[r] *= scale
         return
     for start in range(lo, hi, BLOCK_COLUMNS):
         stop = min(start + BLOCK_COLUMNS, hi)
