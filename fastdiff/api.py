@@ -532,7 +532,7 @@ class _DerivativeFunction:
                 value,
                 object_kind,
                 evaluations,
-                None if object_kind == "hessian" else self._central_in(x),
+                self._central_in(x, object_kind),
             )
         if not self.full_output and not result.success:
             failed = np.flatnonzero(np.atleast_1d(result.status).ravel() != OK)
@@ -542,15 +542,22 @@ class _DerivativeFunction:
             )
         return result
 
-    def _central_in(self, x: np.ndarray):
-        """``refine(steps, coordinates, shape)``: central differences in some coordinates.
+    def _central_in(self, x: np.ndarray, object_kind: str):
+        """``refine(steps, entries, shape)``: central differences of some entries only.
 
-        For the refinement levels of ``method="richardson"``: coordinates
-        outside the list get a zero stencil row, so ``f`` is evaluated only
-        at the ``2 * len(coordinates)`` points that are needed; their
-        entries are NaN where ``f`` failed.
+        For the refinement levels of ``method="richardson"``. A gradient or
+        Jacobian differentiates the coordinates (columns) listed in
+        ``entries`` and gives the others a zero stencil row, so ``f`` is
+        evaluated at ``2 * len(entries)`` points; entries where ``f`` failed
+        are NaN. A Hessian takes a boolean mask (n, n) and evaluates the
+        same central stencil on that pattern only
+        (:class:`fastdiff.sparse.hessian_function.SparseHessianFunction`,
+        ``1 + 2 n + 2 E`` evaluations for ``E`` pairs ``i < j``); it returns
+        None, for a dense pass, when every pair is needed.
         """
         n = x.shape[0]
+        if object_kind == "hessian":
+            return self._central_hessian_in(x)
 
         def refine(steps, coordinates, shape):
             offsets, weights = stencils.first_derivative_table("central", n)
@@ -566,6 +573,27 @@ class _DerivativeFunction:
                 derivative[..., failed] = np.nan
                 return derivative, result.evaluations
             return result.derivative, result.evaluations
+
+        return refine
+
+    def _central_hessian_in(self, x: np.ndarray):
+        from fastdiff.sparse.hessian_function import SparseHessianFunction
+
+        n = x.shape[0]
+
+        def refine(steps, needed, shape):
+            pattern = needed | needed.T
+            if pattern[np.triu_indices(n, 1)].all():
+                return None  # every pair: the dense pass costs no more
+            sparse = SparseHessianFunction(
+                self.function,
+                pattern,
+                method="central",
+                step=steps,
+                parallel=self.parallel,
+                evaluator=self._evaluator,
+            )
+            return sparse(x).toarray(), sparse.evaluations
 
         return refine
 

@@ -53,11 +53,13 @@ def richardson_derivative(
     evaluations_per_level : int
         Evaluations of one central pass.
     refine : callable, optional
-        ``refine(steps, coordinates, shape) -> (estimate, evaluations)``:
-        central differences of ``shape`` (the derivative's) in the listed
-        coordinates only (other entries are ignored). Given, the levels after the first three differentiate just
-        the coordinates that still need a smaller step; without it (the
-        Hessian) every level is a full pass.
+        ``refine(steps, needed, shape) -> (estimate, evaluations)`` or None:
+        central differences, of the derivative's ``shape``, of the needed
+        entries only (the others are ignored). ``needed`` lists coordinates
+        (Jacobian columns) for first derivatives and is a boolean (n, n)
+        mask for a Hessian. Given, the levels after the first three compute
+        just what still needs a smaller step; None from it, or no
+        ``refine``, means a full pass.
 
     Returns
     -------
@@ -76,9 +78,10 @@ def richardson_derivative(
     :data:`fastdiff.richardson.MAX_LEVELS`), and only the entries above it use
     that level. The first three levels are full central passes,
     ``evaluations_per_level`` each (2n for a gradient, ``n**2 + n + 1`` for a
-    Hessian). A later level costs 2 evaluations per coordinate it refines
-    when ``refine`` is given (gradients, Jacobians), a full pass otherwise.
-    Add one for ``f(x)`` when ``value`` is given.
+    Hessian). With ``refine``, a later level costs 2 evaluations per
+    coordinate it refines (gradients, Jacobians) or ``1 + 2 n + 2 E`` for
+    ``E`` refined pairs ``i < j`` (Hessians). Add one for ``f(x)`` when
+    ``value`` is given.
     """
     second = object_kind == "hessian"
     scale = richardson.HESSIAN_SCALE if second else richardson.GRADIENT_SCALE
@@ -94,12 +97,18 @@ def richardson_derivative(
     spent = []
 
     def estimate_at(level, needed):
-        if needed is None or refine is None:
+        refined = None
+        if needed is not None and refine is not None:
+            if object_kind == "hessian":
+                refined = refine(steps[level], needed, needed.shape)
+            else:
+                # A Jacobian entry (i, j) needs column j: coordinates, not entries.
+                coordinates = needed if needed.ndim == 1 else needed.any(axis=0)
+                refined = refine(steps[level], np.flatnonzero(coordinates), needed.shape)
+        if refined is None:
             spent.append(evaluations_per_level)
             return make_function(steps[level])(x)
-        # A Jacobian entry (i, j) needs column j: coordinates, not entries.
-        coordinates = np.flatnonzero(needed if needed.ndim == 1 else needed.any(axis=0))
-        estimate, evaluations = refine(steps[level], coordinates, needed.shape)
+        estimate, evaluations = refined
         spent.append(evaluations)
         return estimate
 
