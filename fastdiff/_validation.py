@@ -16,13 +16,17 @@ _EMPTY = np.empty(0)
 _EMPTY.flags.writeable = False
 
 
+_FLOAT64 = np.dtype(np.float64)
+
+
 def as_point(x, name: str = "x") -> np.ndarray:
     """``x`` as a 1-D, C-contiguous float64 array with at least one entry.
 
     Finiteness is checked by the compiled drivers (it costs nothing there);
     :func:`non_finite_error` builds their error.
     """
-    if type(x) is np.ndarray and x.dtype == np.float64 and x.ndim == 1 and x.shape[0] > 0:
+    # Identity, not equality, of the dtype: the fast path costs ~0.1 us.
+    if type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == 1 and x.shape[0] > 0:
         return x if x.flags.c_contiguous else np.ascontiguousarray(x)
     try:
         array = np.asarray(x)

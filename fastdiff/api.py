@@ -629,9 +629,7 @@ class GradientFunction(_DerivativeFunction):
             return self._careful_call(x, eps)
         n = x.shape[0]
         offsets, weights = stencils.first_derivative_row(self.method)
-        h = np.empty(n)
         out = np.empty(n)
-        status = np.empty(n, dtype=np.int8)
         threads = self._threads(x, self._per_entry * n)
         f0, f0_status, bad, failures = gradient_driver(
             self._prepared.address,
@@ -643,9 +641,7 @@ class GradientFunction(_DerivativeFunction):
             weights,
             self._needs_value,
             threads,
-            h,
             out,
-            status,
         )
         if bad >= 0:
             raise non_finite_error(x, bad)

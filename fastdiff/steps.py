@@ -106,6 +106,7 @@ def fill_steps(x, step, exponent, eps, h):
 
 
 FLOAT32_EPS = float(np.finfo(np.float32).eps)
+_FLOAT64 = np.dtype(np.float64)
 
 
 def working_eps(x) -> float:
@@ -117,6 +118,8 @@ def working_eps(x) -> float:
     difference vanishes); everything else gets float64's.
     """
     dtype = getattr(x, "dtype", None)
-    if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8:
+    if dtype is None or dtype is _FLOAT64:
+        return FLOAT64_EPS
+    if dtype.kind == "f" and dtype.itemsize < 8:
         return FLOAT32_EPS
     return FLOAT64_EPS

@@ -45,10 +45,12 @@ def _count_failures(status):
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def gradient_driver(
-    f, x, step, exponent, eps, offsets, weights, needs_value, threads, h, out, status
-):
-    """Gradient at ``x``; see the module notes.
+def gradient_driver(f, x, step, exponent, eps, offsets, weights, needs_value, threads, out):
+    """Gradient at ``x`` into ``out``; see the module notes.
+
+    The steps and statuses are scratch here (the API retries on its careful
+    path if an entry failed): allocated inside, each array argument fewer
+    saves the Python caller an allocation and the dispatcher an unboxing.
 
     Returns
     -------
@@ -64,6 +66,9 @@ def gradient_driver(
     bad = _first_non_finite(x)
     if bad >= 0:
         return np.nan, OK, bad, 0
+    n = x.shape[0]
+    h = np.empty(n)
+    status = np.empty(n, dtype=np.int8)
     fill_steps(x, step, exponent, eps, h)
     f0 = np.nan
     if needs_value:
