@@ -258,3 +258,18 @@ def test_no_progress_when_not_a_terminal(monkeypatch):
     progress("case")
     progress.close()
     assert stream.getvalue() == ""
+
+
+def test_engine_table_ratios():
+    from fastdiff.benchmarking import Timing, format_engine_table
+
+    row = {
+        "serial": Timing("gradient", 100, "serial", 30e-6, 200, 20e-6),
+        "parallel": Timing("gradient", 100, "parallel", 60e-6, 200, 20e-6),
+        "scipy": Timing("gradient", 100, "scipy", 1.8e-3, 201, 20e-6),
+    }
+    line = format_engine_table([row]).splitlines()[2].split()
+    # xfloor 1.5 and 3.0, speed-up 0.5, scipy/fd 60 (against the faster
+    # serial call), scipy/floor 90.
+    assert line[7] == "1.50" and line[10] == "3.00" and line[11] == "0.50"
+    assert line[-2:] == ["60", "90"]
