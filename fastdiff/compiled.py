@@ -2,13 +2,17 @@
 
 A kernel that takes a jitted function as an argument is specialised, and
 compiled again, for every function in every process (such specialisations
-cannot be cached on disk). Instead, each ``f`` is wrapped once in a small C
-callback (``numba.cfunc``) that catches its exceptions and reports a status
-code; the kernels receive the callback's address as an integer, so they are
-compiled once for all functions and loaded from Numba's disk cache.
+cannot be cached on disk). Instead, the kernels receive the address of the
+machine code Numba compiled for ``f`` (for a 1-D C-contiguous float64
+array) as an integer and call it with Numba's own calling convention, which
+reports exceptions as a status (see :mod:`fastdiff.kernels._calling`): the
+kernels are compiled once for all functions and loaded from Numba's disk
+cache, and preparing a new ``f`` compiles nothing beyond ``f`` itself.
 
-Wrapping costs about 0.1 s per function and process (compiling the
-callback); the wrapper is kept for as long as ``f`` lives.
+Only an ``f`` whose result is not already float64 (an integer, a float32,
+an array of another dtype or layout) gets a small compiled adapter that
+converts it, about 0.1 s once per function and process. The complex-step
+kernels call a C callback (``numba.cfunc``) of ``f`` instead.
 """
 
 from __future__ import annotations
@@ -22,31 +26,17 @@ from numba import carray, cfunc, njit, types
 from numba.core.registry import cpu_target
 from numba.extending import is_jitted
 
-from fastdiff.kernels._calling import accumulate_vector, call_scalar, combine_values
+from fastdiff.kernels._calling import POINT_TYPE, VALUES_TYPE, accumulate_vector, call_scalar
 from fastdiff.kernels.complex_step import call_complex, store_complex
-from fastdiff.status import OK, RAISED
+from fastdiff.status import RAISED
 
 SCALAR = "scalar"
 VECTOR = "vector"
 
-_SCALAR_SIGNATURE = types.int32(
-    types.CPointer(types.float64), types.intp, types.CPointer(types.float64)
-)
-_VECTOR_SIGNATURE = types.int32(
-    types.CPointer(types.float64),
-    types.intp,
-    types.CPointer(types.float64),
-    types.intp,
-    types.float64,
-    types.float64,
-    types.intp,
-)
-_POINT_TYPE = types.Array(types.float64, 1, "C")
-
 
 @dataclass(eq=False)
 class CompiledFunction:
-    """A jitted ``f`` with its C callback.
+    """A jitted ``f`` with the address of the code the kernels call.
 
     Attributes
     ----------
@@ -55,7 +45,10 @@ class CompiledFunction:
     kind : {"scalar", "vector"}
         What ``f`` returns: a float, or a 1-D array.
     address : int
-        Address of the callback the kernels call.
+        Address of the code the kernels call.
+    target : object
+        What owns that code (``f``, its adapter, or a C callback), kept alive
+        with this object.
     seconds_per_evaluation : dict
         Measured cost of one evaluation, by dimension ``n``; used to decide
         whether threads pay off.
@@ -64,7 +57,7 @@ class CompiledFunction:
     function: object
     kind: str
     address: int
-    callback: object = field(repr=False)
+    target: object = field(repr=False)
     seconds_per_evaluation: dict = field(default_factory=dict, repr=False)
 
     def evaluation_cost(self, x: np.ndarray, m: int = 0) -> float:
@@ -105,8 +98,8 @@ def prepare(f, kind: str) -> CompiledFunction:
     return _cached(f, kind, _wrap)
 
 
-def _return_type(f, point_type, cannot_compile: str, no_signature: str):
-    """Numba's return type of ``f`` for one argument of ``point_type``.
+def _resolve(f, point_type, cannot_compile: str, no_signature: str):
+    """Numba's signature of ``f`` for one argument of ``point_type``.
 
     Raises ``TypeError`` with ``cannot_compile`` (followed by Numba's first
     line) or ``no_signature``: a typing error is the user's to fix, not a
@@ -121,7 +114,7 @@ def _return_type(f, point_type, cannot_compile: str, no_signature: str):
         raise TypeError(cannot_compile.replace("{reason}", _strip_ansi(first_line))) from None
     if signature is None:
         raise TypeError(no_signature)
-    return signature.return_type
+    return signature
 
 
 def _cached(f, key, wrap):
@@ -137,19 +130,21 @@ def _cached(f, key, wrap):
 
 
 def _wrap(f, kind: str) -> CompiledFunction:
-    returns = _return_type(
+    signature = _resolve(
         f,
-        _POINT_TYPE,
+        POINT_TYPE,
         f"f ({_name(f)}) could not be compiled for one argument, a 1-D float64 array: {{reason}}",
         f"f ({_name(f)}) does not accept a 1-D float64 array as its only argument",
     )
+    returns = signature.return_type
     if kind == SCALAR:
         if not isinstance(returns, (types.Float, types.Integer, types.Boolean)):
             raise TypeError(
                 f"f ({_name(f)}) must return a real number for a gradient or Hessian; "
                 f"it returns {returns}"
             )
-        callback = cfunc(_SCALAR_SIGNATURE)(_scalar_callback(f))
+        native = returns == types.float64
+        target = f if native else _scalar_adapter(f)
     elif kind == VECTOR:
         if not (
             isinstance(returns, types.Array)
@@ -160,45 +155,55 @@ def _wrap(f, kind: str) -> CompiledFunction:
                 f"f ({_name(f)}) must return a 1-D array of real numbers for a Jacobian; "
                 f"it returns {returns}"
             )
-        callback = cfunc(_VECTOR_SIGNATURE)(_vector_callback(f))
+        native = returns == VALUES_TYPE
+        target = f if native else _vector_adapter(f)
     else:  # pragma: no cover - internal misuse
         raise ValueError(f"kind must be 'scalar' or 'vector', got {kind!r}")
-    return CompiledFunction(f, kind, callback.address, callback)
+    arguments = signature.args if native else (POINT_TYPE,)
+    return CompiledFunction(f, kind, _native_address(target, arguments), target)
 
 
-def _scalar_callback(f):
-    def callback(x_pointer, n, out_pointer):
-        x = carray(x_pointer, (n,))
-        try:
-            out_pointer[0] = f(x)
-        except Exception:
-            return RAISED
-        return OK
+def _native_address(dispatcher, arguments: tuple) -> int:
+    """Address of the code Numba compiled for ``dispatcher(*arguments)``.
 
-    return callback
+    ``arguments`` is the signature typing chose for a C-contiguous float64
+    point: the point type itself, or a 1-D float64 array of any layout when
+    ``f`` was declared with one (the same fields, so the same call).
+    """
+    result = dispatcher.overloads.get(arguments)
+    if result is None:  # not compiled yet (a dispatcher with declared
+        dispatcher.compile(arguments)  # signatures has them all already)
+        result = dispatcher.overloads[arguments]
+    return result.library.get_pointer_to_function(result.fndesc.llvm_func_name)
 
 
-def _vector_callback(f):
-    # out = (out + weight * f(x)) * scale (out = weight * f(x) * scale when
-    # first), so that the kernel makes no second pass over m.
-    def callback(x_pointer, n, out_pointer, m, weight, scale, first):
-        x = carray(x_pointer, (n,))
-        out = carray(out_pointer, (m,))
-        try:
-            values = f(x)
-        except Exception:
-            return RAISED
-        return combine_values(values, weight, scale, first != 0, out)
+def _scalar_adapter(f):
+    # f returns an integer, a bool or a float32: the kernels call float64 code.
+    @njit(nogil=True)
+    def as_float64(x):
+        return np.float64(f(x))
 
-    return callback
+    return as_float64
+
+
+def _vector_adapter(f):
+    # f returns an array of another dtype or layout: copy it into float64.
+    @njit(nogil=True)
+    def as_float64_array(x):
+        values = f(x)
+        out = np.empty(values.shape[0])
+        for i in range(values.shape[0]):
+            out[i] = values[i]
+        return out
+
+    return as_float64_array
 
 
 @njit(cache=True, nogil=True)
 def _repeat_scalar(address, x, repeats):
-    buffer = np.empty(1)
     total = 0.0
     for _ in range(repeats):
-        value, _status = call_scalar(address, x, buffer)
+        value, _status = call_scalar(address, x)
         total += value
     return total
 
@@ -296,7 +301,7 @@ def prepare_complex(f, kind: str) -> ComplexFunction:
 
 
 def _wrap_complex(f, kind: str) -> ComplexFunction:
-    returns = _return_type(
+    returns = _resolve(
         f,
         _COMPLEX_POINT_TYPE,
         f"method='complex' needs f ({_name(f)}) to accept a 1-D complex128 array, "
@@ -304,7 +309,7 @@ def _wrap_complex(f, kind: str) -> ComplexFunction:
         "(use a finite-difference method for functions of real numbers only)",
         f"method='complex' needs f ({_name(f)}) to accept a 1-D complex128 array "
         "as its only argument",
-    )
+    ).return_type
     if kind == SCALAR:
         if not isinstance(returns, types.Complex):
             raise TypeError(

@@ -172,7 +172,7 @@ def test_jacobian_into_equals_the_allocating_form(forms, f, jacobian, x):
 
 
 def test_work_sizes():
-    assert kernels.gradient_work_size(10) == 33
+    assert kernels.gradient_work_size(10) == 32
     assert kernels.jacobian_work_size(3, 4) == 3 * 3 + 3 * 5
     assert kernels.jacobian_work_size(100, 7) == 3 * 100 + 32 * 8
 

@@ -7,10 +7,11 @@ helpers here, so its arithmetic is written once:
   ``@njit`` code. Numba specialises the kernel for that function and inlines
   the call, so there is no overhead, but the specialisation is compiled in
   every process.
-* an integer: the address of a C wrapper of ``f`` built by
-  :mod:`fastdiff.compiled`. The kernel is then compiled once for all
-  functions and cached on disk, and ``f`` is called through the pointer. This
-  is what the Python API uses.
+* an integer: the address of the code Numba compiled for ``f`` (found by
+  :mod:`fastdiff.compiled`). The kernel is then compiled once for all
+  functions and cached on disk, and ``f`` is called through the pointer with
+  Numba's calling convention, whose status word tells whether ``f`` raised.
+  This is what the Python API uses.
 
 Both helpers return a status code from :mod:`fastdiff.status` instead of
 raising, so that parallel kernels can report failures per evaluation.
@@ -21,70 +22,81 @@ import math
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
+from numba.core import cgutils
+from numba.core.callconv import excinfo_t
+from numba.core.errors import TypingError
 from numba.extending import intrinsic, overload
 
-from fastdiff.status import NOT_FINITE, OK, WRONG_SHAPE
+from fastdiff.status import NOT_FINITE, OK, RAISED, WRONG_SHAPE
+
+#: What the native function of ``f`` takes: the kernels' points are 1-D,
+#: C-contiguous float64 arrays.
+POINT_TYPE = types.Array(types.float64, 1, "C")
+#: What a vector ``f`` must return natively (other returns get an adapter).
+VALUES_TYPE = types.Array(types.float64, 1, "C")
+
+
+def _native_call(context, builder, address, x_value, return_type):
+    """Call the Numba-compiled function at ``address`` with ``x``: ``(status, value)``.
+
+    The function is the one Numba compiled for ``f(POINT_TYPE) ->
+    return_type``, called with Numba's own calling convention (a pointer for
+    the result, one for exception information, then the array's fields), as
+    Numba calls one compiled function from another. On an exception the
+    value is left zero (a null array for a vector ``f``). The information of
+    an exception raised with run-time values is not freed: a few bytes per
+    failed evaluation, on a path that ends in an error or a fallback.
+    """
+    call_conv = context.call_conv
+    function_type = call_conv.get_function_type(return_type, [POINT_TYPE])
+    function = builder.inttoptr(address, function_type.as_pointer())
+    result_type = call_conv.get_return_type(return_type).pointee
+    result = cgutils.alloca_once(builder, result_type)
+    builder.store(cgutils.get_null_value(result_type), result)
+    exception = cgutils.alloca_once(builder, ir.PointerType(excinfo_t), name="excinfo")
+    packer = call_conv._get_arg_packer([POINT_TYPE])
+    arguments = [result, exception, *packer.as_arguments(builder, [x_value])]
+    code = builder.call(function, arguments)
+    status = call_conv._get_return_status(builder, code, builder.load(exception))
+    i32 = ir.IntType(32)
+    status_code = builder.select(status.is_ok, ir.Constant(i32, OK), ir.Constant(i32, RAISED))
+    value = context.get_returned_value(builder, return_type, builder.load(result))
+    return status_code, value
+
+
+def _check_point(x):
+    if x != POINT_TYPE:
+        raise TypingError(f"the point must be a 1-D C-contiguous float64 array; got {x}")
 
 
 @intrinsic
-def _call_scalar_address(typingctx, address, x_address, n, out_address):
-    """Call ``int32 f(double *x, int64 n, double *out)`` at ``address``."""
-    sig = types.int32(types.intp, types.intp, types.intp, types.intp)
+def _call_native_scalar(typingctx, address, x):
+    """``(f(x), status)`` for the native function of a scalar ``f`` at ``address``."""
+    _check_point(x)
+    signature = types.Tuple((types.float64, types.int32))(types.intp, x)
 
-    def codegen(context, builder, signature, args):
-        fn_address, x_ptr, length, out_ptr = args
-        double_ptr = ir.DoubleType().as_pointer()
-        fn_type = ir.FunctionType(ir.IntType(32), [double_ptr, ir.IntType(64), double_ptr])
-        fn = builder.inttoptr(fn_address, fn_type.as_pointer())
-        return builder.call(
-            fn,
-            [
-                builder.inttoptr(x_ptr, double_ptr),
-                length,
-                builder.inttoptr(out_ptr, double_ptr),
-            ],
-        )
+    def codegen(context, builder, sig, args):
+        status, value = _native_call(context, builder, args[0], args[1], types.float64)
+        return context.make_tuple(builder, sig.return_type, [value, status])
 
-    return sig, codegen
+    return signature, codegen
 
 
 @intrinsic
-def _combine_vector_address(typingctx, address, x_address, n, out_address, m, weight, scale, first):
-    """Call ``int32 f(double *x, int64 n, double *out, int64 m, double w, double s, int64 first)``."""
-    sig = types.int32(
-        types.intp,
-        types.intp,
-        types.intp,
-        types.intp,
-        types.intp,
-        types.float64,
-        types.float64,
-        types.intp,
-    )
+def _call_native_vector(typingctx, address, x):
+    """``(f(x), status)`` for the native function of a vector ``f`` at ``address``.
 
-    def codegen(context, builder, signature, args):
-        fn_address, x_ptr, length, out_ptr, out_length, w, s, first_flag = args
-        double_ptr = ir.DoubleType().as_pointer()
-        i64 = ir.IntType(64)
-        fn_type = ir.FunctionType(
-            ir.IntType(32),
-            [double_ptr, i64, double_ptr, i64, ir.DoubleType(), ir.DoubleType(), i64],
-        )
-        fn = builder.inttoptr(fn_address, fn_type.as_pointer())
-        return builder.call(
-            fn,
-            [
-                builder.inttoptr(x_ptr, double_ptr),
-                length,
-                builder.inttoptr(out_ptr, double_ptr),
-                out_length,
-                w,
-                s,
-                first_flag,
-            ],
-        )
+    The array is a new reference (a null one, of length 0 to Numba's
+    refcounting, if ``f`` raised).
+    """
+    _check_point(x)
+    signature = types.Tuple((VALUES_TYPE, types.int32))(types.intp, x)
 
-    return sig, codegen
+    def codegen(context, builder, sig, args):
+        status, values = _native_call(context, builder, args[0], args[1], VALUES_TYPE)
+        return context.make_tuple(builder, sig.return_type, [values, status])
+
+    return signature, codegen
 
 
 @njit(cache=True, inline="always")
@@ -95,11 +107,8 @@ def _finite_or(status, value):
     return np.int32(status)
 
 
-def call_scalar(f, x, buffer):
-    """Evaluate a scalar function: returns ``(value, status)``.
-
-    ``buffer`` is a float64 array of length >= 1 used by the address form.
-    """
+def call_scalar(f, x):
+    """Evaluate a scalar function: returns ``(value, status)``."""
 
 
 def accumulate_vector(f, x, weight, out):
@@ -121,16 +130,16 @@ def combine_vector(f, x, weight, scale, first, out):
 
 
 @overload(call_scalar)
-def _call_scalar_impl(f, x, buffer):
+def _call_scalar_impl(f, x):
     if isinstance(f, types.Integer):
 
-        def impl(f, x, buffer):
-            status = _call_scalar_address(f, x.ctypes.data, x.shape[0], buffer.ctypes.data)
-            return buffer[0], _finite_or(status, buffer[0])
+        def impl(f, x):
+            value, status = _call_native_scalar(f, x)
+            return value, _finite_or(status, value)
 
         return impl
 
-    def impl(f, x, buffer):
+    def impl(f, x):
         value = np.float64(f(x))
         return value, _finite_or(np.int32(OK), value)
 
@@ -150,16 +159,10 @@ def _combine_vector_impl(f, x, weight, scale, first, out):
     if isinstance(f, types.Integer):
 
         def impl(f, x, weight, scale, first, out):
-            return _combine_vector_address(
-                f,
-                x.ctypes.data,
-                x.shape[0],
-                out.ctypes.data,
-                out.shape[0],
-                weight,
-                scale,
-                1 if first else 0,
-            )
+            values, status = _call_native_vector(f, x)
+            if status != OK:
+                return status
+            return combine_values(values, weight, scale, first, out)
 
         return impl
 

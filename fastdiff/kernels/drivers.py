@@ -72,8 +72,7 @@ def gradient_driver(f, x, step, exponent, eps, offsets, weights, needs_value, th
     fill_steps(x, step, exponent, eps, h)
     f0 = np.nan
     if needs_value:
-        buffer = np.empty(1)
-        f0, f0_status = call_scalar(f, x, buffer)
+        f0, f0_status = call_scalar(f, x)
         if f0_status != OK:
             return f0, f0_status, -1, 0
     if threads > 1:
@@ -112,8 +111,7 @@ def hessian_driver(f, x, step, exponent, eps, stencil, threads, h, out, status):
     if bad >= 0:
         return np.nan, OK, bad, 0
     fill_steps(x, step, exponent, eps, h)
-    buffer = np.empty(1)
-    f0, f0_status = call_scalar(f, x, buffer)
+    f0, f0_status = call_scalar(f, x)
     if f0_status != OK:
         return f0, f0_status, -1, 0
     if threads > 1:

@@ -1,8 +1,8 @@
 """Gradient kernels: finite differences of a scalar function of ``x``.
 
 Every function takes ``f`` either as a Numba-compiled function or as the
-address of its C wrapper (see :mod:`fastdiff.kernels._calling`) and trusts its
-inputs: the Python API validates them.
+address of its compiled code (see :mod:`fastdiff.kernels._calling`) and
+trusts its inputs: the Python API validates them.
 
 Shapes: ``x``, ``h``, ``out`` (n,); ``offsets``, ``weights`` (n, k) or (1, k) for one stencil shared by all coordinates, one
 stencil row per coordinate (see :mod:`fastdiff.stencils`); ``status`` (n,)
@@ -19,7 +19,7 @@ from fastdiff.status import OK
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, values, buffer):
+def gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, values):
     """Entries ``lo`` to ``hi - 1`` of the gradient: the loop of every gradient kernel.
 
     Parameters
@@ -34,8 +34,6 @@ def gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, valu
         Range of coordinates.
     values : ndarray, shape (>= k,)
         Scratch for the values of ``f`` at one coordinate's stencil.
-    buffer : ndarray, shape (>= 1,)
-        Scratch for the address form of ``f`` (a jitted ``f`` never touches it).
 
     Notes
     -----
@@ -53,7 +51,7 @@ def gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, valu
             if weights[row, k] == 0.0 or o == 0.0:
                 continue
             x_work[i] = x_i + o * h[i]
-            value, s = call_scalar(f, x_work, buffer)
+            value, s = call_scalar(f, x_work)
             x_work[i] = x_i
             values[k] = value
             if s != OK and code == OK:
@@ -69,7 +67,7 @@ def gradient_serial(f, x, h, offsets, weights, f0, out, status):
     Parameters
     ----------
     f : jitted function or int
-        Scalar function of a 1-D float64 array, or its wrapper's address.
+        Scalar function of a 1-D float64 array, or the address of its compiled code.
     x, h : ndarray, shape (n,)
         Point and (signed, representable) steps.
     offsets, weights : ndarray, shape (n, k) or (1, k)
@@ -84,8 +82,7 @@ def gradient_serial(f, x, h, offsets, weights, f0, out, status):
     """
     x_work = x.copy()
     values = np.empty(offsets.shape[1])
-    buffer = np.empty(1)
-    gradient_range(f, x_work, h, offsets, weights, f0, 0, x.shape[0], out, status, values, buffer)
+    gradient_range(f, x_work, h, offsets, weights, f0, 0, x.shape[0], out, status, values)
 
 
 @njit(cache=True, error_model="numpy", nogil=True, parallel=True)
@@ -102,5 +99,4 @@ def gradient_parallel(f, x, h, offsets, weights, f0, out, status, threads):
         lo, hi = chunk_bounds(n, chunks, c)
         x_work = x.copy()
         values = np.empty(offsets.shape[1])
-        buffer = np.empty(1)
-        gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, values, buffer)
+        gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, values)

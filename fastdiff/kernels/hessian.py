@@ -21,12 +21,12 @@ from fastdiff.status import OK
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status, buffer):
+def _axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status):
     for i in range(lo, hi):
         x_i = x_work[i]
         for a in range(axis_offsets.shape[0]):
             x_work[i] = x_i + axis_offsets[a] * h[i]
-            value, code = call_scalar(f, x_work, buffer)
+            value, code = call_scalar(f, x_work)
             axis_values[i, a] = value
             axis_status[i, a] = code
         x_work[i] = x_i
@@ -54,7 +54,7 @@ def _axis_code(weights, axis_status, i):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _pair_range(
-    f, x_work, h, stencil, axis_values, axis_status, f0, lo, hi, out, status, pair_values, buffer
+    f, x_work, h, stencil, axis_values, axis_status, f0, lo, hi, out, status, pair_values
 ):
     offdiagonal_weights = stencil[2]
     pair_offsets = stencil[3]
@@ -71,7 +71,7 @@ def _pair_range(
         for q in range(pair_offsets.shape[0]):
             x_work[i] = x_i + pair_offsets[q, 0] * h[i]
             x_work[j] = x_j + pair_offsets[q, 1] * h[j]
-            value, s = call_scalar(f, x_work, buffer)
+            value, s = call_scalar(f, x_work)
             pair_values[q] = value
             if s != OK and code == OK:
                 code = s
@@ -104,7 +104,7 @@ def hessian_serial(f, x, h, stencil, f0, out, status):
     Parameters
     ----------
     f : jitted function or int
-        Scalar function of a 1-D float64 array, or its wrapper's address.
+        Scalar function of a 1-D float64 array, or the address of its compiled code.
     x, h : ndarray, shape (n,)
         Point and (signed, representable) steps.
     stencil : tuple of ndarray
@@ -125,10 +125,9 @@ def hessian_serial(f, x, h, stencil, f0, out, status):
     axis_offsets = stencil[0]
     n = x.shape[0]
     x_work = x.copy()
-    buffer = np.empty(1)
     axis_values = np.empty((n, axis_offsets.shape[0]))
     axis_status = np.empty((n, axis_offsets.shape[0]), dtype=np.int8)
-    _axis_range(f, x_work, h, axis_offsets, 0, n, axis_values, axis_status, buffer)
+    _axis_range(f, x_work, h, axis_offsets, 0, n, axis_values, axis_status)
     pairs = n * (n - 1) // 2
     pair_values = np.empty(stencil[3].shape[0])
     _pair_range(
@@ -144,7 +143,6 @@ def hessian_serial(f, x, h, stencil, f0, out, status):
         out,
         status,
         pair_values,
-        buffer,
     )
     _diagonal(h, stencil, axis_values, axis_status, f0, out, status)
 
@@ -164,15 +162,13 @@ def hessian_parallel(f, x, h, stencil, f0, out, status, threads):
     for c in prange(chunks):
         lo, hi = chunk_bounds(n, chunks, c)
         x_work = x.copy()
-        buffer = np.empty(1)
-        _axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status, buffer)
+        _axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status)
     pairs = n * (n - 1) // 2
     chunks = chunk_count(pairs, threads)
     for c in prange(chunks):
         lo, hi = chunk_bounds(pairs, chunks, c)
         x_work = x.copy()
         pair_values = np.empty(stencil[3].shape[0])
-        buffer = np.empty(1)
         _pair_range(
             f,
             x_work,
@@ -186,6 +182,5 @@ def hessian_parallel(f, x, h, stencil, f0, out, status, threads):
             out,
             status,
             pair_values,
-            buffer,
         )
     _diagonal(h, stencil, axis_values, axis_status, f0, out, status)

@@ -161,7 +161,7 @@ def jacobian_serial(f, x, h, offsets, weights, f0, out, status):
     ----------
     f : jitted function or int
         Function of a 1-D float64 array returning a 1-D array of length m,
-        or its wrapper's address.
+        or the address of its compiled code.
     x, h : ndarray, shape (n,)
         Point and (signed, representable) steps.
     offsets, weights : ndarray, shape (n, k) or (1, k)

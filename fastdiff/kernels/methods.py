@@ -98,7 +98,7 @@ def gradient_work_size(n):
     Returns
     -------
     int
-        ``3 n + 3``: the perturbed copy of ``x``, the steps, the status of
+        ``3 n + 2``: the perturbed copy of ``x``, the steps, the status of
         each entry and the values of ``f`` at one coordinate's stencil.
 
     Examples
@@ -107,7 +107,7 @@ def gradient_work_size(n):
     >>> gradient_work_size(10)
     33
     """
-    return 3 * n + _STENCIL_WIDTH + 1
+    return 3 * n + _STENCIL_WIDTH
 
 
 @njit(cache=True)
@@ -213,12 +213,11 @@ def _gradient_into(f, x, out, work, step, offsets, weights, scale):
         gradient_work_size(n),
         "fastdiff: work is too short: it needs gradient_work_size(len(x)) entries",
     )
-    # Layout of work: x_work | h | status | values | buffer.
+    # Layout of work: x_work | h | status | values.
     x_work = _scratch(work, 0, n)
     h = _scratch(work, n, n)
     status = _scratch(work, 2 * n, n)
     values = _scratch(work, 3 * n, _STENCIL_WIDTH)
-    buffer = _scratch(work, 3 * n + _STENCIL_WIDTH, 1)
     x_work[:] = x
     _fill_steps(x, step, scale, h)
     f0 = np.nan
@@ -226,7 +225,7 @@ def _gradient_into(f, x, out, work, step, offsets, weights, scale):
         f0 = np.float64(f(x_work))
         if not math.isfinite(f0):
             raise ValueError("fastdiff: f(x) is not finite")
-    gradient_range(f, x_work, h, offsets, weights, f0, 0, n, out, status, values, buffer)
+    gradient_range(f, x_work, h, offsets, weights, f0, 0, n, out, status, values)
     _check(status)
     return out
 

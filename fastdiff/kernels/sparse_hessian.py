@@ -40,7 +40,7 @@ from fastdiff.status import OK
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _pair_points_range(
-    f, x_work, h, pair_offsets, pair_rows, pair_columns, lo, hi, pair_values, pair_status, buffer
+    f, x_work, h, pair_offsets, pair_rows, pair_columns, lo, hi, pair_values, pair_status
 ):
     for e in range(lo, hi):
         i = pair_rows[e]
@@ -50,7 +50,7 @@ def _pair_points_range(
         for q in range(pair_offsets.shape[0]):
             x_work[i] = x_i + pair_offsets[q, 0] * h[i]
             x_work[j] = x_j + pair_offsets[q, 1] * h[j]
-            value, code = call_scalar(f, x_work, buffer)
+            value, code = call_scalar(f, x_work)
             pair_values[e, q] = value
             pair_status[e, q] = code
         x_work[i] = x_i
@@ -66,7 +66,7 @@ def pattern_points_serial(
     Parameters
     ----------
     f : jitted function or int
-        Scalar function of a 1-D float64 array, or its wrapper's address.
+        Scalar function of a 1-D float64 array, or the address of its compiled code.
     x, h : ndarray, shape (n,)
         Point and (signed, representable) steps.
     axis_offsets : ndarray, shape (a,)
@@ -88,8 +88,7 @@ def pattern_points_serial(
     axis_values, pair_values = values
     axis_status, pair_status = status
     x_work = x.copy()
-    buffer = np.empty(1)
-    _axis_range(f, x_work, h, axis_offsets, 0, x.shape[0], axis_values, axis_status, buffer)
+    _axis_range(f, x_work, h, axis_offsets, 0, x.shape[0], axis_values, axis_status)
     _pair_points_range(
         f,
         x_work,
@@ -101,7 +100,6 @@ def pattern_points_serial(
         pair_rows.shape[0],
         pair_values,
         pair_status,
-        buffer,
     )
 
 
@@ -117,14 +115,12 @@ def pattern_points_parallel(
     for c in prange(chunks):
         lo, hi = chunk_bounds(n, chunks, c)
         x_work = x.copy()
-        buffer = np.empty(1)
-        _axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status, buffer)
+        _axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status)
     pairs = pair_rows.shape[0]
     chunks = chunk_count(pairs, threads)
     for c in prange(chunks):
         lo, hi = chunk_bounds(pairs, chunks, c)
         x_work = x.copy()
-        buffer = np.empty(1)
         _pair_points_range(
             f,
             x_work,
@@ -136,7 +132,6 @@ def pattern_points_parallel(
             hi,
             pair_values,
             pair_status,
-            buffer,
         )
 
 
@@ -181,8 +176,7 @@ def scalar_setup(f, x, step, exponent, eps, h):
     bad = steps_at(x, step, exponent, eps, h)
     if bad >= 0:
         return bad, np.nan, OK
-    buffer = np.empty(1)
-    f0, f0_status = call_scalar(f, x, buffer)
+    f0, f0_status = call_scalar(f, x)
     return bad, f0, f0_status
 
 

@@ -19,7 +19,7 @@ Both drivers add the terms of a colour in the same order, so serial,
 parallel and the Python-callable path (:func:`sum_color_terms`) agree to
 the last bit.
 
-``f`` is a jitted function or the address of its C wrapper, as for every
+``f`` is a jitted function or the address of its compiled code, as for every
 kernel (see :mod:`fastdiff.kernels._calling`).
 
 Shapes: ``x``, ``h`` (n,); ``group_pointers`` (n_colors + 1,) and
@@ -67,7 +67,7 @@ def color_differences_serial(
     ----------
     f : jitted function or int
         Function of a 1-D float64 array returning a 1-D array of length m,
-        or its wrapper's address.
+        or the address of its compiled code.
     x, h : ndarray, shape (n,)
         Point and (signed, representable) steps.
     group_pointers, group_columns : ndarray of int64

@@ -41,12 +41,12 @@ def _first_failure(status):
 
 
 @njit(cache=True)
-def _evaluate(f, request, s, differences, buffer, h, gradient_status, hessian_status):
+def _evaluate(f, request, s, differences, h, gradient_status, hessian_status):
     """Evaluate what ``request`` asks for at row ``TRIAL`` of ``s.vectors`` and count the evaluations."""
     code = OK
     trial = s.vectors[TRIAL]
     if request & VALUE:
-        value, code = call_scalar(f, trial, buffer)
+        value, code = call_scalar(f, trial)
         s.real[TRIAL_F] = np.nan if code == RAISED else value
         s.count[NFEV] += 1
     if code == OK and request & GRADIENT:
@@ -86,7 +86,6 @@ def solve_run(f, s, cfg, differences):
     """Run one solve to its end; ``s`` is a :class:`State` of one run."""
     n = s.vectors.shape[1]
     m = s.matrices.shape[1]
-    buffer = np.empty(1)
     h = np.empty(n)
     gradient_status = np.empty(n, dtype=np.int8)
     hessian_status = np.empty((m, m), dtype=np.int8)
@@ -94,7 +93,7 @@ def solve_run(f, s, cfg, differences):
         request = advance(s, cfg)
         if request == DONE:
             return
-        _evaluate(f, request, s, differences, buffer, h, gradient_status, hessian_status)
+        _evaluate(f, request, s, differences, h, gradient_status, hessian_status)
 
 
 @njit(cache=True, nogil=True)
