@@ -49,7 +49,16 @@ def first_gradient_seconds(cache_dir: str) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def call_overheads() -> None:
+def call_overheads(rounds: int = 5) -> None:
+    """Overhead per call beyond the evaluations, at n = 10.
+
+    Each round measures the floor (20 evaluations inside a compiled loop)
+    and the three calls back to back; the overheads are the medians over the
+    rounds of call minus floor, so that a burst of other work on a shared
+    machine moves one round, not the result.
+    """
+    import statistics
+
     import numpy as np
     from numba import njit
     from scipy.optimize._numdiff import approx_derivative
@@ -64,11 +73,8 @@ def call_overheads() -> None:
 
     n = 10
     x = np.linspace(-1.0, 1.0, n)
-    per_evaluation = evaluation_seconds(extended_rosenbrock, x)
     evaluations = 2 * n
     g = fastdiff.grad(extended_rosenbrock)
-    python_call = median_seconds(lambda: g(x), min_time=0.2)
-    scipy_call = median_seconds(lambda: approx_derivative(extended_rosenbrock, x), min_time=0.2)
 
     @njit
     def repeated(x, repeats):
@@ -87,22 +93,45 @@ def call_overheads() -> None:
         return total
 
     repeats = 100_000
-    njit_call = median_seconds(lambda: repeated(x, repeats), min_time=0.2) / repeats
-    into_call = median_seconds(lambda: repeated_into(x, repeats), min_time=0.2) / repeats
-    floor = evaluations * per_evaluation
-    print(f"n = {n}: one evaluation {per_evaluation * 1e9:.1f} ns, floor {floor * 1e6:.2f} us")
+    measured = {"floor": [], "python": [], "njit": [], "into": [], "scipy": []}
+    for _ in range(rounds):
+        measured["floor"].append(evaluations * evaluation_seconds(extended_rosenbrock, x))
+        measured["python"].append(median_seconds(lambda: g(x), min_time=0.1))
+        measured["njit"].append(
+            median_seconds(lambda: repeated(x, repeats), min_time=0.1) / repeats
+        )
+        measured["into"].append(
+            median_seconds(lambda: repeated_into(x, repeats), min_time=0.1) / repeats
+        )
+        measured["scipy"].append(
+            median_seconds(lambda: approx_derivative(extended_rosenbrock, x), min_time=0.1)
+        )
+
+    def median(key):
+        return statistics.median(measured[key])
+
+    def overhead(key):
+        return statistics.median(c - f for c, f in zip(measured[key], measured["floor"]))
+
+    floor = median("floor")
     print(
-        f"fastdiff.grad(f)(x):      {python_call * 1e6:7.2f} us, overhead {(python_call - floor) * 1e6:6.2f} us"
+        f"n = {n}: one evaluation {floor / evaluations * 1e9:.1f} ns, floor {floor * 1e6:.2f} us "
+        f"(medians of {rounds} rounds; overhead = median over rounds of call - floor)"
     )
     print(
-        f"central_gradient in njit: {njit_call * 1e6:7.3f} us, overhead {(njit_call - floor) * 1e6:6.3f} us"
+        f"fastdiff.grad(f)(x):      {median('python') * 1e6:7.2f} us, "
+        f"overhead {overhead('python') * 1e6:6.2f} us"
     )
     print(
-        f"central_gradient_into:    {into_call * 1e6:7.3f} us, overhead {(into_call - floor) * 1e6:6.3f} us"
+        f"central_gradient in njit: {median('njit') * 1e6:7.3f} us, "
+        f"overhead {overhead('njit') * 1e6:6.3f} us"
     )
     print(
-        f"scipy approx_derivative:  {scipy_call * 1e6:7.1f} us ({scipy_call / python_call:.0f}x fastdiff)"
+        f"central_gradient_into:    {median('into') * 1e6:7.3f} us, "
+        f"overhead {overhead('into') * 1e6:6.3f} us"
     )
+    ratio = statistics.median(s / p for s, p in zip(measured["scipy"], measured["python"]))
+    print(f"scipy approx_derivative:  {median('scipy') * 1e6:7.1f} us ({ratio:.0f}x fastdiff)")
 
 
 def main() -> None:
@@ -110,8 +139,12 @@ def main() -> None:
     parser.add_argument(
         "--calls-only", action="store_true", help="skip the fresh-process compile latency"
     )
-    if parser.parse_args().calls_only:
-        call_overheads()
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="rounds of the call measurements (default 5)"
+    )
+    arguments = parser.parse_args()
+    if arguments.calls_only:
+        call_overheads(arguments.rounds)
         return
     import fastdiff
 
@@ -127,7 +160,7 @@ def main() -> None:
         f"first gradient of a new f in a fresh process: cold cache {cold_seconds:.2f} s, warm cache {warm_seconds:.3f} s"
     )
     print(f"(package: {package_dir})")
-    call_overheads()
+    call_overheads(arguments.rounds)
 
 
 if __name__ == "__main__":

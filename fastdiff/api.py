@@ -32,7 +32,7 @@ from fastdiff.passes import CompiledPasses, PythonPasses, careful_first_derivati
 from fastdiff.python_path import PythonDerivative, python_hessian
 from fastdiff.result import DerivativeResult
 from fastdiff.status import MESSAGES, NOT_FINITE, OK, RAISED, WRONG_SHAPE
-from fastdiff.steps import fill_steps, working_eps
+from fastdiff.steps import FLOAT64_EPS, fill_steps, working_eps
 
 #: Below this estimated amount of work (seconds of evaluations), threads cost
 #: more than they save and ``parallel=None`` runs serially. Measured: at 20 us
@@ -445,14 +445,25 @@ class _DerivativeFunction:
                 "'forward' or 'backward'"
             )
         self._extra_options = {"parallel": parallel, "evaluator": self._evaluator}
+        # What the fast compiled path needs at every call, found once: the
+        # steps the drivers take when neither abs_step nor rel_step is given
+        # (None: computed per call), and per problem size whether the work
+        # is too small for threads.
+        no_steps = self.step is None and self.rel_step is None
+        self._default_steps = steps_for(None, 0) if no_steps else None
+        self._too_small: dict[tuple[int, int, int], bool] = {}
 
     def _threads(self, x: np.ndarray, evaluations: int, m: int = 0) -> int:
         """Threads for this call: 1 runs the serial kernel."""
         if self.parallel is False:
             return 1
         if self.parallel is None:
-            cost = self._prepared.evaluation_cost(x, m)
-            if evaluations * cost < PARALLEL_THRESHOLD_SECONDS:
+            key = (x.shape[0], evaluations, m)
+            too_small = self._too_small.get(key)
+            if too_small is None:
+                cost = self._prepared.evaluation_cost(x, m)
+                too_small = self._too_small[key] = evaluations * cost < PARALLEL_THRESHOLD_SECONDS
+            if too_small:
                 return 1
         # Asked only now: it costs a microsecond from Python.
         return numba.get_num_threads()
@@ -613,10 +624,10 @@ class GradientFunction(_DerivativeFunction):
         # Kept as plain attributes: this call path is timed in microseconds.
         self._per_entry = stencil.evaluations_per_entry
         self._exponent = stencil.step_exponent
+        self._offsets, self._weights = stencils.first_derivative_row(self._base_method)
 
     def __call__(self, x: ArrayLike):
-        eps = working_eps(x)
-        x = as_point(x)
+        x, eps = _point(x)
         if self._base_method != self.method:
             result = self._extrapolated(x, "gradient", GradientFunction, 2 * x.shape[0])
             if self.full_output:
@@ -628,19 +639,18 @@ class GradientFunction(_DerivativeFunction):
         if self._careful or self._prepared is None:
             return self._careful_call(x, eps)
         n = x.shape[0]
-        offsets, weights = stencils.first_derivative_row(self.method)
         out = np.empty(n)
-        threads = self._threads(x, self._per_entry * n)
+        steps = self._default_steps
         f0, f0_status, bad, failures = gradient_driver(
             self._prepared.address,
             x,
-            self._user_steps(x),
+            self._user_steps(x) if steps is None else steps,
             self._exponent,
             eps,
-            offsets,
-            weights,
+            self._offsets,
+            self._weights,
             self._needs_value,
-            threads,
+            self._threads(x, self._per_entry * n),
             out,
         )
         if bad >= 0:
@@ -669,8 +679,7 @@ class JacobianFunction(_DerivativeFunction):
         self._output_length: dict[int, int] = {}
 
     def __call__(self, x: ArrayLike) -> np.ndarray:
-        eps = working_eps(x)
-        x = as_point(x)
+        x, eps = _point(x)
         if self._base_method != self.method:
             # Each of the three first levels is a new central JacobianFunction,
             # which evaluates f(x) once to learn the output length: 2n + 1.
@@ -733,8 +742,7 @@ class HessianFunction(_DerivativeFunction):
         self._arrays = stencils.hessian_arrays(self._base_method)
 
     def __call__(self, x: ArrayLike) -> np.ndarray:
-        eps = working_eps(x)
-        x = as_point(x)
+        x, eps = _point(x)
         if self._base_method != self.method:
             evaluations = self._stencil.evaluation_count(x.shape[0])
             result = self._extrapolated(x, "hessian", HessianFunction, evaluations)
@@ -895,6 +903,27 @@ def _entry_failure(code: int, where: str, x, h, first: int, expected_length=None
             f"(x[{first}] = {x[first]}, step {h[first]:.3g})"
         )
     return ValueError(f"f failed at the stencil points of {where}: {MESSAGES.get(code, code)}")
+
+
+_FLOAT64 = np.dtype(np.float64)
+
+
+def _point(x) -> tuple[np.ndarray, float]:
+    """``x`` as the drivers take it, and the epsilon of its precision.
+
+    The common case, a C-contiguous float64 vector, is recognised first: this
+    runs at every call of a prepared derivative.
+    """
+    if (
+        type(x) is np.ndarray
+        and x.dtype is _FLOAT64
+        and x.ndim == 1
+        and x.shape[0] > 0
+        and x.flags.c_contiguous
+    ):
+        return x, FLOAT64_EPS
+    eps = working_eps(x)
+    return as_point(x), eps
 
 
 def _raise_for_entries(f, x, h, offsets, status, expected_length: int | None = None):
