@@ -102,3 +102,12 @@ def test_an_exception_in_the_compiled_code_is_a_status_not_a_crash():
     np.testing.assert_allclose(gradient, [2 * x[0], 1.0], rtol=1e-6)
     with pytest.raises(ValueError, match="must stay below 1"):
         fastdiff.gradient(_raises_beyond_one, np.array([1.5, 0.5]))
+
+
+def test_a_read_only_point():
+    x = X.copy()
+    x.flags.writeable = False
+    np.testing.assert_allclose(fastdiff.gradient(_cubic, x), 3 * X**2, rtol=1e-9)
+    np.testing.assert_allclose(fastdiff.hessian(_cubic, x), np.diag(6 * X), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(fastdiff.jacobian(_squares, x), np.diag(2 * X), rtol=1e-9)
+    np.testing.assert_allclose(fastdiff.gradient(_cubic, x, method="forward"), 3 * X**2, rtol=1e-6)

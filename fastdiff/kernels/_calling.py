@@ -65,7 +65,10 @@ def _native_call(context, builder, address, x_value, return_type):
 
 
 def _check_point(x):
-    if x != POINT_TYPE:
+    # Read-only or not, the array has the fields of POINT_TYPE.
+    if not (
+        isinstance(x, types.Array) and x.dtype == types.float64 and x.ndim == 1 and x.layout == "C"
+    ):
         raise TypingError(f"the point must be a 1-D C-contiguous float64 array; got {x}")
 
 
