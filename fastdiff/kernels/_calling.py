@@ -114,6 +114,15 @@ def call_scalar(f, x):
     """Evaluate a scalar function: returns ``(value, status)``."""
 
 
+def call_vector(f, x):
+    """Evaluate a vector function: returns ``(values, status)``.
+
+    ``values`` is ``f``'s own array (not to be used if ``status`` is not
+    ``OK``); its length and finiteness are the caller's to check
+    (:func:`combine_pair`).
+    """
+
+
 def accumulate_vector(f, x, weight, out):
     """Add ``weight * f(x)`` to ``out``: returns a status code.
 
@@ -145,6 +154,21 @@ def _call_scalar_impl(f, x):
     def impl(f, x):
         value = np.float64(f(x))
         return value, _finite_or(np.int32(OK), value)
+
+    return impl
+
+
+@overload(call_vector)
+def _call_vector_impl(f, x):
+    if isinstance(f, types.Integer):
+
+        def impl(f, x):
+            return _call_native_vector(f, x)
+
+        return impl
+
+    def impl(f, x):
+        return f(x), np.int32(OK)
 
     return impl
 
@@ -198,4 +222,25 @@ def combine_values(values, weight, scale, first, out):
             value = values[r]
             finite &= math.isfinite(value)
             out[r] = (out[r] + weight * value) * scale
+    return np.int32(OK if finite else NOT_FINITE)
+
+
+@njit(cache=True, inline="always")
+def combine_pair(a, b, weight_a, weight_b, scale, out):
+    """``out = (weight_a * a + weight_b * b) * scale`` in one pass, with the checks.
+
+    The two-point stencil (central differences) of a Jacobian column, with
+    the arithmetic of :func:`combine_values` applied to ``a`` then ``b``.
+    Returns ``WRONG_SHAPE`` if a length differs from ``out``'s, else
+    ``NOT_FINITE`` if a value is not finite, else ``OK``.
+    """
+    m = out.shape[0]
+    if a.shape[0] != m or b.shape[0] != m:
+        return np.int32(WRONG_SHAPE)
+    finite = True
+    for r in range(m):
+        value_a = a[r]
+        value_b = b[r]
+        finite &= math.isfinite(value_a) and math.isfinite(value_b)
+        out[r] = (weight_a * value_a + weight_b * value_b) * scale
     return np.int32(OK if finite else NOT_FINITE)

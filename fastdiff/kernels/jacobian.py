@@ -20,7 +20,7 @@ themselves at n = m = 1000; an F-ordered ``out`` avoids most of that.
 import numpy as np
 from numba import njit, prange
 
-from fastdiff.kernels._calling import combine_vector
+from fastdiff.kernels._calling import call_vector, combine_pair, combine_vector
 from fastdiff.kernels._partition import chunk_bounds, chunk_count
 from fastdiff.kernels.formulas import add_weighted_values, first_derivative_scale
 from fastdiff.status import OK
@@ -35,9 +35,10 @@ BLOCK_COLUMNS = 32
 def jacobian_column_sum(f, x_work, i, h_i, offsets_row, weights_row, f0, column):
     """Column ``i``: ``column = sum_k w_k f(x + o_k h_i e_i)``, in stencil order.
 
-    The first term is stored (the column is not zeroed first) and, when the
-    last term is an evaluation of ``f``, the scale is applied with it, so a
-    column costs one pass per evaluation and no other.
+    A two-point stencil (central differences) keeps both values of ``f`` and
+    writes the column once. Otherwise the first term is stored (the column
+    is not zeroed first) and, when the last term is an evaluation of ``f``,
+    the scale is applied with it: one pass per evaluation and no other.
 
     Parameters
     ----------
@@ -77,6 +78,9 @@ def jacobian_column_sum(f, x_work, i, h_i, offsets_row, weights_row, f0, column)
     if last < 0:
         column[:] = 0.0
         return 0.0, code
+    pair = _two_points(offsets_row, weights_row)
+    if pair[0] >= 0:
+        return _pair_column(f, x_work, i, h_i, offsets_row, weights_row, pair, scale, column)
     fused = offsets_row[last] != 0.0
     first = True
     for k in range(last + 1):
@@ -98,6 +102,44 @@ def jacobian_column_sum(f, x_work, i, h_i, offsets_row, weights_row, f0, column)
                 code = s
         first = False
     return (1.0 if fused else scale), code
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _two_points(offsets_row, weights_row):
+    # The two entries of a stencil of exactly two points away from x (central
+    # differences), or (-1, -1).
+    first = -1
+    second = -1
+    for k in range(weights_row.shape[0]):
+        if weights_row[k] == 0.0:
+            continue
+        if offsets_row[k] == 0.0 or second >= 0:
+            return -1, -1
+        if first < 0:
+            first = k
+        else:
+            second = k
+    return (first, second) if second >= 0 else (-1, -1)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _pair_column(f, x_work, i, h_i, offsets_row, weights_row, pair, scale, column):
+    # Both values are kept and the column is written once: the same
+    # arithmetic as one term after the other, one pass instead of two.
+    first, second = pair
+    x_i = x_work[i]
+    x_work[i] = x_i + offsets_row[first] * h_i
+    a, code = call_vector(f, x_work)
+    if code != OK:
+        x_work[i] = x_i
+        return scale, code
+    x_work[i] = x_i + offsets_row[second] * h_i
+    b, code = call_vector(f, x_work)
+    x_work[i] = x_i
+    if code != OK:
+        return scale, code
+    code = combine_pair(a, b, weights_row[first], weights_row[second], scale, column)
+    return 1.0, code
 
 
 @njit(cache=True, error_model="numpy", inline="always")
