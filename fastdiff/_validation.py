@@ -12,8 +12,9 @@ import numbers
 
 import numpy as np
 
+# Writable, like every step array the drivers get (a read-only one would
+# make Numba compile a second version of each driver); nothing writes to it.
 _EMPTY = np.empty(0)
-_EMPTY.flags.writeable = False
 
 
 _FLOAT64 = np.dtype(np.float64)
@@ -25,9 +26,11 @@ def as_point(x, name: str = "x") -> np.ndarray:
     Finiteness is checked by the compiled drivers (it costs nothing there);
     :func:`non_finite_error` builds their error.
     """
-    # Identity, not equality, of the dtype: the fast path costs ~0.1 us.
+    # Identity, not equality, of the dtype: the fast path costs ~0.1 us. A
+    # read-only x is copied: the kernels are compiled for writable arrays,
+    # and a second, read-only version of each would cost its compilation.
     if type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == 1 and x.shape[0] > 0:
-        return x if x.flags.c_contiguous else np.ascontiguousarray(x)
+        return x if x.flags.c_contiguous and x.flags.writeable else np.array(x)
     try:
         array = np.asarray(x)
     except Exception as error:
@@ -42,7 +45,8 @@ def as_point(x, name: str = "x") -> np.ndarray:
         raise ValueError(f"{name} must be a 1-D array; got shape {array.shape}")
     if array.shape[0] == 0:
         raise ValueError(f"{name} must have at least one entry; got an empty array")
-    return np.ascontiguousarray(array, dtype=np.float64)
+    array = np.ascontiguousarray(array, dtype=np.float64)
+    return array if array.flags.writeable else np.array(array)
 
 
 def non_finite_error(x: np.ndarray, index: int, name: str = "x") -> ValueError:
@@ -89,8 +93,9 @@ def as_step(step, name: str = "step") -> float | np.ndarray | None:
     bad = np.flatnonzero(~(np.isfinite(array) & (array > 0.0)))
     if bad.size:
         raise ValueError(f"{name} must be positive and finite; {name}[{bad[0]}] is {array[bad[0]]}")
-    array = np.ascontiguousarray(array)
-    array.flags.writeable = False
+    # fastdiff's own copy (the caller's array is neither kept nor touched),
+    # writable like every array the drivers get.
+    array = np.array(array, dtype=np.float64)
     return array
 
 

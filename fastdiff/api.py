@@ -868,7 +868,8 @@ def _vector_value(f, x: np.ndarray) -> np.ndarray:
     values = np.asarray(values)
     if values.ndim != 1:
         raise ValueError(f"f must return a 1-D array for a Jacobian; f(x) has shape {values.shape}")
-    values = values.astype(np.float64, copy=False)
+    # C-contiguous float64 whatever f returned: one compiled driver for all.
+    values = np.ascontiguousarray(values, dtype=np.float64)
     _check_finite_value(values)
     return values
 
@@ -920,6 +921,7 @@ def _point(x) -> tuple[np.ndarray, float]:
         and x.ndim == 1
         and x.shape[0] > 0
         and x.flags.c_contiguous
+        and x.flags.writeable
     ):
         return x, FLOAT64_EPS
     eps = working_eps(x)

@@ -55,6 +55,10 @@ class CompiledPasses:
         n = x.shape[0]
         used = (weights != 0.0) & (offsets != 0.0)
         status = np.empty(n, dtype=np.int8)
+        if not offsets.flags.writeable:
+            # The shared rows are read-only; the kernels are compiled for
+            # writable tables, and a read-only version would be compiled again.
+            offsets, weights = offsets.copy(), weights.copy()
         if self.kind == SCALAR:
             out = np.empty(n)
             f0 = np.nan if value is None else value

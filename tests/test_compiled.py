@@ -111,3 +111,15 @@ def test_a_read_only_point():
     np.testing.assert_allclose(fastdiff.hessian(_cubic, x), np.diag(6 * X), rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(fastdiff.jacobian(_squares, x), np.diag(2 * X), rtol=1e-9)
     np.testing.assert_allclose(fastdiff.gradient(_cubic, x, method="forward"), 3 * X**2, rtol=1e-6)
+
+
+def test_the_callers_arrays_are_not_touched():
+    # fastdiff copies a read-only point and keeps its own copy of a step
+    # array: the caller's arrays keep their flags and values.
+    step = np.full(3, 1e-5)
+    x = X.copy()
+    gradient = fastdiff.gradient(_cubic, x, step=step)
+    np.testing.assert_allclose(gradient, 3 * X**2, rtol=1e-8)
+    assert step.flags.writeable and x.flags.writeable
+    np.testing.assert_array_equal(step, np.full(3, 1e-5))
+    np.testing.assert_array_equal(x, X)
