@@ -588,6 +588,7 @@ class _DerivativeFunction:
         return refine
 
     def _central_hessian_in(self, x: np.ndarray):
+        # Imported here: fastdiff.sparse builds on this module.
         from fastdiff.sparse.hessian_function import SparseHessianFunction
 
         n = x.shape[0]
