@@ -14,9 +14,17 @@ import os as _os
 # user set wins, and it only takes effect if OpenMP has not started yet.
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from fastdiff._cache import refresh_kernel_cache
+import numba as _numba
 
-refresh_kernel_cache()
+from fastdiff.numba_support import check_numba_version as _check_numba_version
+
+_check_numba_version(_numba.__version__)
+
+from fastdiff.kernel_cache import install_kernel_cache_locator as _install_kernel_cache_locator
+
+# Before any kernel is compiled or loaded: fastdiff's caches live in a
+# per-user folder, stamped with the sources each kernel depends on.
+_install_kernel_cache_locator()
 
 from fastdiff import optimize, pytree, scipy, sparse
 from fastdiff.api import (

@@ -133,7 +133,7 @@ def complex_steps(x, step, h):
     return h
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _complex_columns(f, z_work, h, lo, hi, out, status, buffer):
     # z_work is private to the caller's thread; the imaginary part of each
     # coordinate is set for one evaluation and reset to exactly 0 after it.
@@ -174,7 +174,7 @@ def complex_gradient_serial(f, x, h, out, status):
     n = x.shape[0]
     z_work = x.astype(np.complex128)
     buffer = np.empty(1, dtype=np.complex128)
-    _complex_columns(f, z_work, h, 0, x.shape[0], out.reshape((1, n)), status, buffer)
+    _complex_columns(f, z_work, h, np.intp(0), x.shape[0], out.reshape((1, n)), status, buffer)
     return _last_value(buffer, status)
 
 
@@ -217,7 +217,7 @@ def complex_jacobian_serial(f, x, h, out, status):
     """
     z_work = x.astype(np.complex128)
     buffer = np.empty(out.shape[0], dtype=np.complex128)
-    _complex_columns(f, z_work, h, 0, x.shape[0], out, status, buffer)
+    _complex_columns(f, z_work, h, np.intp(0), x.shape[0], out, status, buffer)
 
 
 @njit(cache=True, nogil=True, parallel=True)

@@ -18,7 +18,7 @@ from fastdiff.kernels.formulas import first_derivative_entry
 from fastdiff.status import OK
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, values):
     """Entries ``lo`` to ``hi - 1`` of the gradient: the loop of every gradient kernel.
 
@@ -82,7 +82,7 @@ def gradient_serial(f, x, h, offsets, weights, f0, out, status):
     """
     x_work = x.copy()
     values = np.empty(offsets.shape[1])
-    gradient_range(f, x_work, h, offsets, weights, f0, 0, x.shape[0], out, status, values)
+    gradient_range(f, x_work, h, offsets, weights, f0, np.intp(0), x.shape[0], out, status, values)
 
 
 @njit(cache=True, error_model="numpy", nogil=True, parallel=True)

@@ -20,7 +20,7 @@ from fastdiff.kernels.formulas import hessian_diagonal_entry, hessian_offdiagona
 from fastdiff.status import OK
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def _axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status):
     for i in range(lo, hi):
         x_i = x_work[i]
@@ -52,7 +52,7 @@ def _axis_code(weights, axis_status, i):
     return OK
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def _pair_range(
     f, x_work, h, stencil, axis_values, axis_status, f0, lo, hi, out, status, pair_values
 ):
@@ -127,7 +127,7 @@ def hessian_serial(f, x, h, stencil, f0, out, status):
     x_work = x.copy()
     axis_values = np.empty((n, axis_offsets.shape[0]))
     axis_status = np.empty((n, axis_offsets.shape[0]), dtype=np.int8)
-    _axis_range(f, x_work, h, axis_offsets, 0, n, axis_values, axis_status)
+    _axis_range(f, x_work, h, axis_offsets, np.intp(0), n, axis_values, axis_status)
     pairs = n * (n - 1) // 2
     pair_values = np.empty(stencil[3].shape[0])
     _pair_range(
@@ -138,7 +138,7 @@ def hessian_serial(f, x, h, stencil, f0, out, status):
         axis_values,
         axis_status,
         f0,
-        0,
+        np.intp(0),
         pairs,
         out,
         status,

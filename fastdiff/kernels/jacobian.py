@@ -164,7 +164,7 @@ def write_columns(block, scales, start, stop, out):
             out[r, start + c] = block[c, r] * scales[c]
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def jacobian_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, block, scales):
     """Columns ``lo`` to ``hi - 1`` of the Jacobian; the loop of every Jacobian kernel.
 
@@ -218,7 +218,7 @@ def jacobian_serial(f, x, h, offsets, weights, f0, out, status):
     x_work = x.copy()
     block = np.empty((BLOCK_COLUMNS, out.shape[0]))
     scales = np.empty(BLOCK_COLUMNS)
-    jacobian_range(f, x_work, h, offsets, weights, f0, 0, x.shape[0], out, status, block, scales)
+    jacobian_range(f, x_work, h, offsets, weights, f0, np.intp(0), x.shape[0], out, status, block, scales)
 
 
 @njit(cache=True, error_model="numpy", nogil=True, parallel=True)

@@ -225,7 +225,7 @@ def _gradient_into(f, x, out, work, step, offsets, weights, scale):
         f0 = np.float64(f(x_work))
         if not math.isfinite(f0):
             raise ValueError("fastdiff: f(x) is not finite")
-    gradient_range(f, x_work, h, offsets, weights, f0, 0, n, out, status, values)
+    gradient_range(f, x_work, h, offsets, weights, f0, np.intp(0), n, out, status, values)
     _check(status)
     return out
 
@@ -257,7 +257,7 @@ def _jacobian_into(f, x, out, work, step, offsets, weights, scale, f0):
     block = _scratch(work, 3 * n + b, (b, m))
     x_work[:] = x
     _fill_steps(x, step, scale, h)
-    jacobian_range(f, x_work, h, offsets, weights, f0, 0, n, out, status, block, scales)
+    jacobian_range(f, x_work, h, offsets, weights, f0, np.intp(0), n, out, status, block, scales)
     _check(status)
     return out
 

@@ -38,7 +38,7 @@ from fastdiff.kernels.sparse_jacobian import steps_at
 from fastdiff.status import OK
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def _pair_points_range(
     f, x_work, h, pair_offsets, pair_rows, pair_columns, lo, hi, pair_values, pair_status
 ):
@@ -88,7 +88,7 @@ def pattern_points_serial(
     axis_values, pair_values = values
     axis_status, pair_status = status
     x_work = x.copy()
-    _axis_range(f, x_work, h, axis_offsets, 0, x.shape[0], axis_values, axis_status)
+    _axis_range(f, x_work, h, axis_offsets, np.intp(0), x.shape[0], axis_values, axis_status)
     _pair_points_range(
         f,
         x_work,
@@ -96,7 +96,7 @@ def pattern_points_serial(
         pair_offsets,
         pair_rows,
         pair_columns,
-        0,
+        np.intp(0),
         pair_rows.shape[0],
         pair_values,
         pair_status,

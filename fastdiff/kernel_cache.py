@@ -1,0 +1,206 @@
+"""Where Numba keeps fastdiff's compiled kernels, and when they are stale.
+
+By default Numba caches a function in the ``__pycache__`` folder beside its
+source file. For an installed package that is ``site-packages/fastdiff``: the
+files are not the installer's, so an uninstall leaves them behind (and
+Python then imports the leftover folder as an empty namespace package).
+Numba also judges a cached function by its own source file only, not by the
+files of the functions it calls and inlines: after an edit of one kernel
+module, another module's cache could hold code compiled against the old
+one.
+
+This module fixes both for fastdiff's own functions (and only for them: a
+user's ``cache=True`` functions keep Numba's rules). :class:`KernelCacheLocator`
+is put first in Numba's list of cache locators. It places fastdiff's cache
+files in a per-user cache folder (:func:`cache_root`), and stamps each
+cached function with a hash of its module *and of every fastdiff module that
+module imports, transitively*. Editing a kernel recompiles exactly the
+kernels that can see the edit; editing the command line, the bridges or the
+Python layer recompiles nothing.
+
+The folder is, in order: ``FASTDIFF_CACHE_DIR``; ``NUMBA_CACHE_DIR/fastdiff``
+if Numba's variable is set; the platform's user cache folder
+(``$XDG_CACHE_HOME/fastdiff`` or ``~/.cache/fastdiff`` on Linux); a folder in
+the temporary directory if none of these can be written.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import sys
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from numba.core import caching
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+_PACKAGE_NAME = PACKAGE_ROOT.name
+
+
+def cache_root() -> Path:
+    """The folder under which fastdiff's compiled kernels are cached.
+
+    Returns
+    -------
+    pathlib.Path
+        Not necessarily existing yet. See the module notes for the order
+        in which the environment is consulted.
+    """
+    explicit = os.environ.get("FASTDIFF_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    numba_dir = os.environ.get("NUMBA_CACHE_DIR")
+    if numba_dir:
+        return Path(numba_dir) / _PACKAGE_NAME
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local"
+        return Path(base) / _PACKAGE_NAME / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / _PACKAGE_NAME
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / _PACKAGE_NAME
+
+
+def _fallback_root() -> Path:
+    user = os.environ.get("USER") or os.environ.get("USERNAME") or str(os.getuid())
+    return Path(tempfile.gettempdir()) / f"{_PACKAGE_NAME}-cache-{user}"
+
+
+def _module_file(module: str) -> Path | None:
+    """The source file of a ``fastdiff...`` module name, if it is one of ours."""
+    parts = module.split(".")
+    if parts[0] != _PACKAGE_NAME:
+        return None
+    base = PACKAGE_ROOT.joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@cache
+def _imported_files(path: Path) -> frozenset[Path]:
+    """fastdiff source files that ``path`` imports directly."""
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except (OSError, SyntaxError):
+        return frozenset()
+    package = ".".join((_PACKAGE_NAME, *path.relative_to(PACKAGE_ROOT).parent.parts))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module or ""
+            # ``from package import module`` depends on that module only;
+            # ``from module import name`` on the module.
+            names = []
+            for alias in node.names:
+                submodule = f"{module}.{alias.name}"
+                names.append(submodule if _module_file(submodule) else module)
+        else:
+            continue
+        for name in names:
+            file = _module_file(name)
+            if file is not None and file != path:
+                found.add(file)
+    return frozenset(found)
+
+
+def dependency_files(path: Path) -> frozenset[Path]:
+    """A fastdiff source file and every fastdiff file it imports, transitively.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A source file inside the fastdiff package.
+
+    Returns
+    -------
+    frozenset of pathlib.Path
+        What compiled code defined in ``path`` can depend on.
+    """
+    seen: set[Path] = set()
+    pending = [path]
+    while pending:
+        file = pending.pop()
+        if file in seen:
+            continue
+        seen.add(file)
+        pending.extend(_imported_files(file))
+    return frozenset(seen)
+
+
+@cache
+def source_stamp(path: Path) -> str:
+    """Hash of the contents of :func:`dependency_files` of ``path``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A source file inside the fastdiff package.
+
+    Returns
+    -------
+    str
+        Changes when any of those files' contents change, and only then.
+    """
+    digest = hashlib.sha256()
+    for file in sorted(dependency_files(path)):
+        digest.update(str(file.relative_to(PACKAGE_ROOT)).encode())
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+class KernelCacheLocator(caching._CacheLocator):
+    """Numba cache locator for functions defined in fastdiff's own source files."""
+
+    def __init__(self, py_func, py_file: Path, root: Path):
+        self._py_file = py_file
+        self._lineno = py_func.__code__.co_firstlineno
+        # One folder per source folder: modules of the same name in
+        # different subpackages must not share cache files.
+        relative = py_file.relative_to(PACKAGE_ROOT).parent
+        tag = f"py{sys.version_info[0]}{sys.version_info[1]}"
+        self._cache_path = str(root / tag / relative)
+
+    def get_cache_path(self) -> str:
+        return self._cache_path
+
+    def get_source_stamp(self) -> str:
+        return source_stamp(self._py_file)
+
+    def get_disambiguator(self) -> str:
+        return str(self._lineno)
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        try:
+            path = Path(py_file).resolve()
+            path.relative_to(PACKAGE_ROOT)
+        except (OSError, ValueError):
+            return None  # not fastdiff's: Numba's own locators decide
+        for root in (cache_root(), _fallback_root()):
+            locator = cls(py_func, path, root)
+            try:
+                locator.ensure_cache_path()
+            except OSError:
+                continue
+            return locator
+        return None
+
+
+def install_kernel_cache_locator() -> None:
+    """Put :class:`KernelCacheLocator` first in Numba's list (once per process)."""
+    # Numba 0.68 names the class CacheImpl; earlier releases _CacheImpl.
+    implementation = getattr(caching, "CacheImpl", None) or caching._CacheImpl
+    locators = implementation._locator_classes
+    if not any(getattr(c, "__name__", "") == KernelCacheLocator.__name__ for c in locators):
+        locators.insert(0, KernelCacheLocator)

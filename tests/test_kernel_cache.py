@@ -1,0 +1,98 @@
+"""Where fastdiff's compiled kernels are cached, and which edits make them stale."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from fastdiff.kernel_cache import PACKAGE_ROOT, cache_root, dependency_files
+from fastdiff.numba_support import check_numba_version, supported_range
+
+#: Modules with no compiled code of their own: editing them must not make any
+#: kernel's cache stale.
+PYTHON_ONLY = ["cli.py", "scipy.py", "optimagic.py", "plotting.py", "api.py", "pytree.py"]
+
+
+def _compiled_modules():
+    return sorted(
+        path
+        for path in PACKAGE_ROOT.rglob("*.py")
+        if "cache=True" in path.read_text() and path.name != "kernel_cache.py"
+    )
+
+
+def test_there_are_compiled_modules_to_check():
+    names = {str(p.relative_to(PACKAGE_ROOT)) for p in _compiled_modules()}
+    assert {"kernels/gradient.py", "kernels/jacobian.py", "steps.py"} <= names
+
+
+@pytest.mark.parametrize("path", _compiled_modules(), ids=lambda p: str(p.relative_to(PACKAGE_ROOT)))
+def test_python_only_modules_never_stale_a_kernel(path):
+    depends_on = {str(p.relative_to(PACKAGE_ROOT)) for p in dependency_files(path)}
+    assert not depends_on & set(PYTHON_ONLY)
+
+
+def test_a_kernel_depends_on_the_modules_it_inlines():
+    depends_on = {
+        str(p.relative_to(PACKAGE_ROOT))
+        for p in dependency_files(PACKAGE_ROOT / "kernels" / "drivers.py")
+    }
+    # The drivers call the gradient, Jacobian and Hessian kernels, the step
+    # rule and the status codes: an edit of any of them must recompile them.
+    assert {"kernels/gradient.py", "kernels/jacobian.py", "steps.py", "status.py"} <= depends_on
+
+
+def test_cache_root_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("FASTDIFF_CACHE_DIR", str(tmp_path / "mine"))
+    assert cache_root() == tmp_path / "mine"
+    monkeypatch.delenv("FASTDIFF_CACHE_DIR")
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "numba"))
+    assert cache_root() == tmp_path / "numba" / "fastdiff"
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if sys.platform.startswith("linux"):
+        assert cache_root() == tmp_path / "xdg" / "fastdiff"
+
+
+_SCRIPT = textwrap.dedent(
+    """
+    import numpy as np, numba, fastdiff
+    from fastdiff.steps import relative_steps
+
+    out = np.empty(3)
+    relative_steps(np.array([1.0, -2.0, 0.0]), 0.5, 2.0 ** -52, out)
+    print(relative_steps.stats.cache_hits.total(), relative_steps.stats.cache_misses.total())
+    """
+)
+
+
+def test_kernels_are_cached_outside_the_package_and_loaded_again(tmp_path):
+    environment = dict(os.environ, FASTDIFF_CACHE_DIR=str(tmp_path))
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", _SCRIPT],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    assert runs[0] == ["0", "1"]  # compiled and saved
+    assert runs[1] == ["1", "0"]  # loaded from the cache
+    assert list(tmp_path.rglob("steps.relative_steps-*.nbi"))
+    assert not list(PACKAGE_ROOT.rglob("*.nbi")) and not list(PACKAGE_ROOT.rglob("*.nbc"))
+
+
+@pytest.mark.parametrize("version", ["0.68.0", "0.68.1", "0.68.2rc1"])
+def test_supported_numba_releases_import(version):
+    check_numba_version(version)
+
+
+@pytest.mark.parametrize("version", ["0.59.1", "0.67.1", "0.69.0", "1.0.0", "unknown"])
+def test_other_numba_releases_fail_with_the_supported_range(version):
+    with pytest.raises(ImportError, match=rf"numba{supported_range()}.*found numba {version}"):
+        check_numba_version(version)
