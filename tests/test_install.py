@@ -1,5 +1,7 @@
 """The README's two set-up commands, in both orders, then an uninstall that leaves nothing.
 
+(``pip install .`` is installed from a wheel built once: the same files.)
+
 Each order runs in a new virtual environment that sees this interpreter's
 packages (numpy, numba, scipy are not installed again), with fastdiff's
 kernel cache in a temporary folder.
@@ -7,12 +9,14 @@ kernel cache in a temporary folder.
 
 import os
 import shutil
-import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import tempfile
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
+
+from tests import background
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -24,11 +28,23 @@ _USE = (
 )
 
 
+def _check(command: list[str], timeout: float, **options):
+    done = background.run(command, timeout, **options)
+    assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
 def _venv(tmp_path: Path) -> Path:
     tmp_path.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(tmp_path / "env")],
-        check=True,
+    _check(
+        [
+            sys.executable,
+            "-m",
+            "venv",
+            "--system-site-packages",
+            "--without-pip",
+            str(tmp_path / "env"),
+        ],
         timeout=120,
     )
     return tmp_path / "env" / "bin" / "python"
@@ -36,22 +52,19 @@ def _venv(tmp_path: Path) -> Path:
 
 def _pip(python: Path, *arguments: str) -> None:
     # The outer pip installs into the new environment: no pip is bootstrapped.
-    subprocess.run(
+    _check(
         [sys.executable, "-m", "pip", "--python", str(python), "--quiet", *arguments],
-        cwd=REPOSITORY,
-        check=True,
         timeout=300,
+        cwd=REPOSITORY,
     )
 
 
 def _use(python: Path, cache: Path, cwd: Path) -> str:
-    run = subprocess.run(
+    run = background.run(
         [str(python), "-c", _USE],
+        300,
         cwd=cwd,
         env=dict(os.environ, FASTDIFF_CACHE_DIR=str(cache)),
-        capture_output=True,
-        text=True,
-        timeout=300,
     )
     assert run.returncode == 0, run.stderr
     return run.stdout.strip()
@@ -59,37 +72,30 @@ def _use(python: Path, cache: Path, cwd: Path) -> str:
 
 def _site_packages(python: Path) -> Path:
     return Path(
-        subprocess.run(
-            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            capture_output=True,
-            text=True,
-            check=True,
+        _check(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], 60
         ).stdout.strip()
     )
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
+def _build_wheel(folder: Path) -> Path:
+    _check(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(folder), "."],
+        300,
         cwd=REPOSITORY,
-        check=True,
-        timeout=300,
     )
     return next(folder.glob("fastdiff-*.whl"))
 
 
-def _install_use_uninstall(order: str, wheel: Path, tmp_path: Path) -> None:
+def _install_use_uninstall(order: str, wheel: Future, tmp_path: Path, cache: Path) -> None:
     python = _venv(tmp_path)
-    cache = tmp_path / "cache"
     elsewhere = tmp_path / "elsewhere"  # not the repository: imports find the installed copy
     elsewhere.mkdir()
     site = _site_packages(python)
     steps = ["wheel", "editable"] if order == "install-then-editable" else ["editable", "wheel"]
     for step in steps:
         if step == "wheel":
-            _pip(python, "install", "--no-deps", "--force-reinstall", str(wheel))
+            _pip(python, "install", "--no-deps", "--force-reinstall", str(wheel.result()))
             assert _use(python, cache, elsewhere).startswith(str(site))
         else:
             _pip(python, "install", "--no-deps", "-e", ".")
@@ -101,24 +107,34 @@ def _install_use_uninstall(order: str, wheel: Path, tmp_path: Path) -> None:
     assert left == []
     # Nothing of this environment is imported any more (the interpreter's
     # own packages may hold another fastdiff, e.g. a developer's install).
-    after = subprocess.run(
-        [str(python), "-c", "import fastdiff; print(fastdiff.__file__)"],
-        cwd=elsewhere,
-        capture_output=True,
-        text=True,
+    after = background.run(
+        [str(python), "-c", "import fastdiff; print(fastdiff.__file__)"], 120, cwd=elsewhere
     )
     if after.returncode == 0:
         assert after.stdout.strip() not in ("", "None")
         assert not after.stdout.strip().startswith(str(site))
     else:
         assert "ModuleNotFoundError" in after.stderr
-    shutil.rmtree(tmp_path / "env", ignore_errors=True)
 
 
-def test_readme_installs_in_both_orders_and_uninstall_leaves_nothing(wheel, tmp_path):
-    orders = ["install-then-editable", "editable-then-install"]
-    # The two orders wait mostly on pip: run them side by side.
-    with ThreadPoolExecutor(len(orders)) as pool:
-        runs = [pool.submit(_install_use_uninstall, o, wheel, tmp_path / o) for o in orders]
-        for run in runs:
-            run.result()
+_ORDERS = ("install-then-editable", "editable-then-install")
+
+
+# Started when the module is collected, in the background queue
+# (tests.background): the work happens in processes of its own.
+_FOLDER = Path(tempfile.mkdtemp(prefix="fastdiff-install-"))
+_WHEEL = background.submit(_build_wheel, _FOLDER / "wheel")
+_CACHE = _FOLDER / "cache"  # shared: the same sources load the same kernels
+_RUNS = [
+    background.submit(_install_use_uninstall, order, _WHEEL, _FOLDER / order, _CACHE)
+    for order in _ORDERS
+]
+
+
+@pytest.mark.run_last
+def test_readme_installs_in_both_orders_and_uninstall_leaves_nothing():
+    try:
+        for run in _RUNS:
+            run.result(timeout=900)
+    finally:
+        shutil.rmtree(_FOLDER, ignore_errors=True)

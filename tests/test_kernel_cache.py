@@ -28,7 +28,9 @@ def test_there_are_compiled_modules_to_check():
     assert {"kernels/gradient.py", "kernels/jacobian.py", "steps.py"} <= names
 
 
-@pytest.mark.parametrize("path", _compiled_modules(), ids=lambda p: str(p.relative_to(PACKAGE_ROOT)))
+@pytest.mark.parametrize(
+    "path", _compiled_modules(), ids=lambda p: str(p.relative_to(PACKAGE_ROOT))
+)
 def test_python_only_modules_never_stale_a_kernel(path):
     depends_on = {str(p.relative_to(PACKAGE_ROOT)) for p in dependency_files(path)}
     assert not depends_on & set(PYTHON_ONLY)

@@ -1,0 +1,56 @@
+"""Work that runs in other processes beside the test session.
+
+Numba compiles on one core; the machines this suite runs on have two. Tests
+whose work happens in processes of their own (compiling fastdiff's kernels
+into the disk cache, running the example scripts, installing into a new
+environment) hand it to :data:`QUEUE` when they are collected and collect
+the outcome when they run, so that it uses the second core. One task runs at
+a time, in the order submitted.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+QUEUE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fastdiff-tests-background")
+_RUNNING: set[subprocess.Popen] = set()
+_LOCK = threading.Lock()
+_STOPPED = threading.Event()
+
+
+def run(command: list[str], timeout: float, **options) -> subprocess.CompletedProcess:
+    """``subprocess.run`` that :func:`stop` can end; output captured as text."""
+    if _STOPPED.is_set():
+        raise RuntimeError("the test session ended before this task started")
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options
+    )
+    with _LOCK:
+        _RUNNING.add(process)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+        raise
+    finally:
+        with _LOCK:
+            _RUNNING.discard(process)
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def submit(function, *arguments, **options) -> Future:
+    """Queue ``function(*arguments, **options)``; returns its future."""
+    return QUEUE.submit(function, *arguments, **options)
+
+
+def stop() -> None:
+    """End the session's background work: queued tasks are dropped, running processes killed."""
+    _STOPPED.set()
+    QUEUE.shutdown(wait=False, cancel_futures=True)
+    with _LOCK:
+        for process in list(_RUNNING):
+            process.kill()
+    QUEUE.shutdown(wait=True)
