@@ -18,7 +18,7 @@ Methods
                            counted on a Python f through the same public call
                            (without full_output, so without f(x))
     fastdiff 3 levels      the same schedule stopped after its first three
-                           levels (fastdiff.richardson.extrapolate on the
+                           levels (fastdiff.high_accuracy.richardson.extrapolate on the
                            API's step= option): what the refinement adds
     fastdiff complex       method="complex"
     scipy 3-point          scipy.optimize._numdiff.approx_derivative
@@ -45,7 +45,7 @@ import numpy as np
 from scipy.optimize._numdiff import approx_derivative
 
 import fastdiff
-from fastdiff import richardson
+from fastdiff.high_accuracy import richardson
 from fastdiff.testing import load_references, scaled_error
 
 GRADIENT_TARGETS = {"central": 1e-8, "richardson": 1e-11, "complex": 1e-14}

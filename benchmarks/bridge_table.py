@@ -42,7 +42,7 @@ import scipy.optimize  # noqa: E402
 
 import fastdiff  # noqa: E402
 import fastdiff.scipy  # noqa: E402
-from fastdiff.benchmarking import extended_rosenbrock  # noqa: E402
+from fastdiff.bench.problems import extended_rosenbrock  # noqa: E402
 
 ROSENBROCK_N = 100
 MODEL_N = 8

@@ -10,7 +10,7 @@ import argparse
 
 import numba
 
-from fastdiff.benchmarking import compare_engine, format_engine_table, median_timings
+from fastdiff.bench.engine import compare_engine, format_engine_table, median_timings
 
 CASES = [("gradient", n) for n in (10, 100, 1000, 10_000)]
 CASES += [("jacobian", n) for n in (10, 100, 1000)]

@@ -64,11 +64,8 @@ def call_overheads(rounds: int = 5) -> None:
     from scipy.optimize._numdiff import approx_derivative
 
     import fastdiff
-    from fastdiff.benchmarking import (
-        evaluation_seconds,
-        extended_rosenbrock,
-        median_seconds,
-    )
+    from fastdiff.bench.problems import extended_rosenbrock
+    from fastdiff.bench.timing import evaluation_seconds, median_seconds
     from fastdiff.kernels import central_gradient, central_gradient_into, gradient_work_size
 
     n = 10

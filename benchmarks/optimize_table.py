@@ -17,7 +17,8 @@ import numba
 import numpy as np
 from numba import njit
 
-from fastdiff.benchmarking import evaluation_seconds, extended_rosenbrock, median_seconds
+from fastdiff.bench.problems import extended_rosenbrock
+from fastdiff.bench.timing import evaluation_seconds, median_seconds
 from fastdiff.optimize import bfgs, gradient_descent, newton
 
 

@@ -24,12 +24,8 @@ from numba import njit
 from scipy.optimize._numdiff import approx_derivative, group_columns
 
 import fastdiff
-from fastdiff.benchmarking import (
-    broyden_tridiagonal,
-    evaluation_seconds,
-    extended_rosenbrock,
-    median_seconds,
-)
+from fastdiff.bench.problems import broyden_tridiagonal, extended_rosenbrock
+from fastdiff.bench.timing import evaluation_seconds, median_seconds
 from fastdiff.stencils import HESSIAN
 
 

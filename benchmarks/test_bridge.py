@@ -21,7 +21,7 @@ from bridge_table import (
 
 import fastdiff
 import fastdiff.scipy
-from fastdiff.benchmarking import extended_rosenbrock
+from fastdiff.bench.problems import extended_rosenbrock
 
 X0 = np.where(np.arange(ROSENBROCK_N) % 2 == 0, -1.2, 1.0)
 OPTIONS = {

@@ -9,7 +9,7 @@ import pytest
 from scipy.optimize._numdiff import approx_derivative
 
 import fastdiff
-from fastdiff.benchmarking import problem
+from fastdiff.bench.problems import problem
 
 CASES = [("gradient", n) for n in (10, 100, 1000, 10_000)]
 CASES += [("jacobian", n) for n in (10, 100, 1000)]

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from optimize_table import landscape, rosenbrock_start
 
-from fastdiff.benchmarking import _scalar_loop, extended_rosenbrock
+from fastdiff.bench.problems import extended_rosenbrock
+from fastdiff.bench.timing import scalar_loop
 from fastdiff.optimize import bfgs, gradient_descent, newton
 
 N = 100
@@ -42,7 +43,7 @@ def test_floor(benchmark, name):
     x0 = rosenbrock_start(N)
     nfev = SOLVES[name](x0).nfev
     work = x0.copy()
-    benchmark.pedantic(_scalar_loop, args=(extended_rosenbrock, work, nfev), rounds=5, iterations=1)
+    benchmark.pedantic(scalar_loop, args=(extended_rosenbrock, work, nfev), rounds=5, iterations=1)
 
 
 @pytest.mark.parametrize("parallel", [False, True], ids=["serial", "parallel"])

@@ -13,7 +13,7 @@ import pytest
 
 import fastdiff
 from fastdiff.bench.peers import peer_derivative
-from fastdiff.benchmarking import problem
+from fastdiff.bench.problems import problem
 
 CASES = [("gradient", n) for n in (10, 100, 1000)]
 CASES += [("jacobian", n) for n in (10, 100, 1000)]

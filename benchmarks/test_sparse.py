@@ -14,7 +14,7 @@ from scipy.optimize._numdiff import approx_derivative, group_columns
 from sparse_table import rosenbrock_gradient  # benchmarks/ is on the path under pytest
 
 import fastdiff
-from fastdiff.benchmarking import broyden_tridiagonal, extended_rosenbrock
+from fastdiff.bench.problems import broyden_tridiagonal, extended_rosenbrock
 
 SIZES = [10**3, 10**4, 10**5]
 SCIPY_METHOD = {"forward": "2-point", "central": "3-point"}

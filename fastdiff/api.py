@@ -4,41 +4,22 @@
 ``grad``, ``jac``, ``hess`` and ``value_and_grad`` return callables of ``x``
 that keep the prepared function and the checked options, for repeated use
 (for example as ``jac=`` in ``scipy.optimize.minimize``).
+
+A one-shot call finds its plan once per function and options, not per call:
+the prepared function is kept with ``f`` (in ``f.__dict__``, so it goes
+when ``f`` goes; see :func:`_prepared`) when the options are the plain
+ones (no bounds, array steps or evaluation options).
 """
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 import scipy.sparse
 from numpy.typing import ArrayLike
 
-from fastdiff import stencils
-from fastdiff._validation import (
-    as_point,
-    as_step,
-    check_choice,
-    check_parallel,
-    non_finite_error,
-    steps_for,
-)
-from fastdiff.bounds import as_bounds, hessian_steps_within, point_inside, stencil_fits
-from fastdiff.compiled import SCALAR, VECTOR, is_compiled, prepare
-from fastdiff.evaluate import Evaluator, sharing_workers
-from fastdiff.extrapolated import complex_step_derivative, richardson_derivative
-from fastdiff.kernels.drivers import gradient_driver, hessian_driver, jacobian_driver
-from fastdiff.kernels.hessian import hessian_parallel, hessian_serial
-from fastdiff.passes import CompiledPasses, PythonPasses, careful_first_derivative
-from fastdiff.python_path import PythonDerivative, python_hessian
-from fastdiff.result import DerivativeResult
-from fastdiff.status import MESSAGES, NOT_FINITE, OK, RAISED, WRONG_SHAPE
-from fastdiff.steps import FLOAT64_EPS, fill_steps, working_eps
-
-#: Below this estimated amount of work (seconds of evaluations), threads cost
-#: more than they save and ``parallel=None`` runs serially. Measured: at 20 us
-#: of work two threads were no faster than one (and much slower on a busy
-#: machine); at 2 ms they were 1.9x faster.
-PARALLEL_THRESHOLD_SECONDS = 200e-6
+from fastdiff import sparse
+from fastdiff.derivatives import GradientFunction, HessianFunction, JacobianFunction
+from fastdiff.evaluate import Evaluator
 
 
 def gradient(
@@ -139,6 +120,17 @@ def gradient(
     >>> fastdiff.gradient(f, np.array([1.0, 2.0])).round(6)
     array([2., 4.])
     """
+    if (
+        bounds is None
+        and evaluator is None
+        and workers is None
+        and executor is None
+        and vectorized is False
+        and progress is False
+    ):
+        prepared = _prepared(GradientFunction, f, method, step, rel_step, full_output, parallel)
+        if prepared is not None:
+            return prepared(x)
     return GradientFunction(
         f,
         method=method,
@@ -208,9 +200,18 @@ def jacobian(
         _no_sparse_conflicts(rel_step, bounds, full_output)
         options = dict(method=method, step=step, parallel=parallel, coloring=coloring)
         options.update(vectorized=vectorized, workers=workers, executor=executor)
-        return _sparse("jacobian")(
-            f, x, sparsity, progress=progress, evaluator=evaluator, **options
-        )
+        return sparse.jacobian(f, x, sparsity, progress=progress, evaluator=evaluator, **options)
+    if (
+        bounds is None
+        and evaluator is None
+        and workers is None
+        and executor is None
+        and vectorized is False
+        and progress is False
+    ):
+        prepared = _prepared(JacobianFunction, f, method, step, rel_step, full_output, parallel)
+        if prepared is not None:
+            return prepared(x)
     return JacobianFunction(
         f,
         method=method,
@@ -284,7 +285,18 @@ def hessian(
         _no_sparse_conflicts(rel_step, bounds, full_output)
         options = dict(method=method, step=step, parallel=parallel, coloring=coloring)
         options.update(vectorized=vectorized, workers=workers, executor=executor)
-        return _sparse("hessian")(f, x, sparsity, progress=progress, evaluator=evaluator, **options)
+        return sparse.hessian(f, x, sparsity, progress=progress, evaluator=evaluator, **options)
+    if (
+        bounds is None
+        and evaluator is None
+        and workers is None
+        and executor is None
+        and vectorized is False
+        and progress is False
+    ):
+        prepared = _prepared(HessianFunction, f, method, step, rel_step, full_output, parallel)
+        if prepared is not None:
+            return prepared(x)
     return HessianFunction(
         f,
         method=method,
@@ -330,13 +342,6 @@ def hess(f, **options):
     return prepared if prepared is not None else HessianFunction(f, **options)
 
 
-def _sparse(name: str):
-    """A function of :mod:`fastdiff.sparse` (imported late: it imports this module)."""
-    from fastdiff import sparse
-
-    return getattr(sparse, name)
-
-
 def _sparse_transformation(name: str, f, options: dict):
     """``fastdiff.sparse.<name>(f, sparsity, ...)`` if ``options`` hold a pattern, else None.
 
@@ -350,7 +355,7 @@ def _sparse_transformation(name: str, f, options: dict):
         options.pop("bounds", None),
         options.pop("full_output", False),
     )
-    return _sparse(name)(f, pattern, **options)
+    return getattr(sparse, name)(f, pattern, **options)
 
 
 def _no_sparse_conflicts(rel_step, bounds, full_output) -> None:
@@ -376,637 +381,63 @@ def value_and_grad(f, **options) -> GradientFunction:
     return GradientFunction(f, with_value=True, **options)
 
 
-class _DerivativeFunction:
-    """Options checked once, and ``f`` prepared for its path; subclasses differentiate.
+class _PreparedCache(dict):
+    """One-shot calls' prepared derivatives, kept in ``f.__dict__``.
 
-    A Numba-compiled ``f`` is wrapped for the compiled kernels, unless one of
-    the evaluation options asks for the Python path; any other callable gets
-    an :class:`~fastdiff.Evaluator`. Each call takes the fast path (one
-    compiled call) unless bounds, a full result or a failed stencil point
-    need the careful one (:mod:`fastdiff.passes`).
+    Pickled empty: a function sent to worker processes (cloudpickle copies
+    the ``__dict__`` of lambdas and closures) must not carry evaluators and
+    compiled wrappers with it.
     """
 
-    _kind = SCALAR
-    _methods = (*stencils.METHODS, "richardson", "complex")
+    __slots__ = ("owner",)
 
-    def __init__(
-        self,
-        f,
-        *,
-        method: str = "central",
-        step=None,
-        abs_step=None,
-        rel_step=None,
-        bounds=None,
-        full_output: bool = False,
-        parallel: bool | None = None,
-        vectorized: bool = False,
-        workers: int | None = None,
-        executor=None,
-        progress: bool = False,
-        evaluator: Evaluator | None = None,
+    def __init__(self, owner=None):
+        super().__init__()
+        self.owner = owner
+
+    def __reduce__(self):
+        return (_PreparedCache, ())
+
+
+_CACHE_ATTRIBUTE = "__fastdiff_prepared__"
+_SIMPLE_FLAGS = (None, True, False)
+
+
+def _prepared(cls, f, method, step, rel_step, full_output, parallel):
+    """The prepared ``cls`` of ``f`` for these options, made once per ``f`` and options.
+
+    Kept in ``f.__dict__``: it lives exactly as long as ``f`` (a cycle the
+    garbage collector breaks), never keeps ``f`` alive, and a function
+    copied by ``functools.wraps`` does not use its original's entry (the
+    entry remembers which ``f`` it belongs to). None when ``f`` has no
+    ``__dict__`` or an option is not a plain value (then nothing is kept).
+    """
+    if not (
+        type(method) is str
+        and (step is None or type(step) is float)
+        and (rel_step is None or type(rel_step) is float)
+        and (full_output is True or full_output is False)
+        and (parallel is None or parallel is True or parallel is False)
     ):
-        self.method = check_choice(method, self._methods, "method")
-        # Richardson and complex step build on central passes and steps.
-        self._base_method = self.method if self.method in stencils.METHODS else "central"
-        if step is not None and abs_step is not None:
-            raise ValueError("give step or abs_step (the same option), not both")
-        abs_step = abs_step if abs_step is not None else step
-        if abs_step is not None and rel_step is not None:
-            raise ValueError("give abs_step (step) or rel_step, not both")
-        self.step = as_step(abs_step, "abs_step" if step is None else "step")
-        self.rel_step = as_step(rel_step, "rel_step")
-        self.bounds = bounds
-        if bounds is not None:
-            _first_bound(bounds)  # the form now; lengths when x is known
-        if not isinstance(full_output, (bool, np.bool_)):
-            raise TypeError(f"full_output must be True or False; got {full_output!r}")
-        self.full_output = bool(full_output)
-        self.parallel = check_parallel(parallel)
-        if not callable(f):
-            raise TypeError(f"f must be a callable; got {type(f).__name__}")
-        self.function = f
-        self._evaluator = _choose_evaluator(vectorized, workers, executor, progress, evaluator)
-        if self._evaluator is None and is_compiled(f):
-            self._prepared = prepare(f, self._kind)
-        else:
-            if self.parallel:
-                raise ValueError(
-                    "parallel=True applies to Numba-compiled f; for a Python f use "
-                    "workers= or executor= to evaluate in parallel"
-                )
-            self._prepared = None
-            if self._evaluator is None:
-                self._evaluator = Evaluator()
-        self._careful = self.bounds is not None or self.full_output
-        if self._base_method != self.method and self.bounds is not None:
-            raise ValueError(
-                f"bounds are not supported with method={self.method!r}; use 'central', "
-                "'forward' or 'backward'"
-            )
-        self._extra_options = {"parallel": parallel, "evaluator": self._evaluator}
-        # What the fast compiled path needs at every call, found once: the
-        # steps the drivers take when neither abs_step nor rel_step is given
-        # (None: computed per call), and per problem size whether the work
-        # is too small for threads.
-        no_steps = self.step is None and self.rel_step is None
-        self._default_steps = steps_for(None, 0) if no_steps else None
-        self._too_small: dict[tuple[int, int, int], bool] = {}
-
-    def _threads(self, x: np.ndarray, evaluations: int, m: int = 0) -> int:
-        """Threads for this call: 1 runs the serial kernel."""
-        if self.parallel is False:
-            return 1
-        if self.parallel is None:
-            key = (x.shape[0], evaluations, m)
-            too_small = self._too_small.get(key)
-            if too_small is None:
-                cost = self._prepared.evaluation_cost(x, m)
-                too_small = self._too_small[key] = evaluations * cost < PARALLEL_THRESHOLD_SECONDS
-            if too_small:
-                return 1
-        # Asked only now: it costs a microsecond from Python.
-        return numba.get_num_threads()
-
-    def _user_steps(self, x: np.ndarray) -> np.ndarray:
-        """Absolute steps from ``abs_step`` / ``rel_step``, or empty for the default rule."""
-        n = x.shape[0]
-        if self.rel_step is not None:
-            return steps_for(self.rel_step, n, "rel_step") * np.maximum(1.0, np.abs(x))
-        return steps_for(self.step, n, "abs_step")
-
-    def _steps(self, x: np.ndarray, exponent: float, eps: float) -> np.ndarray:
-        bad = np.flatnonzero(~np.isfinite(x))
-        if bad.size:
-            raise non_finite_error(x, int(bad[0]))
-        return fill_steps(x, self._user_steps(x), exponent, eps, np.empty(x.shape[0]))
-
-    def _passes(self, x: np.ndarray, evaluations: int, m: int = 0):
-        if self._prepared is None:
-            return PythonPasses(self.function, self._evaluator, self._kind)
-        threads = self._threads(x, evaluations, m)
-        return CompiledPasses(self.function, self._prepared.address, self._kind, threads)
-
-    def _careful_first_derivative(self, x: np.ndarray, eps: float, need_value: bool, m: int = 0):
-        bounds = None
-        if self.bounds is not None:
-            bounds = as_bounds(self.bounds, x.shape[0])
-            x = point_inside(x, *bounds)
-        stencil = stencils.FIRST_DERIVATIVE[self._base_method]
-        h = self._steps(x, stencil.step_exponent, eps)
-        passes = self._passes(x, stencil.evaluations_per_entry * x.shape[0], m)
-        result = careful_first_derivative(passes, self._base_method, x, h, bounds, need_value, m)
-        if self.full_output:
-            return DerivativeResult(
-                result.derivative,
-                result.value,
-                None,
-                result.steps,
-                result.evaluations,
-                result.status,
-                self.method,
-            )
-        _raise_for_careful_failures(result, x)
-        return result
-
-    def _value(self, x: np.ndarray):
-        """``f(x)`` on this function's path (checked finite)."""
-        if self._prepared is None:
-            value = PythonPasses(self.function, self._evaluator, self._kind).value(x)
-        else:
-            value = CompiledPasses(self.function, 0, self._kind, 1).value(x)
-        _check_finite_value(value)
-        return value
-
-    def _extrapolated(self, x: np.ndarray, object_kind: str, central_type, evaluations: int):
-        """``method="richardson"`` or ``"complex"``: a DerivativeResult."""
-        if self.method == "complex":
-            result = complex_step_derivative(
-                self.function,
-                x,
-                self._kind,
-                self.step,
-                self.parallel,
-                None if self._prepared is not None else self._evaluator,
-            )
-        else:
-            # f(x) only scales the rounding part of the error estimate: spend
-            # the evaluation only when the estimate or the value is asked for.
-            wants_value = self.full_output or getattr(self, "with_value", False)
-            value = self._value(x) if wants_value else None
-            options = dict(self._extra_options)
-            if self._prepared is not None:
-                options.pop("evaluator")
-            result = richardson_derivative(
-                lambda steps: central_type(self.function, method="central", step=steps, **options),
-                x,
-                value,
-                object_kind,
-                evaluations,
-                self._central_in(x, object_kind),
-            )
-        if not self.full_output and not result.success:
-            failed = np.flatnonzero(np.atleast_1d(result.status).ravel() != OK)
-            raise ValueError(
-                f"f returned a non-finite value at the points of method={self.method!r} for "
-                f"entries {_listing(failed.tolist())}"
-            )
-        return result
-
-    def _central_in(self, x: np.ndarray, object_kind: str):
-        """``refine(steps, entries, shape)``: central differences of some entries only.
-
-        For the refinement levels of ``method="richardson"``. A gradient or
-        Jacobian differentiates the coordinates (columns) listed in
-        ``entries`` and gives the others a zero stencil row, so ``f`` is
-        evaluated at ``2 * len(entries)`` points; entries where ``f`` failed
-        are NaN. A Hessian takes a boolean mask (n, n) and evaluates the
-        same central stencil on that pattern only
-        (:class:`fastdiff.sparse.hessian_function.SparseHessianFunction`,
-        ``1 + 2 n + 2 E`` evaluations for ``E`` pairs ``i < j``); it returns
-        None, for a dense pass, when every pair is needed.
-        """
-        n = x.shape[0]
-        if object_kind == "hessian":
-            return self._central_hessian_in(x)
-
-        def refine(steps, coordinates, shape):
-            offsets, weights = stencils.first_derivative_table("central", n)
-            skipped = np.ones(n, dtype=bool)
-            skipped[coordinates] = False
-            weights[skipped] = 0.0
-            m = shape[0] if len(shape) == 2 else 0
-            passes = self._passes(x, 2 * coordinates.size, m)
-            result = passes.run(x, steps, offsets, weights, None, m)
-            failed = result.status != OK
-            if failed.any():
-                derivative = np.array(result.derivative, dtype=np.float64)
-                derivative[..., failed] = np.nan
-                return derivative, result.evaluations
-            return result.derivative, result.evaluations
-
-        return refine
-
-    def _central_hessian_in(self, x: np.ndarray):
-        # Imported here: fastdiff.sparse builds on this module.
-        from fastdiff.sparse.hessian_function import SparseHessianFunction
-
-        n = x.shape[0]
-
-        def refine(steps, needed, shape):
-            pattern = needed | needed.T
-            if pattern[np.triu_indices(n, 1)].all():
-                return None  # every pair: the dense pass costs no more
-            sparse = SparseHessianFunction(
-                self.function,
-                pattern,
-                method="central",
-                step=steps,
-                parallel=self.parallel,
-                evaluator=self._evaluator,
-            )
-            return sparse(x).toarray(), sparse.evaluations
-
-        return refine
-
-    def __repr__(self) -> str:
-        name = getattr(self.function, "__name__", repr(self.function))
-        return f"{type(self).__name__}({name}, method={self.method!r})"
-
-
-class GradientFunction(_DerivativeFunction):
-    """Callable ``x -> gradient`` (or ``(value, gradient)``); see :func:`grad`."""
-
-    def __init__(self, f, *, with_value: bool = False, **options):
-        super().__init__(f, **options)
-        self.with_value = with_value
-        stencil = stencils.FIRST_DERIVATIVE[self._base_method]
-        self._needs_value = with_value or stencil.uses_center
-        # Kept as plain attributes: this call path is timed in microseconds.
-        self._per_entry = stencil.evaluations_per_entry
-        self._exponent = stencil.step_exponent
-        self._offsets, self._weights = stencils.first_derivative_row(self._base_method)
-
-    def __call__(self, x: ArrayLike):
-        x, eps = _point(x)
-        if self._base_method != self.method:
-            result = self._extrapolated(x, "gradient", GradientFunction, 2 * x.shape[0])
-            if self.full_output:
-                return result
-            if self.with_value:
-                value = result.value if result.value is not None else self._value(x)
-                return value, result.derivative
-            return result.derivative
-        if self._careful or self._prepared is None:
-            return self._careful_call(x, eps)
-        n = x.shape[0]
-        out = np.empty(n)
-        steps = self._default_steps
-        f0, f0_status, bad, failures = gradient_driver(
-            self._prepared.address,
-            x,
-            self._user_steps(x) if steps is None else steps,
-            self._exponent,
-            eps,
-            self._offsets,
-            self._weights,
-            self._needs_value,
-            self._threads(x, self._per_entry * n),
-            out,
-        )
-        if bad >= 0:
-            raise non_finite_error(x, bad)
-        if f0_status != OK:
-            _raise_at_x(self.function, x, f0_status, f0)
-        if failures:
-            return self._careful_call(x, eps)  # fall back where points failed
-        return (f0, out) if self.with_value else out
-
-    def _careful_call(self, x: np.ndarray, eps: float):
-        result = self._careful_first_derivative(x, eps, self.with_value)
-        if self.full_output:
-            return result
-        return (result.value, result.derivative) if self.with_value else result.derivative
-
-
-class JacobianFunction(_DerivativeFunction):
-    """Callable ``x -> Jacobian``; see :func:`jac`."""
-
-    _kind = VECTOR
-
-    def __init__(self, f, **options):
-        super().__init__(f, **options)
-        self._stencil = stencils.FIRST_DERIVATIVE[self._base_method]
-        self._output_length: dict[int, int] = {}
-
-    def __call__(self, x: ArrayLike) -> np.ndarray:
-        x, eps = _point(x)
-        if self._base_method != self.method:
-            # Each of the three first levels is a new central JacobianFunction,
-            # which evaluates f(x) once to learn the output length: 2n + 1.
-            result = self._extrapolated(x, "jacobian", JacobianFunction, 2 * x.shape[0] + 1)
-            return result if self.full_output else result.derivative
-        if self._careful or self._prepared is None:
-            return self._careful_call(x, eps)
-        n = x.shape[0]
-        m = self._output_length.get(n)
-        if m is None or self._stencil.uses_center:
-            bad = np.flatnonzero(~np.isfinite(x))
-            if bad.size:
-                raise non_finite_error(x, int(bad[0]))
-            f0 = _vector_value(self.function, x)
-            m = self._output_length[n] = f0.shape[0]
-        else:
-            f0 = np.empty(m)
-        offsets, weights = stencils.first_derivative_row(self.method)
-        h = np.empty(n)
-        # Contiguous columns (Fortran order, as scipy's approx_derivative
-        # returns J): each column is written once, in place, as it is summed.
-        out = np.empty((n, m)).T
-        status = np.empty(n, dtype=np.int8)
-        threads = self._threads(x, self._stencil.evaluations_per_entry * n, m)
-        bad, failures = jacobian_driver(
-            self._prepared.address,
-            x,
-            self._user_steps(x),
-            self._stencil.step_exponent,
-            eps,
-            offsets,
-            weights,
-            f0,
-            threads,
-            h,
-            out,
-            status,
-        )
-        if bad >= 0:
-            raise non_finite_error(x, bad)
-        if failures:
-            if (status == WRONG_SHAPE).any():
-                _raise_for_entries(self.function, x, h, offsets, status, expected_length=m)
-            return self._careful_call(x, eps)
-        return out
-
-    def _careful_call(self, x: np.ndarray, eps: float):
-        result = self._careful_first_derivative(x, eps, True)
-        return result if self.full_output else result.derivative
-
-
-class HessianFunction(_DerivativeFunction):
-    """Callable ``x -> Hessian``; see :func:`hess`."""
-
-    _methods = (*stencils.METHODS, "richardson")
-
-    def __init__(self, f, **options):
-        super().__init__(f, **options)
-        self._stencil = stencils.HESSIAN[self._base_method]
-        self._arrays = stencils.hessian_arrays(self._base_method)
-
-    def __call__(self, x: ArrayLike) -> np.ndarray:
-        x, eps = _point(x)
-        if self._base_method != self.method:
-            evaluations = self._stencil.evaluation_count(x.shape[0])
-            result = self._extrapolated(x, "hessian", HessianFunction, evaluations)
-            return result if self.full_output else result.derivative
-        if self._careful or self._prepared is None:
-            return self._careful_call(x, eps)
-        n = x.shape[0]
-        h = np.empty(n)
-        out = np.empty((n, n))
-        status = np.empty((n, n), dtype=np.int8)
-        threads = self._threads(x, self._stencil.evaluation_count(n))
-        f0, f0_status, bad, failures = hessian_driver(
-            self._prepared.address,
-            x,
-            self._user_steps(x),
-            self._stencil.step_exponent,
-            eps,
-            self._arrays,
-            threads,
-            h,
-            out,
-            status,
-        )
-        if bad >= 0:
-            raise non_finite_error(x, bad)
-        if f0_status != OK:
-            _raise_at_x(self.function, x, f0_status, f0)
-        if failures:
-            _raise_for_hessian_entries(status)
-        return out
-
-    def _careful_call(self, x: np.ndarray, eps: float):
-        n = x.shape[0]
-        method, arrays = self.method, self._arrays
-        fixed = np.zeros(n, dtype=bool)
-        if self.bounds is not None:
-            lb, ub = as_bounds(self.bounds, n)
-            x = point_inside(x, lb, ub)
-            h = self._steps(x, stencils.HESSIAN[self.method].step_exponent, eps)
-            if self.method == "backward":
-                h = -h
-            if self.method != "central" or not _hessian_fits(
-                x, h, stencils.HESSIAN[method], lb, ub
-            ):
-                central, h, fixed = hessian_steps_within(x, np.abs(h), lb, ub)
-                method = "central" if central else "forward"
-                arrays = stencils.hessian_arrays(method)
-            else:
-                fixed = lb == ub
-                h = np.where(fixed, 0.0, h)
-        else:
-            h = self._steps(x, self._stencil.step_exponent, eps)
-        evaluations = stencils.HESSIAN[method].evaluation_count(n)
-        if self._prepared is None:
-            result = python_hessian(self.function, x, h, arrays, self._evaluator)
-            _raise_for_python_failures(result, x, h, allow_entries=self.full_output)
-            value, out, status = result.value, result.derivative, result.status
-        else:
-            passes = self._passes(x, evaluations)
-            value = passes.value(x)
-            _check_finite_value(value)
-            out = np.empty((n, n))
-            status = np.empty((n, n), dtype=np.int8)
-            if passes.threads > 1:
-                hessian_parallel(passes.address, x, h, arrays, value, out, status, passes.threads)
-            else:
-                hessian_serial(passes.address, x, h, arrays, value, out, status)
-            if status.any() and not self.full_output:
-                _raise_for_hessian_entries(status)
-        out[fixed, :] = 0.0
-        out[:, fixed] = 0.0
-        status[fixed, :] = OK
-        status[:, fixed] = OK
-        out[status != OK] = np.nan
-        if self.full_output:
-            return DerivativeResult(out, value, None, h, evaluations, status, self.method)
-        return out
-
-
-def _first_bound(bounds):
-    if hasattr(bounds, "lb"):
-        return bounds.lb
-    try:
-        return bounds[0]
-    except (TypeError, IndexError, KeyError):
-        raise TypeError(
-            f"bounds must be (lb, ub) or a scipy.optimize.Bounds; got {type(bounds).__name__}"
-        ) from None
-
-
-def _hessian_fits(x, h, stencil, lb, ub) -> bool:
-    offsets = set(stencil.axis_offsets) | {o for pair in stencil.pair_offsets for o in pair}
-    return bool(stencil_fits(x, h, sorted(offsets), lb, ub).all())
-
-
-def _choose_evaluator(vectorized, workers, executor, progress, evaluator) -> Evaluator | None:
-    """The evaluator the options ask for, or None for the compiled path."""
-    if evaluator is not None:
-        if not isinstance(evaluator, Evaluator):
-            raise TypeError(
-                f"evaluator must be a fastdiff.Evaluator; got {type(evaluator).__name__}"
-            )
-        if vectorized or workers is not None or executor is not None or progress:
-            raise ValueError(
-                "give evaluator alone, or vectorized/workers/executor/progress, not both"
-            )
-        return evaluator
-    if not (vectorized or workers is not None or executor is not None or progress):
         return None
-    if workers is not None and executor is None:
-        # Validates like Evaluator does, then shares one pool per size.
-        Evaluator(vectorized=vectorized, workers=workers, progress=progress)
-        return sharing_workers(workers, vectorized=vectorized, progress=progress)
-    return Evaluator(vectorized=vectorized, workers=workers, executor=executor, progress=progress)
-
-
-def _vector_value(f, x: np.ndarray) -> np.ndarray:
     try:
-        values = f(x)
-    except Exception as error:
-        _add_note(error, "fastdiff: f raised at x")
-        raise
-    values = np.asarray(values)
-    if values.ndim != 1:
-        raise ValueError(f"f must return a 1-D array for a Jacobian; f(x) has shape {values.shape}")
-    # C-contiguous float64 whatever f returned: one compiled driver for all.
-    values = np.ascontiguousarray(values, dtype=np.float64)
-    _check_finite_value(values)
-    return values
-
-
-def _check_finite_value(value) -> None:
-    array = np.asarray(value, dtype=np.float64)
-    if array.ndim == 0:
-        if not np.isfinite(array):
-            raise ValueError(f"f(x) must be finite; f returned {float(array)} at x")
-    elif not np.all(np.isfinite(array)):
-        bad = int(np.flatnonzero(~np.isfinite(array))[0])
-        raise ValueError(f"f(x) must be finite; f(x)[{bad}] is {array[bad]}")
-
-
-def _raise_at_x(f, x, status: int, value: float):
-    if status == RAISED:
-        _reraise_from_python(f, x, "at x")
-        _not_reproduced("at x")
-    _check_finite_value(value)
-
-
-def _entry_failure(code: int, where: str, x, h, first: int, expected_length=None) -> ValueError:
-    """The error for entries whose stencil points failed without raising."""
-    if code == WRONG_SHAPE:
-        return ValueError(
-            f"f returned an array of a different length at the stencil points of {where} "
-            f"than at x ({expected_length}); f must return the same shape everywhere"
-        )
-    if code == NOT_FINITE:
-        return ValueError(
-            f"f returned a non-finite value at the stencil points of {where} "
-            f"(x[{first}] = {x[first]}, step {h[first]:.3g})"
-        )
-    return ValueError(f"f failed at the stencil points of {where}: {MESSAGES.get(code, code)}")
-
-
-_FLOAT64 = np.dtype(np.float64)
-
-
-def _point(x) -> tuple[np.ndarray, float]:
-    """``x`` as the drivers take it, and the epsilon of its precision.
-
-    The common case, a C-contiguous float64 vector, is recognised first: this
-    runs at every call of a prepared derivative.
-    """
-    if (
-        type(x) is np.ndarray
-        and x.dtype is _FLOAT64
-        and x.ndim == 1
-        and x.shape[0] > 0
-        and x.flags.c_contiguous
-        and x.flags.writeable
-    ):
-        return x, FLOAT64_EPS
-    eps = working_eps(x)
-    return as_point(x), eps
-
-
-def _raise_for_entries(f, x, h, offsets, status, expected_length: int | None = None):
-    failed = np.flatnonzero(status)
-    first = int(failed[0])
-    code = int(status[first])
-    if code == RAISED:
-        for offset in offsets[first if offsets.shape[0] > 1 else 0]:
-            if offset != 0.0:
-                point = x.copy()
-                point[first] += offset * h[first]
-                _reraise_from_python(f, point, f"at x + {offset:g} * h[{first}] * e[{first}]")
-        _not_reproduced(f"at the stencil points of coordinate {first}")
-    where = f"coordinate(s) {_listing(failed.tolist())}"
-    raise _entry_failure(code, where, x, h, first, expected_length)
-
-
-def _raise_for_careful_failures(result, x) -> None:
-    """After fallbacks: the first exception with its point, or which entries failed."""
-    failed = np.flatnonzero(result.status != OK)
-    if failed.size == 0:
-        return
-    first = int(failed[0])
-    if first in result.errors:
-        error, where = result.errors[first]
-        _add_note(error, f"fastdiff: f raised {where}; no fallback stencil avoided it")
-        raise error
-    where = f"coordinate(s) {_listing(failed.tolist())}"
-    raise _entry_failure(int(result.status[first]), where, x, result.steps, first)
-
-
-def _raise_for_hessian_entries(status):
-    rows, cols = np.nonzero(status)
-    raise ValueError(
-        f"f failed at the stencil points of Hessian entries "
-        f"{_listing(list(zip(rows.tolist(), cols.tolist())))}: "
-        f"{MESSAGES[int(status[rows[0], cols[0]])]}"
+        namespace = f.__dict__
+    except AttributeError:
+        return None
+    cache = namespace.get(_CACHE_ATTRIBUTE)
+    key = (cls, method, step, rel_step, full_output, parallel)
+    if type(cache) is _PreparedCache and cache.owner is f:
+        prepared = cache.get(key)
+        if prepared is not None:
+            return prepared
+    else:
+        cache = _PreparedCache(f)
+    prepared = cls(
+        f, method=method, step=step, rel_step=rel_step, full_output=full_output, parallel=parallel
     )
-
-
-def _raise_for_python_failures(result: PythonDerivative, x, h, allow_entries: bool = False) -> None:
-    if result.center_error is not None:
-        _add_note(result.center_error, "fastdiff: f raised at x")
-        raise result.center_error
-    if result.value is not None:
-        _check_finite_value(result.value)
-    if allow_entries or not result.status.any():
-        return
-    if result.errors:
-        error, where = result.errors[min(result.errors)]
-        _add_note(error, f"fastdiff: f raised {where}")
-        raise error
-    if result.status.ndim == 2:
-        _raise_for_hessian_entries(result.status)
-    failed = np.flatnonzero(result.status)
-    where = f"coordinate(s) {_listing(failed.tolist())}"
-    raise _entry_failure(int(result.status[failed[0]]), where, x, h, int(failed[0]))
-
-
-def _reraise_from_python(f, point, where: str) -> None:
-    """Call ``f`` at ``point`` from Python so that its exception reaches the user."""
     try:
-        f(point)
-    except Exception as error:
-        _add_note(error, f"fastdiff: f raised {where}")
-        raise
-
-
-def _not_reproduced(where: str):
-    raise RuntimeError(
-        f"f raised {where} inside the kernel but not when called again from Python "
-        "(does f depend on state other than x?)"
-    )
-
-
-def _add_note(error: BaseException, note: str) -> None:
-    if hasattr(error, "add_note"):
-        error.add_note(note)
-
-
-def _listing(items: list, limit: int = 5) -> str:
-    shown = ", ".join(str(i) for i in items[:limit])
-    return f"[{shown}{', ...' if len(items) > limit else ''}]"
+        namespace[_CACHE_ATTRIBUTE] = cache
+        cache[key] = prepared
+    except TypeError:  # a read-only mapping
+        pass
+    return prepared

@@ -1,9 +1,12 @@
 """Bounds: keeping every stencil point inside the box ``lb <= x <= ub``.
 
-They turn the user's bounds into arrays, check the point, and choose for each
-coordinate a stencil and a step whose points all stay inside the box (the
-per-coordinate loop is compiled: :mod:`fastdiff.kernels.bounds`); the
+They turn the user's bounds into arrays, check the point, say whether a
+stencil fits in the box (:func:`fits_in_box`, the one test of it), and choose
+for each coordinate a stencil and a step whose points all stay inside the box
+(the per-coordinate loop is compiled: :mod:`fastdiff.kernels.bounds`); the
 derivative kernels then run unchanged with these per-coordinate stencils.
+Hessians get one stencil for all coordinates, with signed steps
+(:func:`hessian_within`).
 
 Per coordinate, for a first derivative:
 
@@ -24,7 +27,7 @@ import numpy as np
 
 from fastdiff.kernels.bounds import first_derivative_within as stencils_within
 from fastdiff.kernels.bounds import shrunk_step
-from fastdiff.stencils import FIRST_DERIVATIVE, ONE_SIDED_SECOND_ORDER, stencil_row
+from fastdiff.stencils import Method, resolve_method, stencil_row
 
 #: Width of per-coordinate stencil tables built here (room for 3 points).
 TABLE_WIDTH = 3
@@ -96,13 +99,14 @@ def point_inside(x: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
 
 
 def first_derivative_within(
-    method: str, x: np.ndarray, h: np.ndarray, lb: np.ndarray, ub: np.ndarray
+    method: Method, x: np.ndarray, h: np.ndarray, lb: np.ndarray, ub: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-coordinate stencils and steps that keep all points in the box.
 
     Parameters
     ----------
-    method : {"central", "forward", "backward"}
+    method : Method
+        A stencil method (:func:`fastdiff.stencils.resolve_method`).
     x : ndarray, shape (n,)
         A point inside the box.
     h : ndarray, shape (n,)
@@ -124,21 +128,10 @@ def first_derivative_within(
 
 
 @lru_cache(maxsize=4)
-def _candidate_tables(method: str) -> tuple[np.ndarray, ...]:
+def _candidate_tables(method: Method) -> tuple[np.ndarray, ...]:
     """Preferred stencils of ``method`` and the pair used with a shrunk step."""
-    if method == "central":
-        preferred = [
-            FIRST_DERIVATIVE["central"],
-            ONE_SIDED_SECOND_ORDER["forward"],
-            ONE_SIDED_SECOND_ORDER["backward"],
-        ]
-        shrink = ONE_SIDED_SECOND_ORDER
-    else:
-        other = "backward" if method == "forward" else "forward"
-        preferred = [FIRST_DERIVATIVE[method], FIRST_DERIVATIVE[other]]
-        shrink = FIRST_DERIVATIVE
     tables = []
-    for stencils in (preferred, [shrink["forward"], shrink["backward"]]):
+    for stencils in (method.within_box, method.shrunk_within_box):
         rows = [stencil_row(s, TABLE_WIDTH) for s in stencils]
         tables += [np.array([r[0] for r in rows]), np.array([r[1] for r in rows])]
     return tuple(tables)
@@ -151,8 +144,20 @@ def _too_narrow(x, lb, ub, i: int) -> ValueError:
     )
 
 
-def stencil_fits(x, h, offsets, lb, ub) -> np.ndarray:
-    """Which coordinates have all their points ``x_i + o * h_i`` (``o`` in ``offsets``) in the box."""
+def fits_in_box(x, h, offsets, lb, ub) -> np.ndarray:
+    """Which coordinates have all their points ``x_i + o * h_i`` (``o`` in ``offsets``) in the box.
+
+    Parameters
+    ----------
+    x, h, lb, ub : ndarray, shape (k,)
+        Coordinates, their (signed) steps and bounds.
+    offsets : iterable of float
+        Multiples of the step at which ``f`` would be evaluated.
+
+    Returns
+    -------
+    ndarray of bool, shape (k,)
+    """
     inside = np.ones(x.shape[0], dtype=bool)
     for o in offsets:
         point = x + o * h
@@ -179,10 +184,10 @@ def hessian_steps_within(
     fixed = lb == ub
     # A fixed coordinate gets a zero step: its points coincide with x, inside
     # the box, and its row and column are set to 0 afterwards.
-    if (fixed | stencil_fits(x, h, (-1.0, 1.0), lb, ub)).all():
+    if (fixed | fits_in_box(x, h, (-1.0, 1.0), lb, ub)).all():
         return True, np.where(fixed, 0.0, h), fixed
-    forward = ~fixed & stencil_fits(x, h, (1.0, 2.0), lb, ub)
-    backward = ~fixed & ~forward & stencil_fits(x, -h, (1.0, 2.0), lb, ub)
+    forward = ~fixed & fits_in_box(x, h, (1.0, 2.0), lb, ub)
+    backward = ~fixed & ~forward & fits_in_box(x, -h, (1.0, 2.0), lb, ub)
     steps = np.where(forward, h, np.where(backward, -h, 0.0))
     for i in np.flatnonzero(~(fixed | forward | backward)):
         above, below = ub[i] - x[i], x[i] - lb[i]
@@ -192,3 +197,29 @@ def hessian_steps_within(
             raise _too_narrow(x, lb, ub, int(i))
         steps[i] = step
     return False, steps, fixed
+
+
+def hessian_within(
+    method: Method, x: np.ndarray, h: np.ndarray, lb: np.ndarray, ub: np.ndarray
+) -> tuple[Method, np.ndarray, np.ndarray]:
+    """The Hessian stencil and signed steps whose points stay in the box.
+
+    Central differences stay central where all their points fit; otherwise
+    (and for one-sided methods) :func:`hessian_steps_within` chooses.
+
+    Returns
+    -------
+    method : Method
+        The stencil to evaluate (central or forward; signed steps give the side).
+    steps : ndarray, shape (n,)
+    fixed : ndarray of bool, shape (n,)
+        Coordinates with ``lb == ub``: their rows and columns are 0.
+    """
+    if method.symmetric:
+        stencil = method.second
+        offsets = set(stencil.axis_offsets) | {o for pair in stencil.pair_offsets for o in pair}
+        if fits_in_box(x, h, sorted(offsets), lb, ub).all():
+            fixed = lb == ub
+            return method, np.where(fixed, 0.0, h), fixed
+    central, steps, fixed = hessian_steps_within(x, np.abs(h), lb, ub)
+    return resolve_method("central" if central else "forward"), steps, fixed

@@ -19,9 +19,10 @@ from pathlib import Path
 import numba
 
 from fastdiff import __version__
+from fastdiff.bench.engine import compare_engine, format_engine_table
 from fastdiff.bench.peers import PEERS
+from fastdiff.bench.problems import BUILTIN_PROBLEMS
 from fastdiff.bench.sweep import OBJECTS
-from fastdiff.benchmarking import BUILTIN_PROBLEMS, compare_engine, format_engine_table
 
 DEMO_CASES = [
     ("gradient", 10),

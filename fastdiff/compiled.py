@@ -133,14 +133,14 @@ def _wrap(f, kind: str) -> CompiledFunction:
     signature = _resolve(
         f,
         POINT_TYPE,
-        f"f ({_name(f)}) could not be compiled for one argument, a 1-D float64 array: {{reason}}",
-        f"f ({_name(f)}) does not accept a 1-D float64 array as its only argument",
+        f"f ({function_name(f)}) could not be compiled for one argument, a 1-D float64 array: {{reason}}",
+        f"f ({function_name(f)}) does not accept a 1-D float64 array as its only argument",
     )
     returns = signature.return_type
     if kind == SCALAR:
         if not isinstance(returns, (types.Float, types.Integer, types.Boolean)):
             raise TypeError(
-                f"f ({_name(f)}) must return a real number for a gradient or Hessian; "
+                f"f ({function_name(f)}) must return a real number for a gradient or Hessian; "
                 f"it returns {returns}"
             )
         native = returns == types.float64
@@ -152,7 +152,7 @@ def _wrap(f, kind: str) -> CompiledFunction:
             and isinstance(returns.dtype, (types.Float, types.Integer, types.Boolean))
         ):
             raise TypeError(
-                f"f ({_name(f)}) must return a 1-D array of real numbers for a Jacobian; "
+                f"f ({function_name(f)}) must return a 1-D array of real numbers for a Jacobian; "
                 f"it returns {returns}"
             )
         native = returns == VALUES_TYPE
@@ -232,7 +232,7 @@ def _measure_cost(prepared: CompiledFunction, x: np.ndarray, m: int) -> float:
     return once if once > 1e-4 else timed(64)
 
 
-def _name(f) -> str:
+def function_name(f) -> str:
     return getattr(f, "__name__", repr(f))
 
 
@@ -304,16 +304,16 @@ def _wrap_complex(f, kind: str) -> ComplexFunction:
     returns = _resolve(
         f,
         _COMPLEX_POINT_TYPE,
-        f"method='complex' needs f ({_name(f)}) to accept a 1-D complex128 array, "
+        f"method='complex' needs f ({function_name(f)}) to accept a 1-D complex128 array, "
         "but it could not be compiled for one: {reason} "
         "(use a finite-difference method for functions of real numbers only)",
-        f"method='complex' needs f ({_name(f)}) to accept a 1-D complex128 array "
+        f"method='complex' needs f ({function_name(f)}) to accept a 1-D complex128 array "
         "as its only argument",
     ).return_type
     if kind == SCALAR:
         if not isinstance(returns, types.Complex):
             raise TypeError(
-                f"method='complex' needs f ({_name(f)}) to return a complex number for "
+                f"method='complex' needs f ({function_name(f)}) to return a complex number for "
                 f"complex input; it returns {returns}, which drops the imaginary part "
                 "that carries the derivative (np.abs, .real or a float result?)"
             )
@@ -324,7 +324,7 @@ def _wrap_complex(f, kind: str) -> ComplexFunction:
             and isinstance(returns.dtype, types.Complex)
         ):
             raise TypeError(
-                f"method='complex' needs f ({_name(f)}) to return a 1-D complex array for "
+                f"method='complex' needs f ({function_name(f)}) to return a 1-D complex array for "
                 f"complex input; it returns {returns}"
             )
     else:  # pragma: no cover - internal misuse

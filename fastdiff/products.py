@@ -13,9 +13,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from fastdiff._validation import as_point, non_finite_error
-from fastdiff.api import GradientFunction
+from fastdiff.derivatives import GradientFunction
+from fastdiff.errors import non_finite_error
 from fastdiff.steps import working_eps
+from fastdiff.validation import as_point
 
 
 def _direction(v, n: int) -> np.ndarray:
@@ -36,10 +37,21 @@ def _directional_step(x: np.ndarray, v: np.ndarray, eps: float, exponent: float)
 
 
 class HessianVectorProduct:
-    """Callable ``(x, v) -> H(x) @ v``; see :func:`hessp`."""
+    """Callable ``(x, v) -> H(x) @ v``; see :func:`hessp`.
+
+    Attributes
+    ----------
+    gradient : GradientFunction
+        The gradient differenced along ``v``.
+    """
 
     def __init__(self, f, **options):
         self.gradient = GradientFunction(f, **options)
+
+    @property
+    def nfev(self) -> int:
+        """Evaluations of ``f`` spent by all products so far (two gradients each)."""
+        return self.gradient.nfev
 
     def __call__(self, x: ArrayLike, v: ArrayLike) -> np.ndarray:
         eps = working_eps(x)

@@ -28,8 +28,8 @@ Bounds reach fastdiff's step rules as well as scipy (``bounds=`` of
 :func:`fastdiff.gradient`: no stencil point leaves the box, so an objective
 undefined outside it can be differentiated on its edge) for the methods
 whose iterates stay in the box: L-BFGS-B, TNC, SLSQP and least squares
-(trf, dogbox). The evaluation counts are then exact (the engine reports
-them); otherwise they follow the stencil counts.
+(trf, dogbox). The evaluation counts are the engine's own: every prepared
+fastdiff function keeps a running ``nfev``.
 
 Options for the derivatives go in ``derivative_options``, a dict of the
 keyword arguments of :func:`fastdiff.grad` (``method``, ``step``,
@@ -48,8 +48,8 @@ import numpy as np
 from fastdiff import api as _api
 from fastdiff import products as _products
 from fastdiff import pytree as _pytree
-from fastdiff import stencils as _stencils
-from fastdiff._validation import check_choice
+from fastdiff.stencils import FIRST_DERIVATIVE_METHODS, resolve_method
+from fastdiff.validation import check_choice
 
 if TYPE_CHECKING:
     import scipy.optimize
@@ -415,10 +415,11 @@ class _Counts:
 class _Counted:
     """A provider that counts its calls and the evaluations they cost.
 
-    ``evaluations()`` gives the count of one call from the stencil. A
-    provider built with ``full_output=True`` (with bounds, where the engine
-    takes that path anyway) reports its exact count instead, and is
-    unpacked to what scipy expects.
+    The evaluations are read from the running ``nfev`` of ``counter``, the
+    prepared fastdiff function (``function`` itself unless it wraps one). A
+    provider built with ``full_output=True`` (with bounds, where entries no
+    stencil can compute come back as NaN rather than an error) is unpacked
+    to what scipy expects.
     """
 
     def __init__(
@@ -426,24 +427,24 @@ class _Counted:
         function,
         counts: _Counts,
         name: str,
-        evaluations: Callable[[], int | None] | None = None,
+        counter=None,
         *,
         full_output: bool = False,
         with_value: bool = False,
     ):
         self._function = function
+        self._counter = function if counter is None else counter
         self._counts = counts
         self._name = name
-        self._evaluations = evaluations
         self._full_output = full_output
         self._with_value = with_value
 
     def __call__(self, *arguments):
+        before = self._counter.nfev
         output = self._function(*arguments)
+        self._counts.add(self._name, self._counter.nfev - before)
         if not self._full_output:
-            self._counts.add(self._name, self._evaluations())
             return output
-        self._counts.add(self._name, output.nfev)
         return (output.value, output.derivative) if self._with_value else output.derivative
 
 
@@ -663,49 +664,11 @@ def _quoted(items) -> str:
 
 def _shares_value(options: dict) -> bool:
     """Whether the gradient formula evaluates f(x) itself (one-sided differences)."""
-    stencil = _stencils.FIRST_DERIVATIVE.get(options.get("method", "central"))
-    return stencil is not None and stencil.uses_center
-
-
-def _gradient_evaluations(provider, n: int) -> Callable[[], int | None]:
-    """Evaluations per call of a prepared gradient (or value-and-gradient) function."""
-    stencil = _stencils.FIRST_DERIVATIVE.get(provider.method)
-    if stencil is None:
-        return lambda: None
-    count = stencil.evaluations_per_entry * n + int(
-        stencil.uses_center or getattr(provider, "with_value", False)
-    )
-    return lambda: count
-
-
-def _hessian_evaluations(provider, n: int) -> Callable[[], int | None]:
-    stencil = _stencils.HESSIAN.get(provider.method)
-    count = None if stencil is None else stencil.evaluation_count(n)
-    return lambda: count
-
-
-def _jacobian_evaluations(provider, n: int) -> Callable[[], int | None]:
-    """Per call of a prepared Jacobian function.
-
-    Central differences need f(x) only for its length m: the compiled path
-    evaluates it on the first call, the Python path on every call. One-sided
-    differences use f(x) in the stencil.
-    """
-    stencil = _stencils.FIRST_DERIVATIVE.get(provider.method)
-    if stencil is None:
-        return lambda: None
-    per_call = stencil.evaluations_per_entry * n + 1
-    if stencil.uses_center or getattr(provider, "_prepared", None) is None:
-        return lambda: per_call
-    first = [True]
-
-    def count():
-        if first[0]:
-            first[0] = False
-            return per_call
-        return per_call - 1
-
-    return count
+    try:
+        method = resolve_method(options.get("method", "central"), FIRST_DERIVATIVE_METHODS)
+    except (TypeError, ValueError):
+        return False  # reported by the provider, with the bridge's prefix
+    return method.uses_value
 
 
 class _ProviderFactory:
@@ -717,12 +680,11 @@ class _ProviderFactory:
         self._full_output = "bounds" in options
         self._n = problem.x0.shape[0]
 
-    def _counted(self, provider, name: str, evaluations, with_value: bool = False) -> _Counted:
+    def _counted(self, provider, name: str, with_value: bool = False) -> _Counted:
         return _Counted(
             provider,
             self._problem.counts,
             name,
-            evaluations,
             full_output=self._full_output,
             with_value=with_value,
         )
@@ -731,26 +693,17 @@ class _ProviderFactory:
         """``fastdiff.grad`` or ``fastdiff.value_and_grad`` of the objective."""
         options = dict(self._options, full_output=True) if self._full_output else self._options
         provider = _make(transform, self._problem.fun_flat, options)
-        with_value = transform is _api.value_and_grad
-        return self._counted(
-            provider, name, _gradient_evaluations(provider, self._n), with_value=with_value
-        )
+        return self._counted(provider, name, with_value=transform is _api.value_and_grad)
 
     def hessian(self) -> _Counted:
         options = dict(self._options, full_output=True) if self._full_output else self._options
         provider = _make(_api.hess, self._problem.fun_flat, options)
-        return self._counted(provider, "hess", _hessian_evaluations(provider, self._n))
+        return self._counted(provider, "hess")
 
     def hessian_vector_product(self) -> _Counted:
         """``fastdiff.hessp``: two gradients per product."""
         provider = _make(_products.hessp, self._problem.fun_flat, self._options)
-        per_gradient = _gradient_evaluations(provider.gradient, self._n)
-
-        def evaluations():
-            count = per_gradient()
-            return None if count is None else 2 * count
-
-        return _Counted(provider, self._problem.counts, "hessp", evaluations)
+        return _Counted(provider, self._problem.counts, "hessp")
 
 
 def _with_bounds(options: dict, bounds, problem: _Problem, *, pairs: bool) -> dict:
@@ -816,16 +769,10 @@ def _jacobian_provider(problem: _Problem, sparsity, options: dict, *, dense: boo
             jacobian = _make(_api.jac, problem.fun_flat, dict(options, full_output=True))
             return _Counted(jacobian, problem.counts, "jac", full_output=True)
         jacobian = _make(_api.jac, problem.fun_flat, options)
-        n = problem.x0.shape[0]
-        return _Counted(jacobian, problem.counts, "jac", _jacobian_evaluations(jacobian, n))
+        return _Counted(jacobian, problem.counts, "jac")
     jacobian = _make(_sparse_module().jac, problem.fun_flat, options, sparsity)
 
     def dense_jacobian(x):
         return jacobian(x).toarray()
 
-    return _Counted(
-        dense_jacobian if dense else jacobian,
-        problem.counts,
-        "sparse_jac",
-        lambda: jacobian.evaluations,
-    )
+    return _Counted(dense_jacobian if dense else jacobian, problem.counts, "sparse_jac", jacobian)

@@ -31,6 +31,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from fastdiff.validation import check_choice
+
 #: Method names accepted by ``gradient``, ``jacobian`` and ``hessian``.
 METHODS = ("central", "forward", "backward")
 
@@ -206,3 +208,144 @@ def hessian_arrays(method: str) -> tuple[np.ndarray, ...]:
         np.asarray([s.diagonal_center_weight, s.offdiagonal_center_weight]),
     )
     return tuple(_frozen(a) for a in arrays)
+
+
+# --- Methods -------------------------------------------------------------------
+# A ``method=`` string is resolved once, at the boundary, into a Method that
+# knows its stencils, counts, steps and fallbacks; nothing below the options
+# compares method names again.
+
+#: Methods beyond a single stencil, built on central passes.
+RICHARDSON = "richardson"
+COMPLEX = "complex"
+
+#: Method names of the dense gradient and Jacobian; the Hessian has no
+#: complex step, sparse derivatives and optimizers take :data:`METHODS`.
+FIRST_DERIVATIVE_METHODS = (*METHODS, RICHARDSON, COMPLEX)
+HESSIAN_METHODS = (*METHODS, RICHARDSON)
+
+
+class Method(NamedTuple):
+    """What a ``method=`` name means, resolved once by :func:`resolve_method`.
+
+    Attributes
+    ----------
+    name : str
+        The name the user gave.
+    base : str
+        The stencil the passes run: ``name`` itself for the stencil methods,
+        ``"central"`` for ``"richardson"`` (central passes at shrinking
+        steps) and ``"complex"`` (whose steps follow its own rule).
+    first : FirstDerivativeStencil
+        First-derivative stencil of ``base``.
+    second : HessianStencil
+        Hessian stencil of ``base``.
+    is_stencil : bool
+        One stencil evaluated once (central, forward, backward): the fast
+        path, with bounds and fallbacks.
+    extrapolated : bool
+        Richardson extrapolation over central passes.
+    complex_step : bool
+        Complex-step differentiation.
+    symmetric : bool
+        The stencil has points on both sides of ``x`` (central).
+    fallbacks : tuple of FirstDerivativeStencil
+        Tried in order, per coordinate, where a point of ``first`` failed:
+        second-order one-sided formulas (then first-order ones) for central,
+        the other side for one-sided methods.
+    within_box : tuple of FirstDerivativeStencil
+        Preferred stencils near a bound, in order of preference.
+    shrunk_within_box : tuple of FirstDerivativeStencil
+        The (forward, backward) pair used with a shrunk step where no
+        preferred stencil fits.
+    """
+
+    name: str
+    base: str
+    first: FirstDerivativeStencil
+    second: HessianStencil
+    is_stencil: bool
+    extrapolated: bool
+    complex_step: bool
+    symmetric: bool
+    fallbacks: tuple[FirstDerivativeStencil, ...]
+    within_box: tuple[FirstDerivativeStencil, ...]
+    shrunk_within_box: tuple[FirstDerivativeStencil, ...]
+
+    @property
+    def uses_value(self) -> bool:
+        """Whether the first-derivative stencil uses ``f(x)`` itself."""
+        return self.first.uses_center
+
+    @property
+    def evaluations_per_entry(self) -> int:
+        """Evaluations per coordinate of a first-derivative pass, ``f(x)`` not counted."""
+        return self.first.evaluations_per_entry
+
+    def gradient_evaluations(self, n: int, with_value: bool = False) -> int | None:
+        """Evaluations of one gradient at ``n`` coordinates (None: not fixed in advance).
+
+        ``with_value``: ``f(x)`` is wanted too (``value_and_grad``).
+        """
+        if self.extrapolated:
+            return None
+        if self.complex_step:
+            return n + int(with_value)
+        return self.first.evaluations_per_entry * n + int(self.first.uses_center or with_value)
+
+    def jacobian_evaluations(self, n: int, knows_length: bool = False) -> int | None:
+        """Evaluations of one Jacobian; ``f(x)`` is added unless the stencil skips it and
+        the output length is ``known`` already."""
+        if self.extrapolated:
+            return None
+        if self.complex_step:
+            return n + 1
+        return self.first.evaluations_per_entry * n + int(
+            self.first.uses_center or not knows_length
+        )
+
+    def hessian_evaluations(self, n: int) -> int | None:
+        """Evaluations of one Hessian (None: not fixed in advance)."""
+        return None if self.extrapolated else self.second.evaluation_count(n)
+
+
+def _method(name: str) -> Method:
+    base = name if name in METHODS else "central"
+    if base == "central":
+        fallbacks = (
+            ONE_SIDED_SECOND_ORDER["forward"],
+            ONE_SIDED_SECOND_ORDER["backward"],
+            FIRST_DERIVATIVE["forward"],
+            FIRST_DERIVATIVE["backward"],
+        )
+        within_box = (FIRST_DERIVATIVE["central"], *fallbacks[:2])
+        shrunk = fallbacks[:2]
+    else:
+        other = "backward" if base == "forward" else "forward"
+        fallbacks = (FIRST_DERIVATIVE[other],)
+        within_box = (FIRST_DERIVATIVE[base], FIRST_DERIVATIVE[other])
+        shrunk = (FIRST_DERIVATIVE["forward"], FIRST_DERIVATIVE["backward"])
+    return Method(
+        name=name,
+        base=base,
+        first=FIRST_DERIVATIVE[base],
+        second=HESSIAN[base],
+        is_stencil=name in METHODS,
+        extrapolated=name == RICHARDSON,
+        complex_step=name == COMPLEX,
+        symmetric=base == "central",
+        fallbacks=fallbacks,
+        within_box=within_box,
+        shrunk_within_box=shrunk,
+    )
+
+
+_RESOLVED = {name: _method(name) for name in FIRST_DERIVATIVE_METHODS}
+
+
+def resolve_method(method, choices: tuple[str, ...] = METHODS, name: str = "method") -> Method:
+    """The :class:`Method` of a ``method=`` name, if it is one of ``choices``.
+
+    Raises ``TypeError`` / ``ValueError`` naming the valid choices.
+    """
+    return _RESOLVED[check_choice(method, choices, name)]

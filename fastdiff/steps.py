@@ -17,6 +17,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from fastdiff.errors import non_finite_error
+from fastdiff.validation import steps_for
+
 FLOAT64_EPS = float(np.finfo(np.float64).eps)
 
 
@@ -38,6 +41,25 @@ def representable_step(x_i, h_i):
     return (x_i + h_i) - x_i
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def default_step(x_i, scale):
+    """The relative step rule, ``scale * max(1, |x_i|)``, for one coordinate.
+
+    The one compiled statement of the rule: every kernel's default steps
+    (finite differences at ``scale = eps**exponent``, complex step) call it.
+    """
+    return scale * max(1.0, abs(x_i))
+
+
+def default_steps(x, scale) -> np.ndarray:
+    """The relative step rule, ``scale * max(1, |x_i|)``, for a whole point (from Python).
+
+    ``scale`` is a number or one per coordinate (``rel_step``); the steps are
+    not yet made representable (see :func:`representable_step`).
+    """
+    return scale * np.maximum(1.0, np.abs(x))
+
+
 @njit(cache=True, error_model="numpy")
 def relative_steps(x, exponent, eps, out):
     """Default steps ``eps**exponent * max(1, |x_i|)``, made representable.
@@ -55,7 +77,7 @@ def relative_steps(x, exponent, eps, out):
     """
     scale = eps**exponent
     for i in range(x.shape[0]):
-        out[i] = representable_step(x[i], scale * max(1.0, abs(x[i])))
+        out[i] = representable_step(x[i], default_step(x[i], scale))
     return out
 
 
@@ -101,7 +123,7 @@ def fill_steps(x, step, exponent, eps, h):
         scale = eps**exponent
         for i in range(x.shape[0]):
             if h[i] == 0.0:
-                h[i] = representable_step(x[i], scale * max(1.0, abs(x[i])))
+                h[i] = representable_step(x[i], default_step(x[i], scale))
     return h
 
 
@@ -123,3 +145,25 @@ def working_eps(x) -> float:
     if dtype.kind == "f" and dtype.itemsize < 8:
         return FLOAT32_EPS
     return FLOAT64_EPS
+
+
+def steps_at(x: np.ndarray, options, exponent: float, eps: float) -> np.ndarray:
+    """The steps of one derivative at ``x`` under ``options``, from Python.
+
+    ``options`` (a :class:`~fastdiff.options.DerivativeOptions`) holds the
+    user's ``step`` (absolute) or ``rel_step`` (times ``max(1, |x_i|)``), or
+    neither (the default rule at ``eps**exponent``); see :func:`fill_steps`.
+    Raises ``ValueError`` for a non-finite ``x``.
+    """
+    bad = np.flatnonzero(~np.isfinite(x))
+    if bad.size:
+        raise non_finite_error(x, int(bad[0]))
+    return fill_steps(x, user_steps(x, options), exponent, eps, np.empty(x.shape[0]))
+
+
+def user_steps(x: np.ndarray, options) -> np.ndarray:
+    """Absolute steps from ``step`` / ``rel_step`` of ``options``, or empty for the default."""
+    n = x.shape[0]
+    if options.rel_step is not None:
+        return default_steps(x, steps_for(options.rel_step, n, "rel_step"))
+    return steps_for(options.step, n, options.step_name)

@@ -4,6 +4,7 @@ Every reference value in the tests comes from the analytic formulas here,
 never from fastdiff itself.
 """
 
+import numba
 import numpy as np
 from numba import njit
 
@@ -123,3 +124,21 @@ def relative_error(estimate, reference):
     """max |estimate - reference| / max(1, max |reference|)."""
     estimate, reference = np.asarray(estimate), np.asarray(reference)
     return np.max(np.abs(estimate - reference)) / max(1.0, np.max(np.abs(reference)))
+
+
+class CountedCalls:
+    """Calls of :func:`counted_quadratic`, counted from compiled code."""
+
+    calls = np.zeros(1, dtype=np.int64)
+
+
+def _bump():
+    CountedCalls.calls[0] += 1
+
+
+@njit
+def counted_quadratic(x):
+    """``sum(x**2) + x[0] x[-1]``, counting its calls in ``CountedCalls.calls``."""
+    with numba.objmode():
+        _bump()
+    return np.sum(x**2) + x[0] * x[-1]

@@ -1,5 +1,9 @@
 """The public functions on compiled f, against analytic derivatives."""
 
+import functools
+import gc
+import weakref
+
 import numba
 import numpy as np
 import pytest
@@ -9,8 +13,10 @@ from hypothesis.extra.numpy import arrays
 
 import fastdiff
 from tests.functions import (
+    CountedCalls,
     chemistry,
     chemistry_jacobian,
+    counted_quadratic,
     exp_sin_log,
     exp_sin_log_gradient,
     exp_sin_log_hessian,
@@ -190,19 +196,8 @@ def test_non_contiguous_point():
     assert relative_error(fastdiff.gradient(rosenbrock, x), rosenbrock_gradient(x)) < 1e-8
 
 
-class _Counter:
-    calls = np.zeros(1, dtype=np.int64)
-
-
-def _bump():
-    _Counter.calls[0] += 1
-
-
-@numba.njit
-def _counted(x):
-    with numba.objmode():
-        _bump()
-    return np.sum(x**2) + x[0] * x[-1]
+_Counter = CountedCalls
+_counted = counted_quadratic
 
 
 @pytest.mark.parametrize(
@@ -229,3 +224,53 @@ def test_evaluation_counts(call, expected):
     _Counter.calls[0] = 0
     call(x)
     assert _Counter.calls[0] == expected(x.shape[0])
+
+
+# --- one-shot calls: the plan found once per function and options ----------------
+
+
+def test_one_shot_calls_do_not_keep_f_alive():
+    def f(x):
+        return float(np.sum(x**2))
+
+    x = np.array([1.0, -2.0])
+    np.testing.assert_allclose(fastdiff.gradient(f, x), 2 * x, rtol=1e-8)
+    np.testing.assert_allclose(fastdiff.hessian(f, x), 2 * np.eye(2), atol=1e-5)
+    reference = weakref.ref(f)
+    del f
+    gc.collect()
+    assert reference() is None
+
+
+def test_one_shot_calls_of_a_copied_function_use_its_own_plan():
+    def f(x):
+        return float(np.sum(x**2))
+
+    x = np.array([1.0, 3.0])
+    fastdiff.gradient(f, x)
+
+    @functools.wraps(f)  # copies f.__dict__, with what fastdiff kept there
+    def doubled(x):
+        return 2.0 * f(x)
+
+    np.testing.assert_allclose(fastdiff.gradient(doubled, x), 4 * x, rtol=1e-8)
+    np.testing.assert_allclose(fastdiff.gradient(f, x), 2 * x, rtol=1e-8)
+
+
+def test_a_function_used_once_still_pickles_for_workers():
+    cloudpickle = pytest.importorskip("cloudpickle")
+    offset = 3.0
+    f = lambda x: float(np.sum((x - offset) ** 2))  # noqa: E731 - sent by value
+    x = np.array([1.0, 2.0])
+    fastdiff.gradient(f, x)
+    copy = cloudpickle.loads(cloudpickle.dumps(f))
+    np.testing.assert_allclose(fastdiff.gradient(copy, x), 2 * (x - offset), rtol=1e-8)
+
+
+def test_one_shot_calls_still_check_every_option():
+    x = np.array([1.0, 2.0])
+    fastdiff.gradient(rosenbrock, x, parallel=True)
+    with pytest.raises(TypeError, match="parallel must be None"):
+        fastdiff.gradient(rosenbrock, x, parallel=1)
+    with pytest.raises(ValueError, match="method must be one of"):
+        fastdiff.gradient(rosenbrock, x, method="centre")

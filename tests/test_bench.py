@@ -9,6 +9,7 @@ import pytest
 
 from fastdiff.bench.loading import ProblemSpecError, load_problem
 from fastdiff.bench.peers import peer_derivative
+from fastdiff.bench.problems import BUILTIN_PROBLEMS, trigonometric_system
 from fastdiff.bench.progress import Progress
 from fastdiff.bench.report import format_table
 from fastdiff.bench.sweep import (
@@ -20,7 +21,6 @@ from fastdiff.bench.sweep import (
     method_error,
     plan,
 )
-from fastdiff.benchmarking import BUILTIN_PROBLEMS, trigonometric_system
 
 USER_MODULE = """
 import numba
@@ -261,7 +261,8 @@ def test_no_progress_when_not_a_terminal(monkeypatch):
 
 
 def test_engine_table_ratios():
-    from fastdiff.benchmarking import Timing, format_engine_table
+    from fastdiff.bench.engine import format_engine_table
+    from fastdiff.bench.timing import Timing
 
     row = {
         "serial": Timing("gradient", 100, "serial", 30e-6, 200, 20e-6),

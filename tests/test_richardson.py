@@ -5,7 +5,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from fastdiff.richardson import (
+from fastdiff.high_accuracy.richardson import (
     GRADIENT_SCALE,
     HESSIAN_SCALE,
     REFINEMENT_RTOL,

@@ -14,7 +14,7 @@ from scipy.optimize import Bounds
 
 import fastdiff
 import fastdiff.scipy as fs
-from fastdiff.benchmarking import broyden_tridiagonal
+from fastdiff.bench.problems import broyden_tridiagonal
 from tests.functions import rosenbrock, rosenbrock_gradient
 
 CENTER = np.array([2.0, -1.0, 0.5])
@@ -405,7 +405,7 @@ def test_root_errors(fun, kwargs, error, match):
 
 
 def tridiagonal_jacobian(x):
-    """Analytic Jacobian of fastdiff.benchmarking.broyden_tridiagonal."""
+    """Analytic Jacobian of fastdiff.bench.broyden_tridiagonal."""
     n = x.shape[0]
     return np.diag(3.0 - 4.0 * x) - np.eye(n, k=-1) - 2.0 * np.eye(n, k=1)
 

@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse
 
 import fastdiff
-from fastdiff.benchmarking import broyden_tridiagonal, extended_rosenbrock
+from fastdiff.bench.problems import broyden_tridiagonal, extended_rosenbrock
 from tests.functions import rosenbrock_hessian
 
 N = 12

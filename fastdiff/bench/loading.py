@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from numba.extending import is_jitted
 
-from fastdiff.benchmarking import Problem
+from fastdiff.bench.problems import Problem
 
 
 class ProblemSpecError(ValueError):

@@ -36,6 +36,7 @@ from numba.extending import intrinsic, overload
 
 from fastdiff.kernels._partition import chunk_bounds, chunk_count
 from fastdiff.status import NOT_FINITE, OK, WRONG_SHAPE
+from fastdiff.steps import default_step
 
 #: Default step ``COMPLEX_STEP_SCALE * max(1, |x_j|)``. Any step below about
 #: ``1e-8 * max(1, |x_j|)`` makes the h**2 term vanish in float64; a much
@@ -126,7 +127,7 @@ def complex_steps(x, step, h):
     """Fill ``h`` with the user's ``step`` (n,), or the default where ``step`` is empty."""
     if step.shape[0] == 0:
         for j in range(x.shape[0]):
-            h[j] = COMPLEX_STEP_SCALE * max(1.0, abs(x[j]))
+            h[j] = default_step(x[j], COMPLEX_STEP_SCALE)
     else:
         for j in range(x.shape[0]):
             h[j] = step[j]
@@ -241,7 +242,7 @@ def _last_value(buffer, status):
 
 
 @njit(cache=True, inline="always")
-def _first_non_finite(x):
+def first_non_finite(x):
     for j in range(x.shape[0]):
         if not math.isfinite(x[j]):
             return j
@@ -284,7 +285,7 @@ def complex_gradient_driver(f, x, step, threads, h, out, status):
     failures : int
         Number of entries whose status is not OK.
     """
-    bad = _first_non_finite(x)
+    bad = first_non_finite(x)
     if bad >= 0:
         return np.nan, bad, 0
     complex_steps(x, step, h)
@@ -302,7 +303,7 @@ def complex_jacobian_driver(f, x, step, threads, h, out, status):
     Same arguments as :func:`complex_gradient_driver` with ``f`` of kind
     "vector"; returns ``(bad_coordinate, failures)``.
     """
-    bad = _first_non_finite(x)
+    bad = first_non_finite(x)
     if bad >= 0:
         return bad, 0
     complex_steps(x, step, h)

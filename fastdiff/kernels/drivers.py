@@ -28,7 +28,8 @@ from fastdiff.steps import fill_steps
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _first_non_finite(x):
+def first_non_finite(x):
+    """Index of the first NaN or infinite entry of ``x``, or -1."""
     for i in range(x.shape[0]):
         if not math.isfinite(x[i]):
             return i
@@ -63,7 +64,7 @@ def gradient_driver(f, x, step, exponent, eps, offsets, weights, needs_value, th
     failures : int
         Number of entries whose status is not OK.
     """
-    bad = _first_non_finite(x)
+    bad = first_non_finite(x)
     if bad >= 0:
         return np.nan, OK, bad, 0
     n = x.shape[0]
@@ -93,7 +94,7 @@ def jacobian_driver(f, x, step, exponent, eps, offsets, weights, f0, threads, h,
     failures : int
         Number of columns whose status is not OK.
     """
-    bad = _first_non_finite(x)
+    bad = first_non_finite(x)
     if bad >= 0:
         return bad, 0
     fill_steps(x, step, exponent, eps, h)
@@ -107,7 +108,7 @@ def jacobian_driver(f, x, step, exponent, eps, offsets, weights, f0, threads, h,
 @njit(cache=True, error_model="numpy", nogil=True)
 def hessian_driver(f, x, step, exponent, eps, stencil, threads, h, out, status):
     """Hessian at ``x``; returns ``(f0, f0_status, bad_coordinate, failures)``."""
-    bad = _first_non_finite(x)
+    bad = first_non_finite(x)
     if bad >= 0:
         return np.nan, OK, bad, 0
     fill_steps(x, step, exponent, eps, h)

@@ -21,7 +21,13 @@ from fastdiff.status import OK
 
 
 @njit(cache=True, error_model="numpy")
-def _axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status):
+def axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status):
+    """Values and statuses of ``f`` at the axis points of coordinates ``lo`` to ``hi - 1``.
+
+    ``x_work`` (n,) is the caller's private copy of ``x``, restored after
+    each coordinate; ``axis_values`` and ``axis_status`` have shape (n, a).
+    Shared by the dense and the pattern Hessian kernels.
+    """
     for i in range(lo, hi):
         x_i = x_work[i]
         for a in range(axis_offsets.shape[0]):
@@ -127,7 +133,7 @@ def hessian_serial(f, x, h, stencil, f0, out, status):
     x_work = x.copy()
     axis_values = np.empty((n, axis_offsets.shape[0]))
     axis_status = np.empty((n, axis_offsets.shape[0]), dtype=np.int8)
-    _axis_range(f, x_work, h, axis_offsets, np.intp(0), n, axis_values, axis_status)
+    axis_range(f, x_work, h, axis_offsets, np.intp(0), n, axis_values, axis_status)
     pairs = n * (n - 1) // 2
     pair_values = np.empty(stencil[3].shape[0])
     _pair_range(
@@ -162,7 +168,7 @@ def hessian_parallel(f, x, h, stencil, f0, out, status, threads):
     for c in prange(chunks):
         lo, hi = chunk_bounds(n, chunks, c)
         x_work = x.copy()
-        _axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status)
+        axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status)
     pairs = n * (n - 1) // 2
     chunks = chunk_count(pairs, threads)
     for c in prange(chunks):

@@ -52,7 +52,7 @@ from fastdiff.kernels.hessian import hessian_serial
 from fastdiff.kernels.jacobian import BLOCK_COLUMNS, jacobian_range
 from fastdiff.status import OK, WRONG_SHAPE
 from fastdiff.stencils import FIRST_DERIVATIVE, HESSIAN, hessian_arrays
-from fastdiff.steps import FLOAT64_EPS, representable_step
+from fastdiff.steps import FLOAT64_EPS, default_step, representable_step
 
 # Compile-time constants: Numba freezes global arrays and tuples into the code.
 _FORWARD = FIRST_DERIVATIVE["forward"]
@@ -142,7 +142,7 @@ def _fill_steps(x, step, scale, h):
     # The rule of fastdiff.steps.relative_steps, with eps**exponent given.
     if step is None:
         for i in range(x.shape[0]):
-            h[i] = representable_step(x[i], scale * max(1.0, abs(x[i])))
+            h[i] = representable_step(x[i], default_step(x[i], scale))
     else:
         for i in range(x.shape[0]):
             h[i] = representable_step(x[i], step)

@@ -33,7 +33,7 @@ from numba import njit, prange
 from fastdiff.kernels._calling import call_scalar
 from fastdiff.kernels._partition import chunk_bounds, chunk_count
 from fastdiff.kernels.formulas import hessian_diagonal_entry, hessian_offdiagonal_entry
-from fastdiff.kernels.hessian import _axis_range
+from fastdiff.kernels.hessian import axis_range
 from fastdiff.kernels.sparse_jacobian import steps_at
 from fastdiff.status import OK
 
@@ -88,7 +88,7 @@ def pattern_points_serial(
     axis_values, pair_values = values
     axis_status, pair_status = status
     x_work = x.copy()
-    _axis_range(f, x_work, h, axis_offsets, np.intp(0), x.shape[0], axis_values, axis_status)
+    axis_range(f, x_work, h, axis_offsets, np.intp(0), x.shape[0], axis_values, axis_status)
     _pair_points_range(
         f,
         x_work,
@@ -115,7 +115,7 @@ def pattern_points_parallel(
     for c in prange(chunks):
         lo, hi = chunk_bounds(n, chunks, c)
         x_work = x.copy()
-        _axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status)
+        axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status)
     pairs = pair_rows.shape[0]
     chunks = chunk_count(pairs, threads)
     for c in prange(chunks):

@@ -37,7 +37,7 @@ from numba import njit, prange
 
 from fastdiff.kernels._calling import accumulate_values, accumulate_vector
 from fastdiff.kernels._partition import chunk_bounds, chunk_count
-from fastdiff.kernels.drivers import _first_non_finite
+from fastdiff.kernels.drivers import first_non_finite
 from fastdiff.status import OK
 from fastdiff.steps import fill_steps
 
@@ -183,7 +183,7 @@ def steps_at(x, step, exponent, eps, h):
     Returns the first non-finite coordinate of ``x`` (then ``h`` is not
     filled), or -1.
     """
-    bad = _first_non_finite(x)
+    bad = first_non_finite(x)
     if bad < 0:
         fill_steps(x, step, exponent, eps, h)
     return bad

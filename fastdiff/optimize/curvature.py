@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike
 
 from fastdiff.api import hessian
 from fastdiff.optimize.kernels.linalg import cholesky_in_place
-from fastdiff.stencils import HESSIAN
+from fastdiff.stencils import resolve_method
 
 #: The check in the optimizers evaluates Hessians at the start points for at
 #: most this many evaluations of ``f`` in all.
@@ -118,7 +118,9 @@ def warn_if_unstable(
     only for the warning.
     """
     n = starts.shape[1]
-    checked = min(starts.shape[0], CHECK_EVALUATIONS // HESSIAN[method].evaluation_count(n))
+    checked = min(
+        starts.shape[0], CHECK_EVALUATIONS // resolve_method(method).hessian_evaluations(n)
+    )
     # The finite-difference Hessian is accurate to about 1e-8 relative: a
     # learning rate within TOLERANCE of the bound is not flagged.
     limit = learning_rate_bound(1.0, momentum, nesterov) / learning_rate * (1.0 + TOLERANCE)

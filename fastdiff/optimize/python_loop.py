@@ -28,18 +28,17 @@ from fastdiff.optimize.kernels.state import (
 )
 from fastdiff.optimize.settings import NEWTON, Settings
 from fastdiff.status import NOT_FINITE, OK
-from fastdiff.stencils import FIRST_DERIVATIVE
-from fastdiff.stencils import HESSIAN as HESSIAN_STENCILS
+from fastdiff.stencils import resolve_method
 
 
 def solve_python(f, batch: State, settings: Settings, method: str, step) -> None:
     """Run every solve of ``batch`` in turn with ``f`` called from Python."""
     k, _, n = batch.vectors.shape
     gradient = grad(f, method=method, step=step)
-    stencil = FIRST_DERIVATIVE[method]
-    gradient_evaluations = stencil.evaluations_per_entry * n + int(stencil.uses_center)
+    resolved = resolve_method(method)
+    gradient_evaluations = resolved.gradient_evaluations(n)
     hessian = hess(f, method=method, step=step) if settings.algorithm == NEWTON else None
-    hessian_evaluations = HESSIAN_STENCILS[method].evaluation_count(n)
+    hessian_evaluations = resolved.hessian_evaluations(n)
     for r in range(k):
         run = run_view(batch, r)
         trial = run.vectors[TRIAL]

@@ -17,7 +17,8 @@ from typing import NamedTuple
 import numpy as np
 
 from fastdiff import stencils
-from fastdiff._validation import as_step, check_choice, steps_for
+from fastdiff.options import derivative_options
+from fastdiff.validation import steps_for
 
 GRADIENT_DESCENT = 0
 MOMENTUM = 1
@@ -212,22 +213,22 @@ def make_differences(method: str, step, n: int) -> Differences:
     The arrays are the engine's own (read-only, shared), so the compiled
     loops reuse the kernels the derivative functions compiled for them.
     """
-    method = check_choice(method, stencils.METHODS, "method")
-    first = stencils.FIRST_DERIVATIVE[method]
-    offsets, weights = stencils.first_derivative_row(method)
-    hessian = stencils.hessian_arrays(method)
+    options = derivative_options(method=method, step=step)
+    resolved = options.method
+    offsets, weights = stencils.first_derivative_row(resolved.base)
+    hessian = stencils.hessian_arrays(resolved.base)
     return Differences(
         offsets=offsets,
         weights=weights,
-        gradient_exponent=float(first.step_exponent),
-        gradient_evaluations=first.evaluations_per_entry * n,
-        step=steps_for(as_step(step), n),
+        gradient_exponent=float(resolved.first.step_exponent),
+        gradient_evaluations=resolved.evaluations_per_entry * n,
+        step=steps_for(options.step, n),
         hessian_axis_offsets=hessian[0],
         hessian_diagonal_weights=hessian[1],
         hessian_offdiagonal_weights=hessian[2],
         hessian_pair_offsets=hessian[3],
         hessian_pair_weights=hessian[4],
         hessian_center_weights=hessian[5],
-        hessian_exponent=float(stencils.HESSIAN[method].step_exponent),
-        hessian_evaluations=stencils.HESSIAN[method].evaluation_count(n) - 1,
+        hessian_exponent=float(resolved.second.step_exponent),
+        hessian_evaluations=resolved.hessian_evaluations(n) - 1,
     )

@@ -13,7 +13,6 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
-from fastdiff._validation import check_parallel
 from fastdiff.compiled import SCALAR, is_compiled, prepare
 from fastdiff.optimize.kernels.loops import solve_parallel, solve_serial
 from fastdiff.optimize.kernels.state import PREVIOUS_X, new_batch, run_view
@@ -21,6 +20,7 @@ from fastdiff.optimize.python_loop import solve_python
 from fastdiff.optimize.results import multistart_result, run_result
 from fastdiff.optimize.settings import BFGS, NEWTON, Settings, make_differences
 from fastdiff.optimize.status import START_FAILED
+from fastdiff.validation import check_parallel
 
 if TYPE_CHECKING:  # scipy.optimize is imported with the first result
     from scipy.optimize import OptimizeResult

@@ -42,9 +42,12 @@ Where things live: :mod:`~fastdiff.sparse.api` (the public functions),
 :mod:`~fastdiff.sparse.jacobian_function` and
 :mod:`~fastdiff.sparse.hessian_function` (the prepared callables),
 :mod:`~fastdiff.sparse.coloring`, :mod:`~fastdiff.sparse.patterns`,
-:mod:`~fastdiff.sparse.points` (what is evaluated where),
-:mod:`~fastdiff.sparse.evaluation` (how), :mod:`~fastdiff.sparse.errors`
-and :mod:`~fastdiff.sparse.validation`.
+:mod:`~fastdiff.sparse.points` (what is evaluated where, and which point
+failed), :mod:`~fastdiff.sparse.evaluation` (how) and
+:mod:`~fastdiff.sparse.validation`. Options, evaluators, the threads policy
+and error messages are the dense derivatives' own
+(:mod:`fastdiff.options`, :mod:`fastdiff.backends`, :mod:`fastdiff.threads`,
+:mod:`fastdiff.errors`).
 """
 
 from fastdiff.sparse.api import hess, hessian, jac, jacobian

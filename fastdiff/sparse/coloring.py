@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse
 
-from fastdiff._validation import check_choice
 from fastdiff.kernels import coloring as coloring_kernels
-from fastdiff.sparse.patterns import _as_pattern, _symmetric_pattern
+from fastdiff.sparse.patterns import as_pattern, symmetric_pattern
+from fastdiff.validation import check_choice
 
 #: Vertex orders of the greedy colouring; ``"best"`` tries them all.
 ORDERINGS = ("natural", "largest_first", "smallest_last")
@@ -84,7 +84,7 @@ def color_jacobian(sparsity, *, ordering: str = "best") -> Coloring:
     >>> fastdiff.sparse.color_jacobian(pattern).n_colors
     3
     """
-    pattern = _as_pattern(sparsity)
+    pattern = as_pattern(sparsity)
     return _color(pattern, _ordering_codes(ordering), symmetric=False)
 
 
@@ -106,7 +106,7 @@ def color_hessian(sparsity, *, ordering: str = "best") -> Coloring:
         the colours of :func:`color_jacobian` on the same pattern (an
         arrow-head needs 2 instead of ``n``).
     """
-    pattern = _symmetric_pattern(sparsity)
+    pattern = symmetric_pattern(sparsity)
     return _color(pattern, _ordering_codes(ordering), symmetric=True)
 
 
@@ -151,7 +151,7 @@ def _make_coloring(colors, n_colors, ordering, kind, shape) -> Coloring:
     return Coloring(colors, n_colors, ordering, kind, shape, group_pointers, group_columns)
 
 
-def _coloring_for(pattern, coloring, symmetric: bool) -> Coloring:
+def coloring_for(pattern, coloring, symmetric: bool) -> Coloring:
     """The colouring to use: computed, or the user's checked against the pattern."""
     if coloring is None:
         return _color(pattern, _ordering_codes("best"), symmetric)
@@ -184,7 +184,7 @@ def _coloring_for(pattern, coloring, symmetric: bool) -> Coloring:
     return coloring
 
 
-def _check_star_recovery(pattern, alone: np.ndarray, transpose: np.ndarray) -> None:
+def check_star_recovery(pattern, alone: np.ndarray, transpose: np.ndarray) -> None:
     missing = np.flatnonzero(~(alone | alone[transpose]))
     if missing.size:
         p = int(missing[0])

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-import numba
 import numpy as np
 
-from fastdiff._validation import non_finite_error, steps_for
-from fastdiff.api import PARALLEL_THRESHOLD_SECONDS, _choose_evaluator
-from fastdiff.compiled import VECTOR, is_compiled, prepare
-from fastdiff.evaluate import Evaluator
+from fastdiff.compiled import VECTOR, prepare
+from fastdiff.errors import length_error, non_finite_error, raise_for_batch, raise_for_code
 from fastdiff.kernels.sparse_jacobian import (
     color_differences_parallel,
     color_differences_serial,
@@ -18,44 +15,15 @@ from fastdiff.kernels.sparse_jacobian import (
     sum_color_terms,
     vector_setup,
 )
-from fastdiff.sparse.errors import _length_error, _raise_at, _raise_for_status
-from fastdiff.sparse.points import _GroupPoints
+from fastdiff.sparse.points import GroupPoints, failed_group_point
 from fastdiff.status import OK
 from fastdiff.steps import FLOAT64_EPS
+from fastdiff.threads import ThreadPolicy
+from fastdiff.validation import steps_for
 
 
-def _python_evaluator(f, parallel, vectorized, workers, executor, progress, evaluator):
-    """The evaluator of a Python ``f`` (as :mod:`fastdiff.api` chooses it), or None.
-
-    None means the compiled path: ``f`` is jitted and no option asks for an
-    evaluator.
-    """
-    chosen = _choose_evaluator(vectorized, workers, executor, progress, evaluator)
-    if chosen is None and is_compiled(f):
-        return None
-    if parallel:
-        raise ValueError(
-            "parallel=True applies to Numba-compiled f; for a Python f use "
-            "workers= or executor= to evaluate in parallel"
-        )
-    return chosen if chosen is not None else Evaluator()
-
-
-def _threads(parallel, compiled, x: np.ndarray, evaluations: int, m: int = 0) -> int:
-    """Threads for this call: 1 runs the serial kernel.
-
-    ``parallel=None`` decides by the estimated work, against the same
-    threshold as the dense derivatives.
-    """
-    if parallel is False:
-        return 1
-    if parallel is None:
-        if evaluations * compiled.evaluation_cost(x, m) < PARALLEL_THRESHOLD_SECONDS:
-            return 1
-    return numba.get_num_threads()
-
-
-def _python_steps(x: np.ndarray, step, exponent: float) -> np.ndarray:
+def python_steps(x: np.ndarray, step, exponent: float) -> np.ndarray:
+    """Steps at ``x`` for the Python path (the same rule as the kernels)."""
     h = np.empty(x.shape[0])
     bad = steps_at(x, steps_for(step, x.shape[0]), exponent, FLOAT64_EPS, h)
     if bad >= 0:
@@ -63,8 +31,18 @@ def _python_steps(x: np.ndarray, step, exponent: float) -> np.ndarray:
     return h
 
 
+def evaluate_batch(evaluator, f, count: int, make_points, kind: str, name: str, describe):
+    """Values of a Python ``f`` at the ``count`` points of ``make_points``.
+
+    The evaluator decides how (serially, vectorized, on workers or an
+    executor); failures raise as :func:`fastdiff.errors.raise_for_batch`
+    says. Returns ``(count,)`` or ``(count, m)`` values.
+    """
+    return raise_for_batch(evaluator.evaluate(f, count, make_points, kind), count, name, describe)
+
+
 class _Work:
-    """Work arrays of one compressed evaluation (see :class:`_ColorDifferences`)."""
+    """Work arrays of one compressed evaluation (see :class:`ColorDifferences`)."""
 
     def __init__(self, h, f0, differences, status):
         self.h, self.f0, self.differences, self.status = h, f0, differences, status
@@ -81,7 +59,7 @@ class _Work:
         return self._terms
 
 
-class _ColorDifferences:
+class ColorDifferences:
     """Stencil sums of one vector function along each colour group, shape (n_colors, m).
 
     Calling it is a context manager yielding ``(h, differences)``: work
@@ -93,6 +71,7 @@ class _ColorDifferences:
     def __init__(self, function, name, m, coloring, stencil, step, parallel, evaluator):
         self.function, self.name, self.m = function, name, m
         self.compiled = None if evaluator is not None else prepare(function, VECTOR)
+        self.threads = None if self.compiled is None else ThreadPolicy(parallel, self.compiled)
         self.evaluator = evaluator
         self.coloring, self.stencil = coloring, stencil
         self.step, self.parallel = step, parallel
@@ -135,7 +114,7 @@ class _ColorDifferences:
         if bad >= 0:
             raise non_finite_error(x, bad)
         if f0_status != OK:
-            _raise_at(self.function, x, f0_status, "at x", name, m)
+            raise_for_code(self.function, x, f0_status, "at x", name, m)
         status[:] = OK
         arguments = (
             address,
@@ -147,7 +126,7 @@ class _ColorDifferences:
             stencil.weights,
         )
         evaluations = stencil.evaluations(coloring.n_colors)
-        threads = _threads(self.parallel, self.compiled, x, evaluations, m)
+        threads = self.threads(x, evaluations, m)
         if threads > 1:
             terms = work.terms(stencil.width)
             color_differences_parallel(
@@ -156,44 +135,23 @@ class _ColorDifferences:
         else:
             color_differences_serial(*arguments, f0, differences, status)
         if status.any():
-            _raise_for_status(self.function, x, h, coloring, stencil, status, m, name)
+            point, code, where = failed_group_point(x, h, coloring, stencil, status)
+            raise_for_code(self.function, point, code, where, name, m)
         return h, differences
 
     def _python_differences(self, x, work: _Work):
         coloring, stencil, m, name = self.coloring, self.stencil, self.m, self.name
         h, f0, differences, terms = work.h, work.f0, work.differences, work.terms(stencil.width)
-        h[:] = _python_steps(x, self.step, stencil.exponent)
-        points = _GroupPoints(x, h, coloring, stencil)
-        values = _evaluate_batch(
+        h[:] = python_steps(x, self.step, stencil.exponent)
+        points = GroupPoints(x, h, coloring, stencil)
+        values = evaluate_batch(
             self.evaluator, self.function, points.count, points, VECTOR, name, points.describe
         )
         if values.shape[1] != m:
-            raise _length_error(name, values.shape[1], m)
+            raise length_error(name, values.shape[1], m)
         f0[:] = values[0] if stencil.needs_center else 0.0
         terms[:, stencil.slots, :] = values[points.first :].reshape(
             coloring.n_colors, stencil.slots.shape[0], m
         )
         sum_color_terms(terms, stencil.offsets, stencil.weights, f0, differences)
         return h, differences
-
-
-def _evaluate_batch(evaluator, f, count: int, make_points, kind: str, name: str, describe):
-    """Values of a Python ``f`` at the ``count`` points of ``make_points``.
-
-    The evaluator decides how (serially, vectorized, on workers or an
-    executor). The first exception of ``f``, in point order, is raised
-    again with a note naming its point; a non-finite value is a
-    ``ValueError``. Returns ``(count,)`` or ``(count, m)`` values.
-    """
-    batch = evaluator.evaluate(f, count, make_points, kind)
-    if batch.errors:
-        index = min(batch.errors)
-        error = batch.errors[index]
-        if hasattr(error, "add_note"):
-            error.add_note(f"fastdiff: {name} raised {describe(index)}")
-        raise error
-    values = batch.values
-    bad = np.flatnonzero(~np.isfinite(values.reshape(count, -1)).all(axis=1))
-    if bad.size:
-        raise ValueError(f"{name} returned a non-finite value {describe(int(bad[0]))}")
-    return values

@@ -7,8 +7,10 @@ import scipy.sparse
 from numpy.typing import ArrayLike
 
 from fastdiff import stencils
-from fastdiff._validation import as_step, check_choice, check_parallel, non_finite_error, steps_for
-from fastdiff.compiled import SCALAR, _name, prepare
+from fastdiff.backends import python_evaluator
+from fastdiff.careful import dense_hessian, dense_jacobian
+from fastdiff.compiled import SCALAR, function_name, prepare
+from fastdiff.errors import non_finite_error, raise_for_code
 from fastdiff.kernels.sparse_hessian import (
     alone_in_color,
     combine_pattern_hessian,
@@ -17,26 +19,22 @@ from fastdiff.kernels.sparse_hessian import (
     recover_hessian,
     scalar_setup,
 )
-from fastdiff.sparse.coloring import _check_star_recovery, _coloring_for
-from fastdiff.sparse.errors import _raise_at, _raise_for_pairs
-from fastdiff.sparse.evaluation import (
-    _ColorDifferences,
-    _evaluate_batch,
-    _python_evaluator,
-    _python_steps,
-    _threads,
-)
+from fastdiff.options import derivative_options
+from fastdiff.sparse.coloring import check_star_recovery, coloring_for
+from fastdiff.sparse.evaluation import ColorDifferences, evaluate_batch, python_steps
 from fastdiff.sparse.patterns import (
-    _check_pattern,
-    _Output,
-    _PatternPairs,
-    _symmetric_pattern,
-    _transpose_positions,
+    PatternOutput,
+    PatternPairs,
+    check_pattern,
+    symmetric_pattern,
+    transpose_positions,
 )
-from fastdiff.sparse.points import _FirstDerivativePoints, _HessianPatternPoints
-from fastdiff.sparse.validation import _check_callable, _check_flag, _point_for
+from fastdiff.sparse.points import PatternHessianPoints, SparseStencil, failed_pattern_point
+from fastdiff.sparse.validation import point_for
 from fastdiff.status import OK
 from fastdiff.steps import FLOAT64_EPS
+from fastdiff.threads import ThreadPolicy
+from fastdiff.validation import check_callable, check_flag, steps_for
 
 
 class SparseHessianFunction:
@@ -48,6 +46,9 @@ class SparseHessianFunction:
         The star colouring (only with ``gradient``).
     evaluations : int
         Evaluations of ``f`` (or of ``gradient``) per call.
+    nfev : int
+        Evaluations of ``f`` (or of ``gradient``) spent by all calls so far
+        (``check=True`` not counted).
     """
 
     def __init__(
@@ -67,20 +68,29 @@ class SparseHessianFunction:
         progress=False,
         evaluator=None,
     ):
-        self.method = check_choice(method, stencils.METHODS, "method")
-        self.step = as_step(step)
-        self.parallel = check_parallel(parallel)
-        self.check = _check_flag(check)
+        self.options = derivative_options(
+            method=method,
+            step=step,
+            parallel=parallel,
+            vectorized=vectorized,
+            workers=workers,
+            executor=executor,
+            progress=progress,
+            evaluator=evaluator,
+        )
+        self.method = self.options.method.name
+        self.step = self.options.step
+        self.parallel = self.options.parallel
+        self.check = check_flag(check, "check")
         self.function = f
         self.gradient = gradient
+        self.nfev = 0
         evaluated = f if gradient is None else gradient
-        _check_callable(evaluated, "f" if gradient is None else "gradient")
-        self._evaluator = _python_evaluator(
-            evaluated, self.parallel, vectorized, workers, executor, progress, evaluator
-        )
-        self._pattern = _symmetric_pattern(sparsity)
-        self._transpose = _transpose_positions(self._pattern)
-        self._output = _Output(self._pattern)
+        check_callable(evaluated, "f" if gradient is None else "gradient")
+        self._evaluator = python_evaluator(evaluated, self.options)
+        self._pattern = symmetric_pattern(sparsity)
+        self._transpose = transpose_positions(self._pattern)
+        self._output = PatternOutput(self._pattern)
         if gradient is None:
             if coloring is not None:
                 raise ValueError(
@@ -89,17 +99,20 @@ class SparseHessianFunction:
                 )
             self.coloring = None
             self._compiled = None if self._evaluator is not None else prepare(f, SCALAR)
-            self._pairs = _PatternPairs(self._pattern, self._transpose)
-            stencil = stencils.HESSIAN[self.method]
+            self._threads = (
+                None if self._compiled is None else ThreadPolicy(self.parallel, self._compiled)
+            )
+            self._pairs = PatternPairs(self._pattern, self._transpose)
+            stencil = self.options.method.second
             self.evaluations = (
                 1
                 + len(stencil.axis_offsets) * self.shape[0]
                 + len(stencil.pair_offsets) * self._pairs.count
             )
         else:
-            self.coloring = _coloring_for(self._pattern, coloring, symmetric=True)
-            stencil = _FirstDerivativePoints.from_method(self.method)
-            self._differences = _ColorDifferences(
+            self.coloring = coloring_for(self._pattern, coloring, symmetric=True)
+            stencil = SparseStencil.from_method(self.options.method)
+            self._differences = ColorDifferences(
                 gradient,
                 "gradient",
                 self.shape[0],
@@ -115,7 +128,7 @@ class SparseHessianFunction:
                 self.coloring.colors,
                 self.coloring.n_colors,
             )
-            _check_star_recovery(self._pattern, self._alone, self._transpose)
+            check_star_recovery(self._pattern, self._alone, self._transpose)
             self.evaluations = stencil.evaluations(self.coloring.n_colors)
 
     @property
@@ -124,21 +137,22 @@ class SparseHessianFunction:
         return self._pattern.shape
 
     def __call__(self, x: ArrayLike) -> scipy.sparse.csr_matrix:
-        x = _point_for(x, self.shape[1], "sparsity")
+        x = point_for(x, self.shape[1], "sparsity")
         if self.gradient is None:
             data = self._from_function(x)
         else:
             data = self._from_gradient(x)
+        self.nfev += self.evaluations
         result = self._output.matrix(data)
         if self.check:
-            _check_pattern(self._dense(x), self._pattern, "Hessian")
+            check_pattern(self._dense(x), self._pattern, "Hessian")
         return result
 
     def _from_function(self, x: np.ndarray) -> np.ndarray:
         pairs = self._pairs
         n = x.shape[0]
-        arrays = stencils.hessian_arrays(self.method)
-        exponent = stencils.HESSIAN[self.method].step_exponent
+        arrays = stencils.hessian_arrays(self.options.method.base)
+        exponent = self.options.method.second.step_exponent
         axis_width, pair_width = arrays[0].shape[0], arrays[3].shape[0]
         if self._compiled is not None:
             address = self._compiled.address
@@ -149,25 +163,26 @@ class SparseHessianFunction:
             if bad >= 0:
                 raise non_finite_error(x, bad)
             if f0_status != OK:
-                _raise_at(self.function, x, f0_status, "at x", "f")
+                raise_for_code(self.function, x, f0_status, "at x")
             values = (np.empty((n, axis_width)), np.empty((pairs.count, pair_width)))
             status = (
                 np.zeros((n, axis_width), dtype=np.int8),
                 np.zeros((pairs.count, pair_width), dtype=np.int8),
             )
             arguments = (address, x, h, arrays[0], arrays[3], pairs.rows, pairs.columns)
-            threads = _threads(self.parallel, self._compiled, x, self.evaluations)
+            threads = self._threads(x, self.evaluations)
             if threads > 1:
                 pattern_points_parallel(*arguments, values, status, threads)
             else:
                 pattern_points_serial(*arguments, values, status)
             if status[0].any() or status[1].any():
-                _raise_for_pairs(self.function, x, h, arrays, pairs, status)
+                point, code, where = failed_pattern_point(x, h, arrays, pairs, status)
+                raise_for_code(self.function, point, code, where)
             axis_values, pair_values = values
         else:
-            h = _python_steps(x, self.step, exponent)
-            points = _HessianPatternPoints(x, h, arrays, pairs)
-            batch = _evaluate_batch(
+            h = python_steps(x, self.step, exponent)
+            points = PatternHessianPoints(x, h, arrays, pairs)
+            batch = evaluate_batch(
                 self._evaluator, self.function, points.count, points, SCALAR, "f", points.describe
             )
             f0 = float(batch[0])
@@ -204,15 +219,14 @@ class SparseHessianFunction:
         return data
 
     def _dense(self, x: np.ndarray) -> np.ndarray:
-        import fastdiff
-
+        options = derivative_options(method=self.method, step=self.step)
         if self.gradient is None:
-            return fastdiff.hessian(self.function, x, method=self.method, step=self.step)
-        return fastdiff.jacobian(self.gradient, x, method=self.method, step=self.step)
+            return dense_hessian(self.function, x, options)
+        return dense_jacobian(self.gradient, x, options)
 
     def __repr__(self) -> str:
         source = "gradient" if self.gradient is not None else "f"
         return (
-            f"SparseHessianFunction({_name(self.function)}, shape={self.shape}, "
+            f"SparseHessianFunction({function_name(self.function)}, shape={self.shape}, "
             f"method={self.method!r}, from={source})"
         )

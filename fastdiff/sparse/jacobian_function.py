@@ -6,15 +6,17 @@ import numpy as np
 import scipy.sparse
 from numpy.typing import ArrayLike
 
-from fastdiff import stencils
-from fastdiff._validation import as_step, check_choice, check_parallel
-from fastdiff.compiled import _name
+from fastdiff.backends import python_evaluator
+from fastdiff.careful import dense_jacobian
+from fastdiff.compiled import function_name
 from fastdiff.kernels.sparse_jacobian import recover_jacobian
-from fastdiff.sparse.coloring import Coloring, _coloring_for
-from fastdiff.sparse.evaluation import _ColorDifferences, _python_evaluator
-from fastdiff.sparse.patterns import _as_pattern, _check_pattern, _Output
-from fastdiff.sparse.points import _FirstDerivativePoints
-from fastdiff.sparse.validation import _check_callable, _check_flag, _point_for
+from fastdiff.options import derivative_options
+from fastdiff.sparse.coloring import Coloring, coloring_for
+from fastdiff.sparse.evaluation import ColorDifferences
+from fastdiff.sparse.patterns import PatternOutput, as_pattern, check_pattern
+from fastdiff.sparse.points import SparseStencil
+from fastdiff.sparse.validation import point_for
+from fastdiff.validation import check_callable, check_flag
 
 
 class SparseJacobianFunction:
@@ -25,6 +27,8 @@ class SparseJacobianFunction:
     coloring : Coloring
     evaluations : int
         Evaluations of ``f`` per call.
+    nfev : int
+        Evaluations of ``f`` spent by all calls so far (``check=True`` not counted).
     """
 
     def __init__(
@@ -43,22 +47,31 @@ class SparseJacobianFunction:
         progress=False,
         evaluator=None,
     ):
-        self.method = check_choice(method, stencils.METHODS, "method")
-        self.step = as_step(step)
-        self.parallel = check_parallel(parallel)
-        self.check = _check_flag(check)
-        self.function = _check_callable(f, "f")
-        evaluator = _python_evaluator(
-            f, self.parallel, vectorized, workers, executor, progress, evaluator
+        self.options = derivative_options(
+            method=method,
+            step=step,
+            parallel=parallel,
+            vectorized=vectorized,
+            workers=workers,
+            executor=executor,
+            progress=progress,
+            evaluator=evaluator,
         )
-        self._pattern = _as_pattern(sparsity)
-        self.coloring = _coloring_for(self._pattern, coloring, symmetric=False)
-        stencil = _FirstDerivativePoints.from_method(self.method)
+        self.method = self.options.method.name
+        self.step = self.options.step
+        self.parallel = self.options.parallel
+        self.check = check_flag(check, "check")
+        self.function = check_callable(f, "f")
+        self.nfev = 0
+        evaluator = python_evaluator(f, self.options)
+        self._pattern = as_pattern(sparsity)
+        self.coloring = coloring_for(self._pattern, coloring, symmetric=False)
+        stencil = SparseStencil.from_method(self.options.method)
         self.evaluations = stencil.evaluations(self.coloring.n_colors)
-        self._differences = _ColorDifferences(
+        self._differences = ColorDifferences(
             f, "f", self.shape[0], self.coloring, stencil, self.step, self.parallel, evaluator
         )
-        self._output = _Output(self._pattern)
+        self._output = PatternOutput(self._pattern)
         self._entry_offsets = _entry_offsets(self._pattern, self.coloring, self._output)
 
     @property
@@ -67,28 +80,29 @@ class SparseJacobianFunction:
         return self._pattern.shape
 
     def __call__(self, x: ArrayLike) -> scipy.sparse.csr_matrix:
-        x = _point_for(x, self.shape[1], "sparsity")
+        x = point_for(x, self.shape[1], "sparsity")
         data = np.empty(self._pattern.nnz)
         with self._differences(x) as (h, differences):
             recover_jacobian(h, differences, self._entry_offsets, self._output.indices, data)
+        self.nfev += self.evaluations
         result = self._output.matrix(data)
         if self.check:
-            _check_pattern(self._dense(x), self._pattern, "Jacobian")
+            check_pattern(self._dense(x), self._pattern, "Jacobian")
         return result
 
     def _dense(self, x: np.ndarray) -> np.ndarray:
-        import fastdiff
-
-        return fastdiff.jacobian(self.function, x, method=self.method, step=self.step)
+        return dense_jacobian(
+            self.function, x, derivative_options(method=self.method, step=self.step)
+        )
 
     def __repr__(self) -> str:
         return (
-            f"SparseJacobianFunction({_name(self.function)}, shape={self.shape}, "
+            f"SparseJacobianFunction({function_name(self.function)}, shape={self.shape}, "
             f"method={self.method!r}, n_colors={self.coloring.n_colors})"
         )
 
 
-def _entry_offsets(pattern, coloring: Coloring, output: _Output) -> np.ndarray:
+def _entry_offsets(pattern, coloring: Coloring, output: PatternOutput) -> np.ndarray:
     """``colors[j] * m + r`` for each entry ``(r, j)`` in CSR order (see ``recover_jacobian``).
 
     In the integer type of the output indices when it can hold them: the

@@ -11,7 +11,7 @@ import scipy.sparse
 CHECK_RELATIVE_TOLERANCE = 1e-6
 
 
-def _as_pattern(sparsity, name: str = "sparsity") -> scipy.sparse.csr_matrix:
+def as_pattern(sparsity, name: str = "sparsity") -> scipy.sparse.csr_matrix:
     """``sparsity`` as a canonical CSR matrix with int64 indices and no stored zeros."""
     if scipy.sparse.issparse(sparsity):
         if sparsity.ndim != 2:
@@ -51,9 +51,9 @@ def _as_pattern(sparsity, name: str = "sparsity") -> scipy.sparse.csr_matrix:
     return pattern
 
 
-def _symmetric_pattern(sparsity, name: str = "sparsity") -> scipy.sparse.csr_matrix:
+def symmetric_pattern(sparsity, name: str = "sparsity") -> scipy.sparse.csr_matrix:
     """A square, symmetric pattern, with the diagonal added."""
-    pattern = _as_pattern(sparsity, name)
+    pattern = as_pattern(sparsity, name)
     m, n = pattern.shape
     if m != n:
         raise ValueError(f"{name} must be square for a Hessian; got shape {pattern.shape}")
@@ -68,10 +68,10 @@ def _symmetric_pattern(sparsity, name: str = "sparsity") -> scipy.sparse.csr_mat
             f"({j}, {i}) is not"
         )
     with_diagonal = pattern.astype(np.bool_) + scipy.sparse.eye(n, dtype=np.bool_, format="csr")
-    return _as_pattern(with_diagonal, name)
+    return as_pattern(with_diagonal, name)
 
 
-def _transpose_positions(pattern: scipy.sparse.csr_matrix) -> np.ndarray:
+def transpose_positions(pattern: scipy.sparse.csr_matrix) -> np.ndarray:
     """CSR position of ``(j, i)`` for each position of ``(i, j)`` of a symmetric pattern."""
     nnz = pattern.indices.shape[0]
     positions = scipy.sparse.csr_matrix(
@@ -82,7 +82,7 @@ def _transpose_positions(pattern: scipy.sparse.csr_matrix) -> np.ndarray:
     return np.ascontiguousarray(transposed.data, dtype=np.int64)
 
 
-class _Output:
+class PatternOutput:
     """The index arrays of the result, in the integer type scipy settles on.
 
     scipy scans int64 index arrays and converts them to int32 when they fit;
@@ -104,7 +104,7 @@ class _Output:
         return result
 
 
-class _PatternPairs:
+class PatternPairs:
     """Off-diagonal pairs ``i < j`` of a symmetric pattern and their CSR positions."""
 
     def __init__(self, pattern: scipy.sparse.csr_matrix, transpose: np.ndarray):
@@ -120,7 +120,7 @@ class _PatternPairs:
         self.count = self.rows.shape[0]
 
 
-def _check_pattern(dense: np.ndarray, pattern: scipy.sparse.csr_matrix, what: str) -> None:
+def check_pattern(dense: np.ndarray, pattern: scipy.sparse.csr_matrix, what: str) -> None:
     """Raise if ``dense`` has an entry outside ``pattern`` above the noise level."""
     outside = np.abs(dense)
     rows, columns = pattern.nonzero()

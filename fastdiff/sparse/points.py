@@ -7,13 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from fastdiff import stencils
-from fastdiff.api import _listing
+from fastdiff.errors import listing
 from fastdiff.sparse.coloring import Coloring
-from fastdiff.sparse.patterns import _PatternPairs
+from fastdiff.sparse.patterns import PatternPairs
+from fastdiff.status import OK
 
 
 @dataclass(frozen=True)
-class _FirstDerivativePoints:
+class SparseStencil:
     """One first-derivative stencil row of :mod:`fastdiff.stencils`, as the kernels take it."""
 
     offsets: np.ndarray
@@ -23,9 +24,9 @@ class _FirstDerivativePoints:
     exponent: float
 
     @classmethod
-    def from_method(cls, method: str) -> _FirstDerivativePoints:
-        offsets, weights = stencils.first_derivative_row(method)
-        stencil = stencils.FIRST_DERIVATIVE[method]
+    def from_method(cls, method: stencils.Method) -> SparseStencil:
+        offsets, weights = stencils.first_derivative_row(method.base)
+        stencil = method.first
         slots = np.flatnonzero((offsets[0] != 0.0) & (weights[0] != 0.0)).astype(np.int64)
         return cls(offsets[0], weights[0], slots, stencil.uses_center, stencil.step_exponent)
 
@@ -37,10 +38,10 @@ class _FirstDerivativePoints:
         return n_colors * self.slots.shape[0] + int(self.needs_center)
 
 
-class _GroupPoints:
+class GroupPoints:
     """Batch of a compressed evaluation: ``x`` (if used), then each colour and stencil point."""
 
-    def __init__(self, x, h, coloring: Coloring, stencil: _FirstDerivativePoints):
+    def __init__(self, x, h, coloring: Coloring, stencil: SparseStencil):
         self.x, self.h, self.coloring, self.stencil = x, h, coloring, stencil
         self.first = int(stencil.needs_center)
         self.count = stencil.evaluations(coloring.n_colors)
@@ -67,13 +68,13 @@ class _GroupPoints:
         if point < self.first:
             return "at x"
         color, q = self.slot(point)
-        return _group_description(self.coloring, color, self.stencil.offsets[q])
+        return group_description(self.coloring, color, self.stencil.offsets[q])
 
 
-class _HessianPatternPoints:
+class PatternHessianPoints:
     """Batch of a pattern Hessian: ``x``, the axis points, then the pair points."""
 
-    def __init__(self, x, h, arrays, pairs: _PatternPairs):
+    def __init__(self, x, h, arrays, pairs: PatternPairs):
         self.x, self.h, self.pairs = x, h, pairs
         self.axis_offsets, self.pair_offsets = arrays[0], arrays[3]
         self.a, self.p = self.axis_offsets.shape[0], self.pair_offsets.shape[0]
@@ -108,8 +109,37 @@ class _HessianPatternPoints:
         )
 
 
-def _group_description(coloring: Coloring, color: int, offset: float) -> str:
+def group_description(coloring: Coloring, color: int, offset: float) -> str:
     columns = coloring.group_columns[
         coloring.group_pointers[color] : coloring.group_pointers[color + 1]
     ]
-    return f"at x + {offset:g} * h on the columns of colour {color} {_listing(columns.tolist())}"
+    return f"at x + {offset:g} * h on the columns of colour {color} {listing(columns.tolist())}"
+
+
+def failed_group_point(x, h, coloring: Coloring, stencil: SparseStencil, status):
+    """The first failed evaluation of a compressed difference: ``(point, code, where)``."""
+    failed = np.argwhere(status != OK)
+    color, q = (int(v) for v in failed[0])
+    offset = stencil.offsets[q]
+    point = x.copy()
+    columns = coloring.group_columns[
+        coloring.group_pointers[color] : coloring.group_pointers[color + 1]
+    ]
+    point[columns] = x[columns] + offset * h[columns]
+    return point, int(status[color, q]), group_description(coloring, color, offset)
+
+
+def failed_pattern_point(x, h, arrays, pairs: PatternPairs, status):
+    """The first failed evaluation of a pattern Hessian: ``(point, code, where)``."""
+    axis_status, pair_status = status
+    points = PatternHessianPoints(x, h, arrays, pairs)
+    failed_axis = np.argwhere(axis_status != OK)
+    if failed_axis.size:
+        i, a = (int(v) for v in failed_axis[0])
+        index = 1 + i * points.a + a
+        code = int(axis_status[i, a])
+    else:
+        e, q = (int(v) for v in np.argwhere(pair_status != OK)[0])
+        index = points.pair_start + e * points.p + q
+        code = int(pair_status[e, q])
+    return points(index, index + 1)[0], code, points.describe(index)

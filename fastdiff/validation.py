@@ -24,7 +24,7 @@ def as_point(x, name: str = "x") -> np.ndarray:
     """``x`` as a 1-D, C-contiguous float64 array with at least one entry.
 
     Finiteness is checked by the compiled drivers (it costs nothing there);
-    :func:`non_finite_error` builds their error.
+    :func:`fastdiff.errors.non_finite_error` builds their error.
     """
     # Identity, not equality, of the dtype: the fast path costs ~0.1 us. A
     # read-only x is copied: the kernels are compiled for writable arrays,
@@ -49,11 +49,6 @@ def as_point(x, name: str = "x") -> np.ndarray:
     return array if array.flags.writeable else np.array(array)
 
 
-def non_finite_error(x: np.ndarray, index: int, name: str = "x") -> ValueError:
-    """The error for a NaN or infinite entry of ``x``."""
-    return ValueError(f"{name} must be finite; {name}[{index}] is {x[index]}")
-
-
 def check_choice(value, choices: tuple[str, ...], name: str) -> str:
     """``value`` if it is one of ``choices``."""
     if not isinstance(value, str):
@@ -61,6 +56,20 @@ def check_choice(value, choices: tuple[str, ...], name: str) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {_quoted(choices)}; got {value!r}")
     return value
+
+
+def check_flag(value, name: str) -> bool:
+    """``value`` as a bool, if it is True or False."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
+
+
+def check_callable(f, name: str = "f"):
+    """``f`` if it can be called."""
+    if not callable(f):
+        raise TypeError(f"{name} must be a callable; got {type(f).__name__}")
+    return f
 
 
 def check_parallel(parallel) -> bool | None:

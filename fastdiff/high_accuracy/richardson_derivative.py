@@ -1,31 +1,20 @@
-"""Methods beyond a single stencil: Richardson extrapolation and complex step.
+"""``method="richardson"``: central passes at shrinking steps, extrapolated.
 
-``method="richardson"`` runs the central stencil at the geometric steps
-``h, h/2, h/4, ...`` (through the same fast path as ``method="central"``) and
-extrapolates with :mod:`fastdiff.richardson`, which also gives an error
-estimate per entry: three steps for every entry, then smaller ones only while
-some entry's estimate says the steps were too large for it
-(:func:`fastdiff.richardson.extrapolate_adaptively`). ``method="complex"``
-evaluates ``f`` at ``x + i h e_j`` (:mod:`fastdiff.kernels.complex_step`): no
-subtraction, so no cancellation, and the derivative is exact to rounding for
-analytic ``f``.
+The central stencil runs at the geometric steps ``h, h/2, h/4, ...``
+(through the same fast path as ``method="central"``) and the estimates are
+extrapolated with :mod:`fastdiff.high_accuracy.richardson`, which also gives
+an error estimate per entry: three steps for every entry, then smaller ones
+only while some entry's estimate says the steps were too large for it
+(:func:`fastdiff.high_accuracy.richardson.extrapolate_adaptively`).
 """
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
-from fastdiff import richardson
-from fastdiff.compiled import SCALAR, is_compiled, prepare_complex
-from fastdiff.kernels.complex_step import complex_gradient_driver, complex_jacobian_driver
+from fastdiff.high_accuracy import richardson
 from fastdiff.result import DerivativeResult
 from fastdiff.status import NOT_FINITE, OK
-from fastdiff.stencils import HESSIAN
-
-#: Complex step relative to ``max(1, |x_j|)``: far below any truncation error,
-#: and safe because nothing is subtracted.
-COMPLEX_STEP = 1e-20
 
 
 def richardson_derivative(
@@ -70,12 +59,12 @@ def richardson_derivative(
 
     Notes
     -----
-    Steps start at :data:`fastdiff.richardson.GRADIENT_SCALE` (first
+    Steps start at :data:`fastdiff.high_accuracy.richardson.GRADIENT_SCALE` (first
     derivatives) or ``HESSIAN_SCALE`` times ``max(1, |x_i|)`` and halve from
     level to level. Every entry gets three levels; while the error estimate of
-    some entry stays above :data:`fastdiff.richardson.REFINEMENT_RTOL`
+    some entry stays above :data:`fastdiff.high_accuracy.richardson.REFINEMENT_RTOL`
     relative to the largest entry, another level is added (up to
-    :data:`fastdiff.richardson.MAX_LEVELS`), and only the entries above it use
+    :data:`fastdiff.high_accuracy.richardson.MAX_LEVELS`), and only the entries above it use
     that level. The first three levels are full central passes,
     ``evaluations_per_level`` each (2n for a gradient, ``n**2 + n + 1`` for a
     Hessian). With ``refine``, a later level costs 2 evaluations per
@@ -131,65 +120,4 @@ def richardson_derivative(
         sum(spent) + int(value is not None),
         status,
         "richardson",
-    )
-
-
-def hessian_evaluations(n: int) -> int:
-    """Evaluations of one central Hessian pass."""
-    return HESSIAN["central"].evaluation_count(n)
-
-
-def complex_step_derivative(
-    f, x: np.ndarray, kind: str, step, parallel, evaluator
-) -> DerivativeResult:
-    """Gradient (kind "scalar") or Jacobian ("vector") by complex step.
-
-    A compiled ``f`` runs in the complex-step kernels (Numba compiles a
-    complex128 version of it); a Python ``f`` is called serially with complex
-    arrays. ``step`` is None (default ``1e-20 * max(1, |x_j|)``) or absolute
-    steps per coordinate.
-    """
-    n = x.shape[0]
-    if evaluator is not None and (evaluator.parallel or evaluator.vectorized):
-        raise ValueError(
-            "method='complex' evaluates serially or in compiled threads; "
-            "vectorized, workers and executor are not supported with it"
-        )
-    h = np.empty(n)
-    status = np.empty(n, dtype=np.int8)
-    if is_compiled(f):
-        prepared = prepare_complex(f, kind)
-        threads = numba.get_num_threads() if parallel or (parallel is None and n >= 64) else 1
-        step_array = np.empty(0) if step is None else np.broadcast_to(step, (n,)).astype(np.float64)
-        if kind == SCALAR:
-            out = np.empty(n)
-            value, bad, failures = complex_gradient_driver(
-                prepared.address, x, step_array, threads, h, out, status
-            )
-        else:
-            m = np.asarray(f(x)).shape[0]
-            out = np.empty((m, n))
-            bad, failures = complex_jacobian_driver(
-                prepared.address, x, step_array, threads, h, out, status
-            )
-            value = None
-        return DerivativeResult(out, value, None, h, n, status, "complex")
-    h[:] = COMPLEX_STEP * np.maximum(1.0, np.abs(x)) if step is None else step
-    columns = []
-    value = None
-    for j in range(n):
-        z = x.astype(np.complex128)
-        z[j] += 1j * h[j]
-        result = np.asarray(f(z))
-        if not np.iscomplexobj(result):
-            raise TypeError(
-                "method='complex' needs f to return complex values for complex input; "
-                f"f returned {result.dtype} (does it use abs, real parts or comparisons?)"
-            )
-        columns.append(result.imag / h[j])
-        value = result.real
-        status[j] = OK if np.all(np.isfinite(result)) else NOT_FINITE
-    out = np.array(columns) if kind == SCALAR else np.stack(columns, axis=1)
-    return DerivativeResult(
-        out, value if kind != SCALAR else float(value), None, h, n, status, "complex"
     )

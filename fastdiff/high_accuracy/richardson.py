@@ -65,6 +65,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from fastdiff.steps import default_steps
+
 #: First error order and its increment, by difference method.
 ERROR_ORDERS: dict[str, tuple[int, int]] = {
     "central": (2, 2),
@@ -316,7 +318,7 @@ def geometric_steps(
     ratio = _check_ratio(ratio)
     if not (np.isfinite(scale) and scale > 0.0):
         raise ValueError(f"scale must be positive and finite; got {scale!r}")
-    base = scale * np.maximum(1.0, np.abs(np.asarray(x, dtype=np.float64)))
+    base = default_steps(np.asarray(x, dtype=np.float64), scale)
     return base[np.newaxis, :] / ratio ** np.arange(levels)[:, np.newaxis]
 
 

@@ -1,0 +1,201 @@
+"""Backends: how a stencil pass over ``f`` is evaluated, compiled or through Python.
+
+A *pass* evaluates a first-derivative stencil table (one row per
+coordinate, zero rows skipped) or a Hessian stencil with explicit steps and
+returns values, per-entry statuses and the evaluations spent. Both backends
+offer the same three calls, ``value(x)``, ``run(...)`` (first derivatives)
+and ``hessian(...)``:
+
+* :class:`CompiledPasses` for a Numba-compiled ``f``: the kernels of
+  :mod:`fastdiff.kernels`, serial or parallel as :class:`~fastdiff.threads.ThreadPolicy`
+  decides;
+* :class:`PythonPasses` for any other callable: all points as one batch
+  through an :class:`~fastdiff.Evaluator` (:mod:`fastdiff.python_path`).
+
+:func:`prepare_backend` picks one for a function and its options, once.
+The careful path (:mod:`fastdiff.careful`) and Richardson refinement are
+written against this interface only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from fastdiff.compiled import is_compiled, prepare
+from fastdiff.errors import check_finite_value, exception_at, not_reproduced, raise_with_note
+from fastdiff.evaluate import SCALAR, Evaluator
+from fastdiff.kernels.gradient import gradient_parallel, gradient_serial
+from fastdiff.kernels.hessian import hessian_parallel, hessian_serial
+from fastdiff.kernels.jacobian import jacobian_parallel, jacobian_serial
+from fastdiff.python_path import PythonDerivative, python_first_derivative, python_hessian
+from fastdiff.status import RAISED
+from fastdiff.stencils import hessian_arrays
+from fastdiff.threads import ThreadPolicy
+
+
+@dataclass
+class Pass:
+    """Result of one pass: derivative entries, their statuses and the cost."""
+
+    value: object
+    derivative: np.ndarray
+    status: np.ndarray
+    errors: dict = field(default_factory=dict)
+    evaluations: int = 0
+
+
+class CompiledPasses:
+    """Passes through the compiled kernels (``f`` wrapped by :mod:`fastdiff.compiled`).
+
+    Attributes
+    ----------
+    function : numba dispatcher
+    compiled : CompiledFunction
+        The address the kernels call, and the cost of one evaluation.
+    kind : {"scalar", "vector"}
+    threads : ThreadPolicy
+    """
+
+    def __init__(self, function, compiled, kind: str, threads: ThreadPolicy):
+        self.function, self.compiled, self.kind, self.threads = function, compiled, kind, threads
+        self.address = compiled.address
+
+    def value(self, x: np.ndarray):
+        """``f(x)``; exceptions propagate with a note."""
+        try:
+            value = self.function(x)
+        except Exception as error:
+            raise_with_note(error, "fastdiff: f raised at x")
+        return float(value) if self.kind == SCALAR else np.asarray(value, dtype=np.float64)
+
+    def run(self, x, h, offsets, weights, value, m: int = 0) -> Pass:
+        """One first-derivative pass of the stencil table ``offsets``, ``weights``.
+
+        ``value`` is ``f(x)`` (or None where no row uses it); ``m`` the
+        output length of a vector ``f``.
+        """
+        n = x.shape[0]
+        used = (weights != 0.0) & (offsets != 0.0)
+        shared = offsets.shape[0] == 1
+        evaluations = int(used.sum()) * (n if shared else 1)
+        threads = self.threads(x, evaluations, m)
+        status = np.empty(n, dtype=np.int8)
+        if not offsets.flags.writeable:
+            # The shared rows are read-only; the kernels are compiled for
+            # writable tables, and a read-only version would be compiled again.
+            offsets, weights = offsets.copy(), weights.copy()
+        if self.kind == SCALAR:
+            out = np.empty(n)
+            f0 = np.nan if value is None else value
+            if threads > 1:
+                gradient_parallel(self.address, x, h, offsets, weights, f0, out, status, threads)
+            else:
+                gradient_serial(self.address, x, h, offsets, weights, f0, out, status)
+        else:
+            out = np.empty((n, m)).T  # contiguous columns, as the fast path
+            f0 = np.zeros(m) if value is None else value
+            if threads > 1:
+                jacobian_parallel(self.address, x, h, offsets, weights, f0, out, status, threads)
+            else:
+                jacobian_serial(self.address, x, h, offsets, weights, f0, out, status)
+        errors = {}
+        for i in np.flatnonzero(status == RAISED):
+            errors[int(i)] = self._exception_at(x, h, offsets[0 if shared else i], int(i))
+        return Pass(value, out, status, errors, evaluations)
+
+    def hessian(self, x, h, method) -> PythonDerivative:
+        """The Hessian stencil of ``method`` (a :class:`~fastdiff.stencils.Method`) at steps ``h``.
+
+        ``f(x)`` is evaluated first (its exception or a non-finite value
+        raises); failed entries are marked in ``status``.
+        """
+        n = x.shape[0]
+        value = self.value(x)
+        check_finite_value(value)
+        out = np.empty((n, n))
+        status = np.empty((n, n), dtype=np.int8)
+        arrays = hessian_arrays(method.base)
+        evaluations = method.second.evaluation_count(n)
+        threads = self.threads(x, evaluations)
+        if threads > 1:
+            hessian_parallel(self.address, x, h, arrays, value, out, status, threads)
+        else:
+            hessian_serial(self.address, x, h, arrays, value, out, status)
+        return PythonDerivative(value, out, status, {}, None, evaluations)
+
+    def _exception_at(self, x, h, offsets_row, i):
+        # The kernel only knows that f raised; calling it again from Python at
+        # the same point recovers the exception itself.
+        for o in offsets_row:
+            if o == 0.0:
+                continue
+            point = x.copy()
+            point[i] = x[i] + o * h[i]
+            error = exception_at(self.function, point)
+            if error is not None:
+                return error, f"at x + {o:g} * h[{i}] * e[{i}]"
+        return not_reproduced(f"at coordinate {i}"), f"at coordinate {i}"
+
+
+class PythonPasses:
+    """Passes through an :class:`~fastdiff.evaluate.Evaluator` for a Python ``f``.
+
+    Attributes
+    ----------
+    function : callable
+    evaluator : Evaluator
+    kind : {"scalar", "vector"}
+    """
+
+    compiled = None
+
+    def __init__(self, function, evaluator: Evaluator, kind: str):
+        self.function, self.evaluator, self.kind = function, evaluator, kind
+
+    def value(self, x: np.ndarray):
+        """``f(x)`` through the evaluator (a vectorized ``f`` gets a batch of one)."""
+        batch = self.evaluator.evaluate(
+            self.function, 1, lambda lo, hi: x[None, :].copy(), self.kind
+        )
+        if 0 in batch.errors:
+            raise_with_note(batch.errors[0], "fastdiff: f raised at x")
+        return float(batch.values[0]) if self.kind == SCALAR else batch.values[0].copy()
+
+    def run(self, x, h, offsets, weights, value, m: int = 0) -> Pass:
+        """One first-derivative pass, as :meth:`CompiledPasses.run`."""
+        result = python_first_derivative(
+            self.function, x, h, offsets, weights, False, self.kind, self.evaluator, value
+        )
+        return Pass(value, result.derivative, result.status, result.errors, result.evaluations)
+
+    def hessian(self, x, h, method) -> PythonDerivative:
+        """The Hessian stencil of ``method`` at steps ``h``, ``f(x)`` included in the batch."""
+        return python_hessian(self.function, x, h, hessian_arrays(method.base), self.evaluator)
+
+
+def python_evaluator(f, options) -> Evaluator | None:
+    """The evaluator of ``f`` under ``options``, or None: ``f`` runs in the kernels.
+
+    A Numba-compiled ``f`` runs in the kernels unless an evaluation option
+    asks for an evaluator; any other callable gets the evaluator asked for,
+    or a serial one.
+    """
+    if options.evaluator is None and is_compiled(f):
+        return None
+    if options.parallel:
+        raise ValueError(
+            "parallel=True applies to Numba-compiled f; for a Python f use "
+            "workers= or executor= to evaluate in parallel"
+        )
+    return options.evaluator if options.evaluator is not None else Evaluator()
+
+
+def prepare_backend(f, options, kind: str) -> CompiledPasses | PythonPasses:
+    """The backend of ``f`` (``kind`` "scalar" or "vector") under ``options``, built once."""
+    evaluator = python_evaluator(f, options)
+    if evaluator is not None:
+        return PythonPasses(f, evaluator, kind)
+    compiled = prepare(f, kind)
+    return CompiledPasses(f, compiled, kind, ThreadPolicy(options.parallel, compiled))

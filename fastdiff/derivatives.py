@@ -1,0 +1,531 @@
+"""Prepared derivatives: ``GradientFunction``, ``JacobianFunction``, ``HessianFunction``.
+
+Each is built once per function and options (:func:`fastdiff.grad`,
+:func:`fastdiff.jac`, :func:`fastdiff.hess`): the options are checked
+(:func:`fastdiff.options.derivative_options`), ``method`` resolved, and
+``f`` given its backend (:func:`fastdiff.backends.prepare_backend`). A call
+then takes one of three paths:
+
+* fast: one compiled driver call with the method's stencil everywhere
+  (:mod:`fastdiff.kernels.drivers`), for a compiled ``f`` without bounds or
+  a full result;
+* careful: bounds, per-entry status and fallback stencils
+  (:mod:`fastdiff.careful`), for Python functions, bounds, ``full_output``
+  or after a stencil point failed on the fast path;
+* high accuracy: ``method="richardson"`` or ``"complex"``
+  (:mod:`fastdiff.high_accuracy`).
+
+Every call adds the evaluations of ``f`` it spent to ``nfev``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from fastdiff import stencils
+from fastdiff.backends import prepare_backend
+from fastdiff.bounds import as_bounds, point_inside
+from fastdiff.careful import careful_first_derivative, careful_hessian
+from fastdiff.compiled import SCALAR, VECTOR
+from fastdiff.errors import (
+    add_note,
+    check_finite_value,
+    listing,
+    non_finite_error,
+    raise_at_x,
+    raise_for_careful_failures,
+    raise_for_entries,
+    raise_for_hessian_entries,
+)
+from fastdiff.evaluate import Evaluator
+from fastdiff.high_accuracy.complex_step import complex_step_derivative
+from fastdiff.high_accuracy.richardson_derivative import richardson_derivative
+from fastdiff.kernels.drivers import gradient_driver, hessian_driver, jacobian_driver
+from fastdiff.options import DerivativeOptions, derivative_options
+from fastdiff.result import DerivativeResult
+from fastdiff.status import OK, WRONG_SHAPE
+from fastdiff.steps import FLOAT64_EPS, steps_at, user_steps, working_eps
+from fastdiff.validation import as_point, check_callable, steps_for
+
+_FLOAT64 = np.dtype(np.float64)
+
+
+def point_and_eps(x) -> tuple[np.ndarray, float]:
+    """``x`` as the drivers take it, and the epsilon of its precision.
+
+    The common case, a C-contiguous writable float64 vector, is recognised
+    first: this runs at every call of a prepared derivative.
+    """
+    if (
+        type(x) is np.ndarray
+        and x.dtype is _FLOAT64
+        and x.ndim == 1
+        and x.shape[0] > 0
+        and x.flags.c_contiguous
+        and x.flags.writeable
+    ):
+        return x, FLOAT64_EPS
+    eps = working_eps(x)
+    return as_point(x), eps
+
+
+class _DerivativeFunction:
+    """Options checked once, and ``f`` given its backend; subclasses differentiate.
+
+    Attributes
+    ----------
+    function : callable
+        The user's ``f``.
+    method : str
+        The difference method.
+    options : DerivativeOptions
+        The checked options.
+    nfev : int
+        Evaluations of ``f`` spent by all calls so far (each call adds its
+        own; for a vectorized ``f``, points evaluated).
+    """
+
+    _kind = SCALAR
+    _methods = stencils.FIRST_DERIVATIVE_METHODS
+
+    def __init__(
+        self,
+        f,
+        *,
+        method: str = "central",
+        step=None,
+        abs_step=None,
+        rel_step=None,
+        bounds=None,
+        full_output: bool = False,
+        parallel: bool | None = None,
+        vectorized: bool = False,
+        workers: int | None = None,
+        executor=None,
+        progress: bool = False,
+        evaluator: Evaluator | None = None,
+    ):
+        options = derivative_options(
+            method=method,
+            step=step,
+            abs_step=abs_step,
+            rel_step=rel_step,
+            bounds=bounds,
+            full_output=full_output,
+            parallel=parallel,
+            vectorized=vectorized,
+            workers=workers,
+            executor=executor,
+            progress=progress,
+            evaluator=evaluator,
+            methods=self._methods,
+        )
+        self._setup(f, options)
+
+    @classmethod
+    def from_options(cls, f, options: DerivativeOptions, **extra):
+        """The prepared derivative of ``f`` with options checked before."""
+        prepared = cls.__new__(cls)
+        prepared._setup(f, options, **extra)
+        return prepared
+
+    def _setup(self, f, options: DerivativeOptions) -> None:
+        self.function = check_callable(f)
+        self.options = options
+        self._method = options.method
+        self.method = options.method.name
+        self.step = options.step
+        self.rel_step = options.rel_step
+        self.bounds = options.bounds
+        self.full_output = options.full_output
+        self.parallel = options.parallel
+        self.nfev = 0
+        self._backend = prepare_backend(f, options, self._kind)
+        self._compiled = self._backend.compiled
+        self._threads = None if self._compiled is None else self._backend.threads
+        self._careful = options.bounds is not None or options.full_output
+        # The steps the drivers take when neither abs_step nor rel_step is
+        # given (None: computed per call), found once.
+        self._default_steps = steps_for(None, 0) if options.default_steps else None
+
+    def _user_steps(self, x: np.ndarray) -> np.ndarray:
+        """Absolute steps from ``abs_step`` / ``rel_step``, or empty for the default rule."""
+        return user_steps(x, self.options)
+
+    def _bounded(self, x: np.ndarray):
+        """``(x, (lb, ub))`` with ``x`` moved into the box, or ``(x, None)``."""
+        if self.bounds is None:
+            return x, None
+        bounds = as_bounds(self.bounds, x.shape[0])
+        return point_inside(x, *bounds), bounds
+
+    def _careful_first_derivative(self, x: np.ndarray, eps: float, need_value: bool, m: int = 0):
+        x, bounds = self._bounded(x)
+        method = self._method
+        h = steps_at(x, self.options, method.first.step_exponent, eps)
+        result = careful_first_derivative(self._backend, method, x, h, bounds, need_value, m)
+        self.nfev += result.evaluations
+        if self.full_output:
+            return DerivativeResult(
+                result.derivative,
+                result.value,
+                None,
+                result.steps,
+                result.evaluations,
+                result.status,
+                self.method,
+            )
+        raise_for_careful_failures(result, x)
+        return result
+
+    def _value(self, x: np.ndarray):
+        """``f(x)`` on this function's backend (checked finite)."""
+        value = self._backend.value(x)
+        self.nfev += 1
+        check_finite_value(value)
+        return value
+
+    def _high_accuracy(self, x: np.ndarray, object_kind: str, evaluations: int):
+        """``method="richardson"`` or ``"complex"``: a DerivativeResult."""
+        if self._method.complex_step:
+            result = complex_step_derivative(
+                self.function,
+                x,
+                self._kind,
+                self.step,
+                self.parallel,
+                None if self._compiled is not None else self._backend.evaluator,
+            )
+        else:
+            # f(x) only scales the rounding part of the error estimate: spend
+            # the evaluation only when the estimate or the value is asked for.
+            wants_value = self.full_output or getattr(self, "with_value", False)
+            value = self._value(x) if wants_value else None
+            if value is not None:
+                self.nfev -= 1  # counted in the result's nfev
+            central = stencils.resolve_method("central")
+            central_options = DerivativeOptions(
+                method=central,
+                parallel=self.parallel,
+                evaluator=None if self._compiled is not None else self._backend.evaluator,
+            )
+            central_type = type(self)
+
+            def central_at(steps):
+                return central_type.from_options(
+                    self.function, _with_step(central_options, steps), **self._extra()
+                )
+
+            result = richardson_derivative(
+                central_at,
+                x,
+                value,
+                object_kind,
+                evaluations,
+                self._central_in(x, object_kind),
+            )
+        self.nfev += result.nfev
+        if not self.full_output and not result.success:
+            failed = np.flatnonzero(np.atleast_1d(result.status).ravel() != OK)
+            raise ValueError(
+                f"f returned a non-finite value at the points of method={self.method!r} for "
+                f"entries {listing(failed.tolist())}"
+            )
+        return result
+
+    def _extra(self) -> dict:
+        """Constructor options of the subclass beyond :class:`DerivativeOptions`."""
+        return {}
+
+    def _central_in(self, x: np.ndarray, object_kind: str):
+        """``refine(steps, entries, shape)``: central differences of some entries only.
+
+        For the refinement levels of ``method="richardson"``. A gradient or
+        Jacobian differentiates the coordinates (columns) listed in
+        ``entries`` and gives the others a zero stencil row, so ``f`` is
+        evaluated at ``2 * len(entries)`` points; entries where ``f`` failed
+        are NaN. A Hessian takes a boolean mask (n, n) and evaluates the
+        same central stencil on that pattern only
+        (:class:`fastdiff.sparse.hessian_function.SparseHessianFunction`,
+        ``1 + 2 n + 2 E`` evaluations for ``E`` pairs ``i < j``); it returns
+        None, for a dense pass, when every pair is needed.
+        """
+        n = x.shape[0]
+        if object_kind == "hessian":
+            return self._central_hessian_in(x)
+
+        def refine(steps, coordinates, shape):
+            offsets, weights = stencils.first_derivative_table("central", n)
+            skipped = np.ones(n, dtype=bool)
+            skipped[coordinates] = False
+            weights[skipped] = 0.0
+            m = shape[0] if len(shape) == 2 else 0
+            result = self._backend.run(x, steps, offsets, weights, None, m)
+            failed = result.status != OK
+            if failed.any():
+                derivative = np.array(result.derivative, dtype=np.float64)
+                derivative[..., failed] = np.nan
+                return derivative, result.evaluations
+            return result.derivative, result.evaluations
+
+        return refine
+
+    def _central_hessian_in(self, x: np.ndarray):
+        # Imported here: fastdiff.sparse builds on the dense derivatives.
+        from fastdiff.sparse.hessian_function import SparseHessianFunction
+
+        n = x.shape[0]
+
+        def refine(steps, needed, shape):
+            pattern = needed | needed.T
+            if pattern[np.triu_indices(n, 1)].all():
+                return None  # every pair: the dense pass costs no more
+            sparse = SparseHessianFunction(
+                self.function,
+                pattern,
+                method="central",
+                step=steps,
+                parallel=self.parallel,
+                evaluator=None if self._compiled is not None else self._backend.evaluator,
+            )
+            return sparse(x).toarray(), sparse.evaluations
+
+        return refine
+
+    def __repr__(self) -> str:
+        name = getattr(self.function, "__name__", repr(self.function))
+        return f"{type(self).__name__}({name}, method={self.method!r})"
+
+
+def _with_step(options: DerivativeOptions, steps: np.ndarray) -> DerivativeOptions:
+    """``options`` with absolute steps ``steps`` (Richardson's levels)."""
+    return DerivativeOptions(
+        method=options.method,
+        step=np.array(steps, dtype=np.float64),
+        parallel=options.parallel,
+        evaluator=options.evaluator,
+    )
+
+
+class GradientFunction(_DerivativeFunction):
+    """Callable ``x -> gradient`` (or ``(value, gradient)``); see :func:`fastdiff.grad`.
+
+    Attributes
+    ----------
+    nfev : int
+        Evaluations of ``f`` spent by all calls so far.
+    """
+
+    def __init__(self, f, *, with_value: bool = False, **options):
+        self.with_value = with_value
+        super().__init__(f, **options)
+
+    def _setup(self, f, options: DerivativeOptions, with_value: bool | None = None) -> None:
+        if with_value is not None:
+            self.with_value = with_value
+        super()._setup(f, options)
+        method = self._method
+        self._needs_value = self.with_value or method.uses_value
+        # Kept as plain attributes: this call path is timed in microseconds.
+        self._per_entry = method.evaluations_per_entry
+        self._exponent = method.first.step_exponent
+        self._offsets, self._weights = stencils.first_derivative_row(method.base)
+        self._address = None if self._compiled is None else self._compiled.address
+        self._fast = not self._careful and self._compiled is not None and method.is_stencil
+
+    def _extra(self) -> dict:
+        return {"with_value": False}
+
+    def __call__(self, x: ArrayLike):
+        x, eps = point_and_eps(x)
+        if not self._fast:
+            return self._slow_call(x, eps)
+        n = x.shape[0]
+        out = np.empty(n)
+        steps = self._default_steps
+        evaluations = self._per_entry * n
+        f0, f0_status, bad, failures = gradient_driver(
+            self._address,
+            x,
+            self._user_steps(x) if steps is None else steps,
+            self._exponent,
+            eps,
+            self._offsets,
+            self._weights,
+            self._needs_value,
+            self._threads(x, evaluations),
+            out,
+        )
+        if bad >= 0:
+            raise non_finite_error(x, bad)
+        self.nfev += evaluations + self._needs_value
+        if f0_status != OK:
+            raise_at_x(self.function, x, f0_status, f0)
+        if failures:
+            return self._careful_call(x, eps)  # fall back where points failed
+        return (f0, out) if self.with_value else out
+
+    def _slow_call(self, x: np.ndarray, eps: float):
+        if not self._method.is_stencil:
+            result = self._high_accuracy(x, "gradient", 2 * x.shape[0])
+            if self.full_output:
+                return result
+            if self.with_value:
+                value = result.value if result.value is not None else self._value(x)
+                return value, result.derivative
+            return result.derivative
+        return self._careful_call(x, eps)
+
+    def _careful_call(self, x: np.ndarray, eps: float):
+        result = self._careful_first_derivative(x, eps, self.with_value)
+        if self.full_output:
+            return result
+        return (result.value, result.derivative) if self.with_value else result.derivative
+
+
+class JacobianFunction(_DerivativeFunction):
+    """Callable ``x -> Jacobian``; see :func:`fastdiff.jac`.
+
+    Attributes
+    ----------
+    nfev : int
+        Evaluations of ``f`` spent by all calls so far.
+    """
+
+    _kind = VECTOR
+
+    def _setup(self, f, options: DerivativeOptions) -> None:
+        super()._setup(f, options)
+        self._output_length: dict[int, int] = {}
+
+    def __call__(self, x: ArrayLike) -> np.ndarray:
+        x, eps = point_and_eps(x)
+        method = self._method
+        if not method.is_stencil:
+            # Each of the three first levels is a new central JacobianFunction,
+            # which evaluates f(x) once to learn the output length: 2n + 1.
+            result = self._high_accuracy(x, "jacobian", 2 * x.shape[0] + 1)
+            return result if self.full_output else result.derivative
+        if self._careful or self._compiled is None:
+            return self._careful_call(x, eps)
+        n = x.shape[0]
+        m = self._output_length.get(n)
+        if m is None or method.uses_value:
+            bad = np.flatnonzero(~np.isfinite(x))
+            if bad.size:
+                raise non_finite_error(x, int(bad[0]))
+            f0 = self._vector_value(x)
+            m = self._output_length[n] = f0.shape[0]
+        else:
+            f0 = np.empty(m)
+        offsets, weights = stencils.first_derivative_row(method.base)
+        h = np.empty(n)
+        # Contiguous columns (Fortran order, as scipy's approx_derivative
+        # returns J): each column is written once, in place, as it is summed.
+        out = np.empty((n, m)).T
+        status = np.empty(n, dtype=np.int8)
+        evaluations = method.evaluations_per_entry * n
+        threads = self._threads(x, evaluations, m)
+        bad, failures = jacobian_driver(
+            self._compiled.address,
+            x,
+            self._user_steps(x),
+            method.first.step_exponent,
+            eps,
+            offsets,
+            weights,
+            f0,
+            threads,
+            h,
+            out,
+            status,
+        )
+        if bad >= 0:
+            raise non_finite_error(x, bad)
+        self.nfev += evaluations
+        if failures:
+            if (status == WRONG_SHAPE).any():
+                raise_for_entries(self.function, x, h, offsets, status, expected_length=m)
+            return self._careful_call(x, eps)
+        return out
+
+    def _vector_value(self, x: np.ndarray) -> np.ndarray:
+        """``f(x)`` as a C-contiguous float64 vector (one compiled driver for all)."""
+        try:
+            values = self.function(x)
+        except Exception as error:
+            add_note(error, "fastdiff: f raised at x")
+            raise
+        self.nfev += 1
+        values = np.asarray(values)
+        if values.ndim != 1:
+            raise ValueError(
+                f"f must return a 1-D array for a Jacobian; f(x) has shape {values.shape}"
+            )
+        values = np.ascontiguousarray(values, dtype=np.float64)
+        check_finite_value(values)
+        return values
+
+    def _careful_call(self, x: np.ndarray, eps: float):
+        result = self._careful_first_derivative(x, eps, True)
+        return result if self.full_output else result.derivative
+
+
+class HessianFunction(_DerivativeFunction):
+    """Callable ``x -> Hessian``; see :func:`fastdiff.hess`.
+
+    Attributes
+    ----------
+    nfev : int
+        Evaluations of ``f`` spent by all calls so far.
+    """
+
+    _methods = stencils.HESSIAN_METHODS
+
+    def _setup(self, f, options: DerivativeOptions) -> None:
+        super()._setup(f, options)
+        self._arrays = stencils.hessian_arrays(self._method.base)
+
+    def __call__(self, x: ArrayLike) -> np.ndarray:
+        x, eps = point_and_eps(x)
+        method = self._method
+        if not method.is_stencil:
+            evaluations = method.second.evaluation_count(x.shape[0])
+            result = self._high_accuracy(x, "hessian", evaluations)
+            return result if self.full_output else result.derivative
+        if self._careful or self._compiled is None:
+            return self._careful_call(x, eps)
+        n = x.shape[0]
+        h = np.empty(n)
+        out = np.empty((n, n))
+        status = np.empty((n, n), dtype=np.int8)
+        evaluations = method.second.evaluation_count(n)
+        threads = self._threads(x, evaluations)
+        f0, f0_status, bad, failures = hessian_driver(
+            self._compiled.address,
+            x,
+            self._user_steps(x),
+            method.second.step_exponent,
+            eps,
+            self._arrays,
+            threads,
+            h,
+            out,
+            status,
+        )
+        if bad >= 0:
+            raise non_finite_error(x, bad)
+        self.nfev += evaluations
+        if f0_status != OK:
+            raise_at_x(self.function, x, f0_status, f0)
+        if failures:
+            raise_for_hessian_entries(status)
+        return out
+
+    def _careful_call(self, x: np.ndarray, eps: float):
+        x, bounds = self._bounded(x)
+        h = steps_at(x, self.options, self._method.second.step_exponent, eps)
+        result = careful_hessian(self._backend, self._method, x, h, bounds, self.full_output)
+        self.nfev += result.nfev
+        return result if self.full_output else result.derivative

@@ -1,0 +1,154 @@
+"""The options of a derivative, validated once into a frozen object.
+
+:func:`derivative_options` is the one place where ``method``, the steps,
+``bounds``, ``full_output``, ``parallel`` and the evaluation options
+(``vectorized``, ``workers``, ``executor``, ``progress``, ``evaluator``) are
+checked; dense and sparse derivatives, the optimizers and the bridges all
+build their :class:`DerivativeOptions` with it, so an option means the same
+and fails with the same message everywhere. ``method`` is resolved here into
+a :class:`~fastdiff.stencils.Method`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from fastdiff.evaluate import Evaluator, sharing_workers
+from fastdiff.stencils import METHODS, Method, resolve_method
+from fastdiff.validation import as_step, check_flag, check_parallel
+
+
+@dataclass(frozen=True, eq=False)
+class DerivativeOptions:
+    """Checked options of a derivative.
+
+    Attributes
+    ----------
+    method : Method
+        The resolved ``method=``.
+    step : float or ndarray or None
+        Absolute step (``step`` or ``abs_step``); None for the default rule.
+    step_name : str
+        The name the user gave it (for messages about its length).
+    rel_step : float or ndarray or None
+        Relative step.
+    bounds : object or None
+        The user's bounds, their form checked; their lengths are checked
+        against ``x`` at each call (:func:`fastdiff.bounds.as_bounds`).
+    full_output : bool
+    parallel : bool or None
+    evaluator : Evaluator or None
+        The evaluator the evaluation options ask for; None when none does
+        (then a compiled ``f`` runs in the kernels and any other ``f`` gets
+        a serial :class:`~fastdiff.Evaluator`).
+    """
+
+    method: Method
+    step: float | np.ndarray | None = None
+    step_name: str = "step"
+    rel_step: float | np.ndarray | None = None
+    bounds: object = None
+    full_output: bool = False
+    parallel: bool | None = None
+    evaluator: Evaluator | None = None
+
+    @property
+    def default_steps(self) -> bool:
+        """Whether neither ``step`` nor ``rel_step`` was given."""
+        return self.step is None and self.rel_step is None
+
+
+def derivative_options(
+    *,
+    method: str = "central",
+    step=None,
+    abs_step=None,
+    rel_step=None,
+    bounds=None,
+    full_output: bool = False,
+    parallel: bool | None = None,
+    vectorized: bool = False,
+    workers: int | None = None,
+    executor=None,
+    progress: bool = False,
+    evaluator: Evaluator | None = None,
+    methods: tuple[str, ...] = METHODS,
+) -> DerivativeOptions:
+    """Check the options of a derivative and return them as :class:`DerivativeOptions`.
+
+    Parameters
+    ----------
+    method, step, abs_step, rel_step, bounds, full_output, parallel
+        As for :func:`fastdiff.gradient` (``abs_step`` is ``step`` under
+        scipy's name).
+    vectorized, workers, executor, progress, evaluator
+        How a Python ``f`` is evaluated (:func:`choose_evaluator`).
+    methods : tuple of str
+        The ``method`` names this derivative accepts.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the option and what was expected.
+    """
+    resolved = resolve_method(method, methods)
+    if step is not None and abs_step is not None:
+        raise ValueError("give step or abs_step (the same option), not both")
+    given = abs_step if abs_step is not None else step
+    if given is not None and rel_step is not None:
+        raise ValueError("give abs_step (step) or rel_step, not both")
+    step_name = "abs_step" if step is None else "step"
+    checked_step = as_step(given, step_name)
+    checked_rel_step = as_step(rel_step, "rel_step")
+    if bounds is not None:
+        check_bounds_form(bounds)  # the form now; lengths when x is known
+        if not resolved.is_stencil:
+            raise ValueError(
+                f"bounds are not supported with method={resolved.name!r}; use 'central', "
+                "'forward' or 'backward'"
+            )
+    return DerivativeOptions(
+        method=resolved,
+        step=checked_step,
+        step_name=step_name,
+        rel_step=checked_rel_step,
+        bounds=bounds,
+        full_output=check_flag(full_output, "full_output"),
+        parallel=check_parallel(parallel),
+        evaluator=choose_evaluator(vectorized, workers, executor, progress, evaluator),
+    )
+
+
+def check_bounds_form(bounds) -> None:
+    """Raise ``TypeError`` unless ``bounds`` is ``(lb, ub)`` or a ``scipy.optimize.Bounds``."""
+    if hasattr(bounds, "lb"):
+        return
+    try:
+        bounds[0]
+    except (TypeError, IndexError, KeyError):
+        raise TypeError(
+            f"bounds must be (lb, ub) or a scipy.optimize.Bounds; got {type(bounds).__name__}"
+        ) from None
+
+
+def choose_evaluator(vectorized, workers, executor, progress, evaluator) -> Evaluator | None:
+    """The evaluator the options ask for, or None when none does."""
+    if evaluator is not None:
+        if not isinstance(evaluator, Evaluator):
+            raise TypeError(
+                f"evaluator must be a fastdiff.Evaluator; got {type(evaluator).__name__}"
+            )
+        if vectorized or workers is not None or executor is not None or progress:
+            raise ValueError(
+                "give evaluator alone, or vectorized/workers/executor/progress, not both"
+            )
+        return evaluator
+    if not (vectorized or workers is not None or executor is not None or progress):
+        return None
+    if workers is not None and executor is None:
+        # Validates like Evaluator does, then shares one pool per size.
+        Evaluator(vectorized=vectorized, workers=workers, progress=progress)
+        return sharing_workers(workers, vectorized=vectorized, progress=progress)
+    return Evaluator(vectorized=vectorized, workers=workers, executor=executor, progress=progress)
