@@ -40,6 +40,7 @@ def gradient_descent(
     step=None,
     parallel: bool | None = None,
     history: bool = False,
+    callback=None,
     **unknown,
 ) -> OptimizeResult:
     """Minimize ``f`` by gradient descent, ``x <- x - learning_rate * grad f(x)``.
@@ -150,7 +151,9 @@ def gradient_descent(
         history=history,
     )
     starts, single = as_starts(x0)
-    result = solve(f, starts, single, settings, method=method, step=step, parallel=parallel)
+    result = solve(
+        f, starts, single, settings, method=method, step=step, parallel=parallel, callback=callback
+    )
     if not settings.line_search:
         warn_if_unstable(f, starts, settings.learning_rate, 0.0, False, method, step)
     return result

@@ -32,6 +32,7 @@ def newton(
     step=None,
     parallel: bool | None = None,
     history: bool = False,
+    callback=None,
     **unknown,
 ) -> OptimizeResult:
     """Minimize ``f`` by Newton's method, ``x <- x - H(x)^{-1} grad f(x)``.
@@ -51,7 +52,7 @@ def newton(
         uphill, up to the rounding error of ``f``). With ``False``, the plain
         Newton step, which heads for the nearest stationary point -- a
         maximum or saddle where ``f`` is concave.
-    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history
+    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history, callback
         As for :func:`~fastdiff.optimize.gradient_descent`.
 
     Returns
@@ -81,4 +82,6 @@ def newton(
         history=history,
     )
     starts, single = as_starts(x0)
-    return solve(f, starts, single, settings, method=method, step=step, parallel=parallel)
+    return solve(
+        f, starts, single, settings, method=method, step=step, parallel=parallel, callback=callback
+    )

@@ -47,6 +47,7 @@ def secant(
     step=None,
     parallel: bool | None = None,
     history: bool = False,
+    callback=None,
     **unknown,
 ) -> OptimizeResult:
     """Minimize a function of one variable by the secant method.
@@ -69,7 +70,7 @@ def secant(
         Replace a non-positive secant curvature by its magnitude (or 1) and
         backtrack until ``f`` decreases sufficiently, so that every step
         goes downhill. With ``False``, the plain secant step.
-    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history
+    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history, callback
         As for :func:`~fastdiff.optimize.gradient_descent`.
 
     Returns
@@ -118,6 +119,7 @@ def secant(
         step=step,
         parallel=parallel,
         second_points=second_points,
+        callback=callback,
     )
 
 
@@ -134,6 +136,7 @@ def bfgs(
     step=None,
     parallel: bool | None = None,
     history: bool = False,
+    callback=None,
     **unknown,
 ) -> OptimizeResult:
     """Minimize ``f`` by the BFGS quasi-Newton method.
@@ -147,7 +150,7 @@ def bfgs(
     ----------
     f, x0
         As for :func:`~fastdiff.optimize.gradient_descent`.
-    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history
+    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history, callback
         As for :func:`~fastdiff.optimize.gradient_descent`.
 
     Returns
@@ -176,7 +179,9 @@ def bfgs(
         history=history,
     )
     starts, single = as_starts(x0)
-    return solve(f, starts, single, settings, method=method, step=step, parallel=parallel)
+    return solve(
+        f, starts, single, settings, method=method, step=step, parallel=parallel, callback=callback
+    )
 
 
 def _second_points(x1, starts: np.ndarray) -> np.ndarray:

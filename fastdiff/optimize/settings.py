@@ -142,7 +142,7 @@ _ALIASES = {
 }
 
 
-#: Options every optimizer takes (stopping rules, derivative options, history).
+#: Options every optimizer takes (stopping rules, derivative options, history, callback).
 COMMON_OPTIONS = (
     "maxiter",
     "gtol",
@@ -153,6 +153,7 @@ COMMON_OPTIONS = (
     "step",
     "parallel",
     "history",
+    "callback",
 )
 
 
