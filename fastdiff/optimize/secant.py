@@ -69,7 +69,9 @@ def secant(
     safeguard : bool
         Replace a non-positive secant curvature by its magnitude (or 1) and
         backtrack until ``f`` decreases sufficiently, so that every step
-        goes downhill. With ``False``, the plain secant step.
+        goes downhill. With ``False``, the plain secant step; a run that
+        converges where its last secant estimate of ``f''`` is negative (a
+        maximum) ends with status ``NEGATIVE_CURVATURE`` (``success`` False).
     maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history, callback
         As for :func:`~fastdiff.optimize.gradient_descent`.
 
