@@ -70,6 +70,35 @@ def fails_beyond_two(x):
     return (x[0] - 3.0) ** 2
 
 
+@njit(cache=True)
+def saddle(x):
+    """x0^2 - x1^2: a saddle at 0 (Hessian diag(2, -2)), unbounded below along x1."""
+    return x[0] ** 2 - x[1] ** 2
+
+
+@njit(cache=True)
+def cubic(x):
+    """x^3: unbounded below as x -> -inf."""
+    return x[0] ** 3
+
+
+@njit(cache=True)
+def falling_exponential(x):
+    """-exp(x): f(690) ~ -1e299, and -inf (overflow) one step further on."""
+    return -np.exp(x[0])
+
+
+@njit(cache=True)
+def always_raises(x):
+    raise KeyError("no value anywhere")
+    return x[0]
+
+
+def landscape_curvature(x):
+    """f'' of the landscape: 2 - 45 sin(30 x)."""
+    return 2.0 - 45.0 * np.sin(30.0 * x)
+
+
 def double_well_stationary_points():
     """Roots of f' = 4x^3 - 6x + 1, ascending."""
     return np.sort(np.roots([4.0, 0.0, -6.0, 1.0]).real)
@@ -128,7 +157,8 @@ def test_secant_is_exact_on_a_parabola_after_its_first_secant():
 def test_safeguard_finds_a_minimum_where_the_plain_step_finds_the_maximum(optimizer):
     low, top, high = double_well_stationary_points()
     plain = optimizer(double_well, 0.1, safeguard=False, gtol=1e-10)
-    assert plain.success
+    assert plain.status == codes.NEGATIVE_CURVATURE
+    assert not plain.success
     assert abs(plain.x[0] - top) < 1e-8
     guarded = optimizer(double_well, 0.1, gtol=1e-10, history=True)
     assert guarded.success
@@ -145,6 +175,104 @@ def test_unreachable_gtol_still_stops_at_the_noise_floor(optimizer):
     assert result.success, result.message
     assert result.nit < 30
     assert abs(result.x[0] - low) < 1e-9
+
+
+# --- outcomes that are not minima: maxima, saddles, unbounded problems ---------------
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_plain_newton_at_a_local_maximum_says_so(compiled):
+    # The lecture's landscape: from 0.1 the plain Newton step heads for the
+    # stationary point near -0.164, where f'' = 2 - 45 sin(30 x) is about -41.9.
+    f = landscape if compiled else landscape.py_func
+    plain = newton(f, 0.1, safeguard=False)
+    x = plain.x[0]
+    assert abs(2.0 * x + 1.5 * np.cos(30.0 * x)) < 1e-6  # f'(x) = 0
+    assert landscape_curvature(x) < -40.0
+    assert plain.status == codes.NEGATIVE_CURVATURE
+    assert not plain.success
+    assert "local maximum or a saddle point" in plain.message
+    assert "safeguard=True" in plain.message
+    assert f"({landscape_curvature(x):.3g}," in plain.message  # the Hessian at x, printed
+    guarded = newton(f, 0.1)
+    assert guarded.success, guarded.message
+    assert landscape_curvature(guarded.x[0]) > 0.0
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_plain_newton_at_a_minimum_and_at_a_saddle(compiled):
+    f = landscape if compiled else landscape.py_func
+    # From -0.7 the nearest stationary point is a minimum (f'' about 24.9).
+    minimum = newton(f, -0.7, safeguard=False)
+    assert minimum.status == codes.CONVERGED_GRADIENT
+    assert landscape_curvature(minimum.x[0]) > 20.0
+    at_saddle = newton(saddle if compiled else saddle.py_func, [1.0, 1e-3], safeguard=False)
+    assert np.max(np.abs(at_saddle.x)) < 1e-6
+    assert at_saddle.status == codes.NEGATIVE_CURVATURE
+    assert "(-2," in at_saddle.message  # the Hessian's eigenvalues are 2 and -2
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_plain_newton_counts_the_curvature_check(compiled):
+    f = quadratic if compiled else quadratic.py_func
+    n = 3
+    result = newton(f, np.zeros(n), safeguard=False)
+    assert result.status == codes.CONVERGED_GRADIENT
+    hessian = n * n + n if compiled else n * n + n + 1  # the Python API evaluates f(x) again
+    # x0 (1 + 2n), a Hessian, the trial and its gradient, then the Hessian at x.
+    assert result.nfev == (1 + 2 * n) + hessian + (1 + 2 * n) + hessian
+    assert (result.nhev, result.njev) == (2, 2)
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+@pytest.mark.parametrize("optimizer", [newton, bfgs])
+def test_unbounded_problem_is_reported_as_unbounded(optimizer, compiled):
+    # x0^2 - x1^2 has no minimum; it used to end "Converged: the step ..." with
+    # f = -4.5e41 (Newton) or blame gradient noise (BFGS).
+    result = optimizer(saddle if compiled else saddle.py_func, [1.0, 1e-3])
+    assert result.status == codes.UNBOUNDED
+    assert not result.success
+    assert result.fun < -1e30
+    assert "Unbounded: f decreased without bound" in result.message
+    assert "Check the sign and the formula of f" in result.message
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_secant_on_an_unbounded_cubic(compiled):
+    result = secant(cubic if compiled else cubic.py_func, -1.0)
+    assert result.status == codes.UNBOUNDED
+    assert result.fun < -1e30
+    assert result.x[0] < -1e10
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_small_relative_step_with_a_growing_gradient_is_not_convergence(compiled):
+    # Safeguarded Newton on the saddle takes steps 7.8e-4 (1 + max|x|) long at
+    # |x| ~ 1.5e5, where the gradient is 3e5 (2 at x0): xtol = 1e-3 must not stop it.
+    result = newton(saddle if compiled else saddle.py_func, [1.0, 1e-3], xtol=1e-3)
+    assert result.status == codes.UNBOUNDED
+    assert result.nit > 3
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+@pytest.mark.parametrize("line_search", [False, True], ids=["fixed", "line_search"])
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_minus_infinity_at_a_trial_point_is_unbounded(line_search, compiled):
+    # f(690) = -exp(690) ~ -1e299: the 1e30 threshold is out of reach, but the
+    # first step overflows to -inf.
+    f = falling_exponential if compiled else falling_exponential.py_func
+    result = gradient_descent(f, 690.0, learning_rate=1.0, line_search=line_search)
+    assert result.status == codes.UNBOUNDED
+    assert result.x[0] == 690.0  # the last finite iterate
+    assert result.fun == -math.exp(690.0)
+
+
+def test_compiled_f_that_always_raises_shows_its_exception():
+    # Numba types its return value as none; the loop cannot call it, and the
+    # user sees the exception f raises rather than "it returns none".
+    with pytest.raises(KeyError, match="no value anywhere") as caught:
+        newton(always_raises, [1.0, 2.0])
+    assert any("f raised at the start point x0" in note for note in caught.value.__notes__)
 
 
 # --- curvature and the learning-rate bound -----------------------------------------
@@ -476,6 +604,8 @@ def test_every_status_has_a_message():
         "xtol": 1e-12,
         "ftol": 0.0,
         "max_increase": 1e10,
+        "x_norm": 1.0,
+        "curvature": -1.0,
     }
     numbers = [v for k, v in vars(codes).items() if k.isupper() and isinstance(v, int)]
     for code in numbers:

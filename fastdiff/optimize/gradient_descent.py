@@ -40,6 +40,7 @@ def gradient_descent(
     step=None,
     parallel: bool | None = None,
     history: bool = False,
+    callback=None,
     **unknown,
 ) -> OptimizeResult:
     """Minimize ``f`` by gradient descent, ``x <- x - learning_rate * grad f(x)``.
@@ -83,6 +84,17 @@ def gradient_descent(
         Default: parallel when there are several starts and threads.
     history : bool
         Record every iterate (``result.history``).
+    callback : callable, optional
+        Called after every iterate, as in ``scipy.optimize.minimize``:
+        ``callback(intermediate_result)`` receives an ``OptimizeResult``
+        with ``x``, ``fun``, ``jac``, ``nit``, ``nfev`` and ``start`` (the
+        index of the start point) if its one parameter is named
+        ``intermediate_result``, otherwise ``callback(x)`` a copy of ``x``.
+        Raising ``StopIteration`` ends the run (status
+        ``STOPPED_BY_CALLBACK``, ``success`` False); other exceptions
+        propagate. For a jitted ``f`` the compiled loop returns to Python
+        after every iterate to call it (same evaluations, same result;
+        the starts of a multi-start then run one after another).
 
     Returns
     -------
@@ -98,11 +110,15 @@ def gradient_descent(
     Raises
     ------
     TypeError
-        ``f`` is not callable or does not return a number; an option has the
-        wrong type or is unknown.
+        ``f`` or ``callback`` is not callable, or ``f`` does not return a
+        number; an option has the wrong type or is unknown.
     ValueError
         ``x0`` has the wrong shape or is not finite; an option is out of
         range; ``f`` is not finite at ``x0``.
+    Exception
+        Whatever a jitted ``f`` raises at ``x0`` (with a note naming the
+        start), also when it raises everywhere; whatever a Python ``f`` or
+        the callback raises (``StopIteration`` from the callback aside).
 
     Warns
     -----
@@ -116,8 +132,13 @@ def gradient_descent(
     Each iteration costs one evaluation of ``f`` and one gradient (2n
     evaluations, central), plus the rejected trials of the line search.
 
-    The rules are checked in the order diverged, ``gtol``, ``xtol``, ``ftol``,
-    ``maxiter``. A line search also ends the run (successfully) where the
+    The rules are checked in the order unbounded, diverged, ``gtol``,
+    ``xtol``, ``ftol``, ``maxiter``. Unbounded (status ``UNBOUNDED``): ``f``
+    fell more than ``1e30 * max(1, |f(x0)|)`` below ``f(x0)``, or was
+    ``-inf`` at a trial point. The ``xtol`` test is not applied while the
+    largest gradient entry exceeds both ``gtol`` and its value at ``x0``: a
+    step small next to a huge ``|x|`` is no convergence while ``f`` still
+    falls steeply. A line search also ends the run (successfully) where the
     decrease it could find is below the rounding error of ``f``: steps are
     then accepted unless ``f`` rises beyond that rounding, and the run
     stops as soon as a step no longer shrinks the gradient -- ``x`` is then
@@ -150,7 +171,9 @@ def gradient_descent(
         history=history,
     )
     starts, single = as_starts(x0)
-    result = solve(f, starts, single, settings, method=method, step=step, parallel=parallel)
+    result = solve(
+        f, starts, single, settings, method=method, step=step, parallel=parallel, callback=callback
+    )
     if not settings.line_search:
         warn_if_unstable(f, starts, settings.learning_rate, 0.0, False, method, step)
     return result

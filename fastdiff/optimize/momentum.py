@@ -37,6 +37,7 @@ def momentum(
     step=None,
     parallel: bool | None = None,
     history: bool = False,
+    callback=None,
     **unknown,
 ) -> OptimizeResult:
     """Minimize ``f`` by gradient descent with momentum.
@@ -57,7 +58,7 @@ def momentum(
         0 is plain gradient descent.
     nesterov : bool
         Nesterov's accelerated gradient instead of the heavy ball.
-    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history
+    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history, callback
         As for :func:`~fastdiff.optimize.gradient_descent`. ``xtol`` applies
         to the step ``v``, which is also small where the iteration turns
         round.
@@ -95,7 +96,9 @@ def momentum(
         history=history,
     )
     starts, single = as_starts(x0)
-    result = solve(f, starts, single, settings, method=method, step=step, parallel=parallel)
+    result = solve(
+        f, starts, single, settings, method=method, step=step, parallel=parallel, callback=callback
+    )
     warn_if_unstable(
         f, starts, settings.learning_rate, settings.momentum, settings.nesterov, method, step
     )

@@ -32,6 +32,7 @@ def newton(
     step=None,
     parallel: bool | None = None,
     history: bool = False,
+    callback=None,
     **unknown,
 ) -> OptimizeResult:
     """Minimize ``f`` by Newton's method, ``x <- x - H(x)^{-1} grad f(x)``.
@@ -50,8 +51,11 @@ def newton(
         backtrack along ``d`` until ``f`` decreases sufficiently (never
         uphill, up to the rounding error of ``f``). With ``False``, the plain
         Newton step, which heads for the nearest stationary point -- a
-        maximum or saddle where ``f`` is concave.
-    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history
+        maximum or saddle where ``f`` is concave; a run that converges is
+        then checked with one more Hessian at ``x``, and one that found a
+        clearly negative eigenvalue ends with status ``NEGATIVE_CURVATURE``
+        (``success`` False).
+    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history, callback
         As for :func:`~fastdiff.optimize.gradient_descent`.
 
     Returns
@@ -64,7 +68,9 @@ def newton(
     -----
     Each iteration costs one Hessian (``n**2 + n`` evaluations, central,
     ``f(x)`` reused), one gradient (2n) and one evaluation per trial point,
-    plus an O(n**3) factorisation: meant for modest n. On a quadratic the
+    plus an O(n**3) factorisation: meant for modest n. With
+    ``safeguard=False`` a converged run costs one more Hessian (the
+    curvature check). On a quadratic the
     first step lands on the minimum (up to rounding).
     """
     reject_unknown("newton", unknown, _OPTIONS)
@@ -81,4 +87,6 @@ def newton(
         history=history,
     )
     starts, single = as_starts(x0)
-    return solve(f, starts, single, settings, method=method, step=step, parallel=parallel)
+    return solve(
+        f, starts, single, settings, method=method, step=step, parallel=parallel, callback=callback
+    )

@@ -4,6 +4,8 @@ Each request of :func:`fastdiff.optimize.kernels.iteration.advance` is
 answered with ``f`` called directly and the public derivative functions
 (:func:`fastdiff.grad`, :func:`fastdiff.hess`), so that every option of the
 engine for Python callables applies. Exceptions raised by ``f`` propagate.
+A ``callback`` (see :mod:`fastdiff.optimize.callbacks`) is called after
+every accepted iterate.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import math
 import numpy as np
 
 from fastdiff.api import grad, hess
+from fastdiff.optimize.callbacks import Notifier
 from fastdiff.optimize.kernels.iteration import DONE, GRADIENT, HESSIAN, VALUE, advance
 from fastdiff.optimize.kernels.state import (
     EVALUATION_STATUS,
     MATRIX,
     NFEV,
     NHEV,
+    NIT,
     NJEV,
     TRIAL,
     TRIAL_F,
@@ -31,8 +35,14 @@ from fastdiff.status import NOT_FINITE, OK
 from fastdiff.stencils import resolve_method
 
 
-def solve_python(f, batch: State, settings: Settings, method: str, step) -> None:
-    """Run every solve of ``batch`` in turn with ``f`` called from Python."""
+def solve_python(
+    f, batch: State, settings: Settings, method: str, step, notify: Notifier | None = None
+) -> None:
+    """Run every solve of ``batch`` in turn with ``f`` called from Python.
+
+    ``notify(run, start)`` is called after every accepted iterate; it
+    returns True when the callback stopped the run.
+    """
     k, _, n = batch.vectors.shape
     gradient = grad(f, method=method, step=step)
     resolved = resolve_method(method)
@@ -42,8 +52,13 @@ def solve_python(f, batch: State, settings: Settings, method: str, step) -> None
     for r in range(k):
         run = run_view(batch, r)
         trial = run.vectors[TRIAL]
+        iterations = run.count[NIT]
         while True:
             request = advance(run, settings)
+            if notify is not None and run.count[NIT] != iterations:
+                iterations = run.count[NIT]
+                if notify(run, r):
+                    break
             if request == DONE:
                 break
             code = OK

@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from fastdiff.optimize.kernels.state import (
+    CURVATURE,
     F0,
     HISTORY_LENGTH,
+    MATRIX,
     NFEV,
     NHEV,
     NIT,
@@ -20,8 +22,8 @@ from fastdiff.optimize.kernels.state import (
     State,
     X,
 )
-from fastdiff.optimize.settings import Settings
-from fastdiff.optimize.status import MESSAGES, SUCCESSFUL
+from fastdiff.optimize.settings import NEWTON, Settings
+from fastdiff.optimize.status import MESSAGES, NEGATIVE_CURVATURE, SUCCESSFUL
 
 if TYPE_CHECKING:
     from scipy.optimize import OptimizeResult
@@ -66,6 +68,8 @@ def run_result(run: State, settings: Settings) -> OptimizeResult:
         gradient_norm=float(np.max(np.abs(run.vectors[G]))),
         step_norm=float(run.real[STEP_NORM]),
         f0=float(run.real[F0]),
+        x_norm=float(np.max(np.abs(run.vectors[X]))),
+        curvature=_negative_curvature(run, settings) if status == NEGATIVE_CURVATURE else 0.0,
         **result,
         **settings._asdict(),
     )
@@ -77,6 +81,14 @@ def run_result(run: State, settings: Settings) -> OptimizeResult:
             run.history_nfev[:length].copy(),
         )
     return result
+
+
+def _negative_curvature(run: State, settings: Settings) -> float:
+    """The curvature that made the loop reject a stationary point, for the message."""
+    if settings.algorithm == NEWTON:
+        # The loop evaluated the Hessian at x last (an O(n**3) check, once).
+        return float(np.linalg.eigvalsh(run.matrices[MATRIX])[0])
+    return float(run.real[CURVATURE])
 
 
 def multistart_result(runs: list[OptimizeResult]) -> OptimizeResult:

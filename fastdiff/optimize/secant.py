@@ -47,6 +47,7 @@ def secant(
     step=None,
     parallel: bool | None = None,
     history: bool = False,
+    callback=None,
     **unknown,
 ) -> OptimizeResult:
     """Minimize a function of one variable by the secant method.
@@ -68,8 +69,10 @@ def secant(
     safeguard : bool
         Replace a non-positive secant curvature by its magnitude (or 1) and
         backtrack until ``f`` decreases sufficiently, so that every step
-        goes downhill. With ``False``, the plain secant step.
-    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history
+        goes downhill. With ``False``, the plain secant step; a run that
+        converges where its last secant estimate of ``f''`` is negative (a
+        maximum) ends with status ``NEGATIVE_CURVATURE`` (``success`` False).
+    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history, callback
         As for :func:`~fastdiff.optimize.gradient_descent`.
 
     Returns
@@ -118,6 +121,7 @@ def secant(
         step=step,
         parallel=parallel,
         second_points=second_points,
+        callback=callback,
     )
 
 
@@ -134,6 +138,7 @@ def bfgs(
     step=None,
     parallel: bool | None = None,
     history: bool = False,
+    callback=None,
     **unknown,
 ) -> OptimizeResult:
     """Minimize ``f`` by the BFGS quasi-Newton method.
@@ -147,7 +152,7 @@ def bfgs(
     ----------
     f, x0
         As for :func:`~fastdiff.optimize.gradient_descent`.
-    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history
+    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history, callback
         As for :func:`~fastdiff.optimize.gradient_descent`.
 
     Returns
@@ -176,7 +181,9 @@ def bfgs(
         history=history,
     )
     starts, single = as_starts(x0)
-    return solve(f, starts, single, settings, method=method, step=step, parallel=parallel)
+    return solve(
+        f, starts, single, settings, method=method, step=step, parallel=parallel, callback=callback
+    )
 
 
 def _second_points(x1, starts: np.ndarray) -> np.ndarray:

@@ -143,7 +143,7 @@ _ALIASES = {
 }
 
 
-#: Options every optimizer takes (stopping rules, derivative options, history).
+#: Options every optimizer takes (stopping rules, derivative options, history, callback).
 COMMON_OPTIONS = (
     "maxiter",
     "gtol",
@@ -154,6 +154,7 @@ COMMON_OPTIONS = (
     "step",
     "parallel",
     "history",
+    "callback",
 )
 
 

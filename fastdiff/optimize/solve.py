@@ -1,8 +1,9 @@
 """One entry point behind every optimizer: starts in, results out.
 
 Normalises ``x0`` to a (k, n) array of starts, allocates the batch of runs,
-runs it in the compiled loop (jitted ``f``, serial or parallel) or in the
-Python loop, and builds the results.
+runs it in the compiled loop (jitted ``f``, serial or parallel; cut at every
+iterate when there is a callback) or in the Python loop, and builds the
+results.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
+from numba.core import types
 from numpy.typing import ArrayLike
 
 from fastdiff.compiled import SCALAR, is_compiled, prepare
+from fastdiff.optimize.callbacks import make_notifier, solve_stepwise
 from fastdiff.optimize.kernels.loops import solve_parallel, solve_serial
 from fastdiff.optimize.kernels.state import PREVIOUS_X, new_batch, run_view
 from fastdiff.optimize.python_loop import solve_python
@@ -70,13 +73,16 @@ def solve(
     step,
     parallel,
     second_points: np.ndarray | None = None,
+    callback=None,
 ) -> OptimizeResult:
     """Run ``settings`` from every start; the result (single) or the best of all (multi-start).
 
-    ``second_points`` (k, n) are the secant method's second start points.
+    ``second_points`` (k, n) are the secant method's second start points;
+    ``callback`` is the optimizers' option (:mod:`fastdiff.optimize.callbacks`).
     """
     if not callable(f):
         raise TypeError(f"f must be a callable; got {type(f).__name__}")
+    notify = make_notifier(callback)
     k, n = starts.shape
     differences = make_differences(method, step, n)
     parallel = check_parallel(parallel)
@@ -86,16 +92,38 @@ def solve(
     if second_points is not None:
         batch.vectors[:, PREVIOUS_X] = second_points
     if is_compiled(f):
-        address = prepare(f, SCALAR).address
+        address = _address(f, starts[0], "x0" if single else "x0[0]")
         threads = numba.get_num_threads()
         use_threads = parallel if parallel is not None else (k > 1 and threads > 1)
-        runner = solve_parallel if use_threads else solve_serial
-        runner(address, batch, settings, differences)
+        if notify is not None:
+            solve_stepwise(address, batch, settings, differences, notify)
+        elif use_threads:
+            solve_parallel(address, batch, settings, differences)
+        else:
+            solve_serial(address, batch, settings, differences)
     else:
-        solve_python(f, batch, settings, method, step)
+        solve_python(f, batch, settings, method, step, notify)
     runs = [run_result(run_view(batch, r), settings) for r in range(k)]
     _check_starts(f, runs, starts, single)
     return runs[0] if single else multistart_result(runs)
+
+
+def _address(f, start: np.ndarray, where: str) -> int:
+    """The address of jitted ``f`` for the compiled loop.
+
+    A function that raises on every path has the return type ``none`` for
+    Numba, which :func:`fastdiff.compiled.prepare` rejects as a wrong return
+    type; calling it once from Python shows the user the exception it
+    raises instead.
+    """
+    try:
+        return prepare(f, SCALAR).address
+    except TypeError:
+        if any(signature.return_type == types.none for signature in f.nopython_signatures):
+            _reraise_from_python(
+                f, start, where, "; Numba found no path through f that returns a value"
+            )
+        raise
 
 
 def _check_starts(f, runs: list[OptimizeResult], starts: np.ndarray, single: bool) -> None:
@@ -111,11 +139,11 @@ def _check_starts(f, runs: list[OptimizeResult], starts: np.ndarray, single: boo
             )
 
 
-def _reraise_from_python(f, point: np.ndarray, where: str) -> None:
+def _reraise_from_python(f, point: np.ndarray, where: str, detail: str = "") -> None:
     """Call jitted ``f`` at ``point`` from Python, so that an exception it raised inside the loop reaches the user."""
     try:
         f(point.copy())
     except Exception as error:
         if hasattr(error, "add_note"):
-            error.add_note(f"fastdiff.optimize: f raised at the start point {where}")
+            error.add_note(f"fastdiff.optimize: f raised at the start point {where}{detail}")
         raise

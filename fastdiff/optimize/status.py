@@ -30,6 +30,14 @@ SINGULAR = 8
 START_FAILED = 9
 #: Steps below the rounding error of ``f`` no longer shrink the gradient.
 CONVERGED_ROUNDING = 10
+#: ``f`` fell below ``f(x0)`` by more than ``UNBOUNDED_DECREASE * max(1, |f(x0)|)``
+#: (see :mod:`fastdiff.optimize.kernels.iteration`), or was ``-inf`` at a trial point.
+UNBOUNDED = 11
+#: A plain Newton or secant run stopped where the curvature is negative: a
+#: local maximum or a saddle point, not a minimum.
+NEGATIVE_CURVATURE = 12
+#: The callback raised ``StopIteration``.
+STOPPED_BY_CALLBACK = 13
 
 SUCCESSFUL = (CONVERGED_GRADIENT, CONVERGED_STEP, CONVERGED_F_CHANGE, CONVERGED_ROUNDING)
 
@@ -80,5 +88,24 @@ MESSAGES = {
         "the gradient, so x is as accurate as the finite-difference gradient allows "
         "(largest gradient entry {gradient_norm:.3g}; gtol = {gtol:.3g} is below its noise "
         "here)."
+    ),
+    UNBOUNDED: (
+        "Unbounded: f decreased without bound, from {f0:.6g} at x0 to {fun:.6g} after {nit} "
+        "iterations (largest gradient entry {gradient_norm:.3g}, largest |x| entry "
+        "{x_norm:.3g}; a run stops here when f falls 1e30 * max(1, |f(x0)|) below f(x0) or is "
+        "-inf at a trial point): f has no minimum along the path taken. Check the sign and "
+        "the formula of f (to maximize g, minimize -g), or keep x in a bounded region with a "
+        "penalty or a change of variables."
+    ),
+    NEGATIVE_CURVATURE: (
+        "Not a minimum: the gradient vanishes at x (largest entry {gradient_norm:.3g}) but the "
+        "curvature there is negative ({curvature:.3g}, the smallest eigenvalue of the Hessian "
+        "or the secant's estimate of f''), so x is a local maximum or a saddle point. The "
+        "plain step (safeguard=False) heads for the nearest stationary point of any kind; use "
+        "safeguard=True (the default), which makes every step go downhill."
+    ),
+    STOPPED_BY_CALLBACK: (
+        "Stopped: the callback raised StopIteration after {nit} iterations (x is the last "
+        "iterate it was given)."
     ),
 }

@@ -22,6 +22,7 @@ from fastdiff.optimize.kernels.linalg import (
 _FIRST_DAMPING = 1e-3
 _DAMPING_GROWTH = 10.0
 _DAMPING_TRIES = 40
+_SQRT_EPS = 1.4901161193847656e-08
 
 
 @njit(cache=True)
@@ -120,6 +121,36 @@ def newton_direction(hessian, g, safeguard, factor, direction):
 
 
 @njit(cache=True)
+def has_negative_curvature(hessian, work):
+    """Whether symmetric ``hessian`` (n, n) has an eigenvalue clearly below zero.
+
+    Clearly: below ``-sqrt(eps) * max |H_ij|``, the relative accuracy of a
+    finite-difference Hessian, so that a semidefinite Hessian at a flat
+    minimum (``x**4`` at 0) is not mistaken for a maximum. One Cholesky
+    factorisation of ``H + sqrt(eps) max|H_ij| I`` into ``work`` (n, n).
+    """
+    n = hessian.shape[0]
+    scale = 0.0
+    for i in range(n):
+        for j in range(i + 1):
+            scale = max(scale, abs(hessian[i, j]))
+    if not scale > 0.0:
+        return False
+    shift = _SQRT_EPS * scale
+    for i in range(n):
+        for j in range(i + 1):
+            work[i, j] = hessian[i, j]
+        work[i, i] += shift
+    return not cholesky_in_place(work)
+
+
+@njit(cache=True)
+def secant_curvature(x, g, previous_x, previous_g):
+    """The secant estimate of f'', ``(g - g_prev) / (x - x_prev)`` (1-D)."""
+    return (g[0] - previous_g[0]) / (x[0] - previous_x[0])
+
+
+@njit(cache=True)
 def secant_direction(x, g, previous_x, previous_g, safeguard, direction):
     """1-D secant step ``-g / c``, ``c = (g - g_prev) / (x - x_prev)``; returns ``(length, solved)``.
 
@@ -129,7 +160,7 @@ def secant_direction(x, g, previous_x, previous_g, safeguard, direction):
     without it the step is taken as it is and ``solved`` is False if ``c`` is
     0 or not finite.
     """
-    curvature = (g[0] - previous_g[0]) / (x[0] - previous_x[0])
+    curvature = secant_curvature(x, g, previous_x, previous_g)
     if not (math.isfinite(curvature) and curvature != 0.0):
         if not safeguard:
             return 1.0, False

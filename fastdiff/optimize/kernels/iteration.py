@@ -9,7 +9,10 @@ themselves are written once, here and in :mod:`.directions`.
 
 A run goes START -> STARTED (x0 evaluated) -> PLAN -> [HESSIAN_READY] ->
 LINE_SEARCH (backtracking, methods with a line search) -> ACCEPT -> PLAN ...
-until a stopping rule sets ``count[STATUS]`` and the phase FINISHED.
+until a stopping rule sets ``count[STATUS]`` and the phase FINISHED. A plain
+(``safeguard=False``) Newton run that converged first goes through
+CURVATURE_CHECK: one more Hessian, at the final ``x``, tells a minimum from a
+maximum or saddle.
 """
 
 import math
@@ -22,17 +25,21 @@ from fastdiff.optimize.kernels.directions import (
     copy,
     descent_direction,
     dot,
+    has_negative_curvature,
     largest_magnitude,
     momentum_step,
     newton_direction,
+    secant_curvature,
     secant_direction,
 )
 from fastdiff.optimize.kernels.state import (
     BACKTRACKS,
+    CURVATURE,
     DIRECTION,
     EVALUATION_STATUS,
     F0,
     FACTOR,
+    G0_NORM,
     HISTORY_LENGTH,
     MATRIX,
     NFEV,
@@ -65,10 +72,12 @@ from fastdiff.optimize.status import (
     EVALUATION_FAILED,
     LINE_SEARCH_FAILED,
     MAXITER,
+    NEGATIVE_CURVATURE,
     NOT_FINITE,
     RUNNING,
     SINGULAR,
     START_FAILED,
+    UNBOUNDED,
 )
 from fastdiff.status import OK, RAISED
 
@@ -87,7 +96,8 @@ PROBED = 3
 HESSIAN_READY = 4
 LINE_SEARCH = 5
 ACCEPT = 6
-FINISHED = 7
+CURVATURE_CHECK = 7
+FINISHED = 8
 
 #: Sufficient decrease required by the line search: f(x + t d) <= f(x) + ARMIJO t g.d.
 ARMIJO = 1e-4
@@ -97,6 +107,10 @@ SHRINK = 0.5
 MAX_BACKTRACKS = 60
 #: Decreases of f below this fraction of ``|f|`` are taken for rounding noise.
 ROUNDING = 4.0 * 2.220446049250313e-16
+#: A run stops as unbounded when f falls below f(x0) by more than this times
+#: max(1, |f(x0)|): far beyond any minimum a scaled problem has, reached in a
+#: few iterations where f really runs off to -inf.
+UNBOUNDED_DECREASE = 1e30
 
 
 @njit(cache=True)
@@ -131,6 +145,7 @@ def advance(s, cfg):
             else:
                 _take_trial(v, real)
                 real[F0] = real[F]
+                real[G0_NORM] = largest_magnitude(v[G])
                 _record(s, cfg.history)
                 if largest_magnitude(v[G]) <= cfg.gtol:
                     status = CONVERGED_GRADIENT
@@ -178,7 +193,9 @@ def advance(s, cfg):
                 count[PHASE] = ACCEPT
                 return GRADIENT
             count[BACKTRACKS] += 1
-            if count[BACKTRACKS] > MAX_BACKTRACKS:
+            if real[TRIAL_F] == -math.inf:
+                status = UNBOUNDED
+            elif count[BACKTRACKS] > MAX_BACKTRACKS:
                 status = LINE_SEARCH_FAILED
             else:
                 t *= SHRINK
@@ -190,7 +207,10 @@ def advance(s, cfg):
             if code != OK:
                 # Only an infinite or NaN value of f itself means divergence.
                 diverged = code != RAISED and not math.isfinite(real[TRIAL_F])
-                status = NOT_FINITE if diverged else EVALUATION_FAILED
+                if real[TRIAL_F] == -math.inf:
+                    status = UNBOUNDED
+                else:
+                    status = NOT_FINITE if diverged else EVALUATION_FAILED
             else:
                 previous_f = real[F]
                 previous_gradient = largest_magnitude(v[G])
@@ -203,12 +223,54 @@ def advance(s, cfg):
                     v[X], v[G], real, count, cfg, previous_f, previous_gradient
                 )
                 count[PHASE] = PLAN
+        elif phase == CURVATURE_CHECK:
+            # The Hessian at the converged x; count[STATUS] holds the verdict so far.
+            status = count[STATUS]
+            if count[EVALUATION_STATUS] == OK and has_negative_curvature(
+                s.matrices[MATRIX], s.matrices[FACTOR]
+            ):
+                status = NEGATIVE_CURVATURE
         else:
             return DONE
         if status != RUNNING:
+            if phase != CURVATURE_CHECK and _converged(status) and not cfg.safeguard:
+                if cfg.algorithm == NEWTON:
+                    count[STATUS] = status
+                    copy(v[X], v[TRIAL])
+                    count[PHASE] = CURVATURE_CHECK
+                    return HESSIAN
+                if cfg.algorithm == SECANT and count[UPDATES] > 0:
+                    curvature = secant_curvature(v[X], v[G], v[PREVIOUS_X], v[PREVIOUS_G])
+                    if curvature < 0.0:
+                        real[CURVATURE] = curvature
+                        status = NEGATIVE_CURVATURE
             count[STATUS] = status
             count[PHASE] = FINISHED
             return DONE
+
+
+@njit(cache=True)
+def _converged(status):
+    return (
+        status == CONVERGED_GRADIENT
+        or status == CONVERGED_STEP
+        or status == CONVERGED_F_CHANGE
+        or status == CONVERGED_ROUNDING
+    )
+
+
+@njit(cache=True)
+def _step_settled(step_norm, x, gradient, real, cfg):
+    """The step test: the step is at most ``xtol * (1 + max|x|)``.
+
+    It does not hold while the largest gradient entry exceeds both ``gtol``
+    and its value at ``x0``: a step can be small relative to a huge ``|x|``
+    while ``f`` still falls steeply (a run heading off to infinity), and a
+    gradient that grew since the start is no sign of a minimum.
+    """
+    if gradient > max(cfg.gtol, real[G0_NORM]):
+        return False
+    return step_norm <= cfg.xtol * (1.0 + largest_magnitude(x))
 
 
 @njit(cache=True)
@@ -265,7 +327,7 @@ def _propose(v, real, count, cfg, length):
     """
     step_norm = length * largest_magnitude(v[DIRECTION])
     real[STEP_NORM] = step_norm
-    if step_norm <= cfg.xtol * (1.0 + largest_magnitude(v[X])):
+    if _step_settled(step_norm, v[X], largest_magnitude(v[G]), real, cfg):
         return CONVERGED_STEP
     real[STEP_LENGTH] = length
     _set_trial(v, length)
@@ -312,11 +374,13 @@ def _stopping_status(x, g, real, count, cfg, previous_f, previous_gradient):
     f = real[F]
     f0 = real[F0]
     gradient = largest_magnitude(g)
+    if f0 - f > UNBOUNDED_DECREASE * max(1.0, abs(f0)):
+        return UNBOUNDED
     if f - f0 > cfg.max_increase * max(1.0, abs(f0)):
         return DIVERGED
     if gradient <= cfg.gtol:
         return CONVERGED_GRADIENT
-    if real[STEP_NORM] <= cfg.xtol * (1.0 + largest_magnitude(x)):
+    if _step_settled(real[STEP_NORM], x, gradient, real, cfg):
         # A line search cut the step down to nothing: f cannot decrease further
         # along the direction at this resolution.
         return CONVERGED_STEP

@@ -21,6 +21,7 @@ from fastdiff.optimize.kernels.state import (
     MATRIX,
     NFEV,
     NHEV,
+    NIT,
     NJEV,
     TRIAL,
     TRIAL_F,
@@ -94,6 +95,31 @@ def solve_run(f, s, cfg, differences):
         if request == DONE:
             return
         _evaluate(f, request, s, differences, h, gradient_status, hessian_status)
+
+
+@njit(cache=True, nogil=True)
+def solve_iteration(f, s, cfg, differences, request):
+    """Answer the pending ``request`` of run ``s`` and go on until its next iterate is accepted.
+
+    The compiled loop cut at every iterate, for a Python callback between
+    iterations: a solve is ``request = advance(s, cfg)`` once, then this
+    function until it returns ``DONE``; after each call ``count[NIT]`` tells
+    whether an iterate was accepted. Returns the request that is pending
+    then (``DONE`` if the run has finished). The evaluations and their
+    order are those of :func:`solve_run`, so the results are the same.
+    """
+    n = s.vectors.shape[1]
+    m = s.matrices.shape[1]
+    h = np.empty(n)
+    gradient_status = np.empty(n, dtype=np.int8)
+    hessian_status = np.empty((m, m), dtype=np.int8)
+    iterations = s.count[NIT]
+    while request != DONE:
+        _evaluate(f, request, s, differences, h, gradient_status, hessian_status)
+        request = advance(s, cfg)
+        if s.count[NIT] != iterations:
+            break
+    return request
 
 
 @njit(cache=True, nogil=True)

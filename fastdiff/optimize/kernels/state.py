@@ -51,7 +51,9 @@ F0 = 2  # f(x0)
 STEP_LENGTH = 3  # multiple of ``direction`` tried now
 SLOPE = 4  # g . direction, for the sufficient-decrease test
 STEP_NORM = 5  # max |step| proposed, then taken: for xtol and the message
-REAL_FIELDS = 6
+G0_NORM = 6  # max |g(x0)|: a step test never declares convergence above it
+CURVATURE = 7  # secant: its estimate of f'' where it stopped (for the message)
+REAL_FIELDS = 8
 
 # Entries of ``State.count``.
 PHASE = 0  # where ``advance`` resumes
