@@ -13,6 +13,7 @@ import numba
 import numpy as np
 
 import fastdiff
+from fastdiff.testing import PROBLEMS
 
 
 @numba.njit
@@ -35,6 +36,10 @@ def _paths():
     yield lambda: fastdiff.hessian(_scalar, x, sparsity=pattern, parallel=True)
     yield lambda: fastdiff.jacobian(_vector, x, sparsity=pattern, parallel=False)
     yield lambda: fastdiff.jacobian(_vector, x, sparsity=pattern, parallel=True)
+    for problem in PROBLEMS:
+        start = np.array(problem.x0)
+        yield lambda f=problem.objective, start=start: f(start)
+        yield lambda f=problem.objective, start=start: f(start.astype(np.complex128))
     yield lambda: fastdiff.gradient(_scalar, x, method="complex", parallel=False)
     yield lambda: fastdiff.gradient(_scalar, x, method="complex", parallel=True)
     yield lambda: fastdiff.jacobian(_vector, x, method="complex", parallel=False)
