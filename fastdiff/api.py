@@ -14,6 +14,7 @@ import scipy.sparse
 from numpy.typing import ArrayLike
 
 from fastdiff import stencils
+from fastdiff.auto_steps import StepChooser, annotate_steps, split_auto_step
 from fastdiff._validation import (
     as_point,
     as_step,
@@ -46,7 +47,7 @@ def gradient(
     x: ArrayLike,
     *,
     method: str = "central",
-    step: float | ArrayLike | None = None,
+    step: float | ArrayLike | str | None = None,
     rel_step: float | ArrayLike | None = None,
     bounds=None,
     full_output: bool = False,
@@ -77,7 +78,12 @@ def gradient(
         max(1, |x_i|)`` for central and ``eps**(1/2) * max(1, |x_i|)`` for
         one-sided differences, with ``eps`` of ``x``'s precision (float32
         points get float32's). A step below the float spacing at ``x_i``
-        falls back to the default.
+        falls back to the default. ``"auto"``: per-coordinate steps chosen
+        from ``f``'s noise and curvature at the first point
+        (:func:`fastdiff.auto_steps.choose_steps`, at most ``max(6n, 9 + 4(n
+        + 4))`` extra evaluations once); a prepared function (:func:`grad`)
+        reuses them until ``choose_steps_again()``; ``full_output`` reports
+        them (``auto_steps``) and counts the extra evaluations in ``nfev``.
     rel_step : float or array_like of shape (n,), optional
         Relative step: ``h_i = rel_step_i * max(1, |x_i|)``.
     bounds : (lb, ub) or scipy.optimize.Bounds, optional
@@ -160,7 +166,7 @@ def jacobian(
     x: ArrayLike,
     *,
     method: str = "central",
-    step: float | ArrayLike | None = None,
+    step: float | ArrayLike | str | None = None,
     rel_step: float | ArrayLike | None = None,
     bounds=None,
     full_output: bool = False,
@@ -232,7 +238,7 @@ def hessian(
     x: ArrayLike,
     *,
     method: str = "central",
-    step: float | ArrayLike | None = None,
+    step: float | ArrayLike | str | None = None,
     rel_step: float | ArrayLike | None = None,
     bounds=None,
     full_output: bool = False,
@@ -407,6 +413,7 @@ class _DerivativeFunction:
         evaluator: Evaluator | None = None,
     ):
         self.method = check_choice(method, self._methods, "method")
+        step, auto_step = split_auto_step(step)
         # Richardson and complex step build on central passes and steps.
         self._base_method = self.method if self.method in stencils.METHODS else "central"
         if step is not None and abs_step is not None:
@@ -439,6 +446,11 @@ class _DerivativeFunction:
             if self._evaluator is None:
                 self._evaluator = Evaluator()
         self._careful = self.bounds is not None or self.full_output
+        self._auto_steps = None
+        if auto_step:
+            hessian = isinstance(self, HessianFunction)
+            options = (self._prepared, self._evaluator, self.bounds)
+            self._auto_steps = StepChooser(f, self._kind, self.method, hessian, *options)
         if self._base_method != self.method and self.bounds is not None:
             raise ValueError(
                 f"bounds are not supported with method={self.method!r}; use 'central', "
@@ -449,7 +461,7 @@ class _DerivativeFunction:
         # steps the drivers take when neither abs_step nor rel_step is given
         # (None: computed per call), and per problem size whether the work
         # is too small for threads.
-        no_steps = self.step is None and self.rel_step is None
+        no_steps = self.step is None and self.rel_step is None and self._auto_steps is None
         self._default_steps = steps_for(None, 0) if no_steps else None
         self._too_small: dict[tuple[int, int, int], bool] = {}
 
@@ -471,6 +483,8 @@ class _DerivativeFunction:
     def _user_steps(self, x: np.ndarray) -> np.ndarray:
         """Absolute steps from ``abs_step`` / ``rel_step``, or empty for the default rule."""
         n = x.shape[0]
+        if self._auto_steps is not None:
+            return self._auto_steps.steps(x)
         if self.rel_step is not None:
             return steps_for(self.rel_step, n, "rel_step") * np.maximum(1.0, np.abs(x))
         return steps_for(self.step, n, "abs_step")
@@ -497,14 +511,17 @@ class _DerivativeFunction:
         passes = self._passes(x, stencil.evaluations_per_entry * x.shape[0], m)
         result = careful_first_derivative(passes, self._base_method, x, h, bounds, need_value, m)
         if self.full_output:
-            return DerivativeResult(
-                result.derivative,
-                result.value,
-                None,
-                result.steps,
-                result.evaluations,
-                result.status,
-                self.method,
+            return annotate_steps(
+                self._auto_steps,
+                DerivativeResult(
+                    result.derivative,
+                    result.value,
+                    None,
+                    result.steps,
+                    result.evaluations,
+                    result.status,
+                    self.method,
+                ),
             )
         _raise_for_careful_failures(result, x)
         return result
@@ -608,6 +625,17 @@ class _DerivativeFunction:
             return sparse(x).toarray(), sparse.evaluations
 
         return refine
+
+    @property
+    def auto_steps(self):
+        """With ``step="auto"``: the :class:`~fastdiff.auto_steps.AutoSteps` in use (None before the first call)."""
+        return None if self._auto_steps is None else self._auto_steps.result
+
+    def choose_steps_again(self) -> None:
+        """With ``step="auto"``: choose the steps again at the next call (e.g. far from the first point)."""
+        if self._auto_steps is None:
+            raise ValueError("choose_steps_again applies to step='auto'")
+        self._auto_steps.forget()
 
     def __repr__(self) -> str:
         name = getattr(self.function, "__name__", repr(self.function))
@@ -819,7 +847,8 @@ class HessianFunction(_DerivativeFunction):
         status[:, fixed] = OK
         out[status != OK] = np.nan
         if self.full_output:
-            return DerivativeResult(out, value, None, h, evaluations, status, self.method)
+            result = DerivativeResult(out, value, None, h, evaluations, status, self.method)
+            return annotate_steps(self._auto_steps, result)
         return out
 
 
