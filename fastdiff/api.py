@@ -14,7 +14,6 @@ import scipy.sparse
 from numpy.typing import ArrayLike
 
 from fastdiff import stencils
-from fastdiff.auto_steps import StepChooser, annotate_steps, split_auto_step
 from fastdiff._validation import (
     as_point,
     as_step,
@@ -23,6 +22,7 @@ from fastdiff._validation import (
     non_finite_error,
     steps_for,
 )
+from fastdiff.auto_steps import StepChooser, annotate_steps, split_auto_step
 from fastdiff.bounds import as_bounds, hessian_steps_within, point_inside, stencil_fits
 from fastdiff.compiled import SCALAR, VECTOR, is_compiled, prepare
 from fastdiff.evaluate import Evaluator, sharing_workers

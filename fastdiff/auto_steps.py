@@ -82,10 +82,10 @@ from fastdiff._validation import as_point, check_choice, non_finite_error
 from fastdiff.compiled import SCALAR, VECTOR
 from fastdiff.evaluate import Evaluator
 from fastdiff.kernels.noise import CONSTANT, NOISE_DETECTED
-from fastdiff.noise_level import NoiseEstimate, estimate_noise, table_direction
+from fastdiff.noise_level import NoiseEstimate, estimate_noise
 from fastdiff.sampling import Sampler
-from fastdiff.steps import FLOAT64_EPS, representable_step, working_eps
 from fastdiff.stencils import FIRST_DERIVATIVE, HESSIAN, METHODS
+from fastdiff.steps import FLOAT64_EPS, representable_step, working_eps
 
 TAU_SIGNAL = 10.0
 TAU_CHANGE = 0.1
