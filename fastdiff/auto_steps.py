@@ -461,8 +461,9 @@ def split_auto_step(step):
     if isinstance(step, str):
         if step == "auto":
             return None, True
-        raise ValueError(
-            f"step must be a positive float, an array of them, None or 'auto'; got {step!r}"
+        raise TypeError(
+            "step must be None, a positive float or a 1-D array of positive floats, "
+            f"or 'auto'; got {step!r}"
         )
     return step, False
 

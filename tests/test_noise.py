@@ -252,7 +252,8 @@ def test_auto_step_errors():
     with pytest.raises(ValueError, match="not supported with bounds"):
         fastdiff.gradient(cosines, X, step="auto", bounds=(-1, 1))
     with pytest.raises(
-        ValueError, match="step must be a positive float, an array of them, None or 'auto'"
+        TypeError,
+        match="step must be None, a positive float or a 1-D array of positive floats, or .auto.",
     ):
         fastdiff.gradient(cosines, X, step="automatic")
     with pytest.raises(ValueError, match="choose_steps_again applies to step='auto'"):
