@@ -39,7 +39,10 @@ from fastdiff.api import (
     jacobian,
     value_and_grad,
 )
+from fastdiff.auto_steps import AutoSteps, choose_steps
 from fastdiff.evaluate import Evaluator, shutdown_workers
+from fastdiff.gradient_check import GradientCheck, check_gradient
+from fastdiff.noise_level import NoiseEstimate, noise
 from fastdiff.optimize import sharpness
 from fastdiff.products import HessianVectorProduct, hessp, hvp, jvp
 from fastdiff.result import DerivativeResult
@@ -47,6 +50,12 @@ from fastdiff.result import DerivativeResult
 __version__ = "0.1.0"
 
 __all__ = [
+    "AutoSteps",
+    "GradientCheck",
+    "NoiseEstimate",
+    "check_gradient",
+    "choose_steps",
+    "noise",
     "pytree",
     "scipy",
     "DerivativeResult",

@@ -27,7 +27,7 @@ def gradient(
     x: ArrayLike,
     *,
     method: str = "central",
-    step: float | ArrayLike | None = None,
+    step: float | ArrayLike | str | None = None,
     rel_step: float | ArrayLike | None = None,
     bounds=None,
     full_output: bool = False,
@@ -52,13 +52,20 @@ def gradient(
     method : {"central", "forward", "backward"}
         Difference formula. Central is second-order accurate; one-sided
         formulas cost half as much and stay on one side of ``x``.
-    step : float or array_like of shape (n,), optional
+    step : float, array_like of shape (n,) or "auto", optional
         Absolute step (per coordinate if an array); ``abs_step`` is the same
         option under scipy's name. Default: relative, ``eps**(1/3) *
         max(1, |x_i|)`` for central and ``eps**(1/2) * max(1, |x_i|)`` for
         one-sided differences, with ``eps`` of ``x``'s precision (float32
         points get float32's). A step below the float spacing at ``x_i``
-        falls back to the default.
+        falls back to the default. ``"auto"``: per-coordinate steps chosen
+        from ``f``'s noise and curvature at the first point
+        (:func:`fastdiff.auto_steps.choose_steps`, at most ``max(6n, 9 + 4(n
+        + 4))`` extra evaluations once); a prepared function (:func:`grad`)
+        reuses them until ``choose_steps_again()``; ``full_output`` reports
+        them (``auto_steps``) and counts the extra evaluations in ``nfev``.
+        Not with ``bounds``, ``rel_step``, ``sparsity`` or ``method="richardson"``
+        / ``"complex"``.
     rel_step : float or array_like of shape (n,), optional
         Relative step: ``h_i = rel_step_i * max(1, |x_i|)``.
     bounds : (lb, ub) or scipy.optimize.Bounds, optional
@@ -152,7 +159,7 @@ def jacobian(
     x: ArrayLike,
     *,
     method: str = "central",
-    step: float | ArrayLike | None = None,
+    step: float | ArrayLike | str | None = None,
     rel_step: float | ArrayLike | None = None,
     bounds=None,
     full_output: bool = False,
@@ -233,7 +240,7 @@ def hessian(
     x: ArrayLike,
     *,
     method: str = "central",
-    step: float | ArrayLike | None = None,
+    step: float | ArrayLike | str | None = None,
     rel_step: float | ArrayLike | None = None,
     bounds=None,
     full_output: bool = False,
@@ -261,7 +268,8 @@ def hessian(
         side only.
     step : float or array_like of shape (n,), optional
         Absolute step. Default ``eps**(1/4) * max(1, |x_i|)`` for central,
-        ``eps**(1/3) * max(1, |x_i|)`` for one-sided.
+        ``eps**(1/3) * max(1, |x_i|)`` for one-sided. ``"auto"``: chosen
+        from ``f``'s noise and curvature, as for :func:`gradient`.
     parallel, vectorized, workers, executor, progress, evaluator
         As for :func:`gradient`.
     sparsity : scipy.sparse matrix or bool array of shape (n, n), optional

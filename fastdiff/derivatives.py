@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from fastdiff import stencils
+from fastdiff.auto_steps import StepChooser, annotate_steps
 from fastdiff.backends import prepare_backend
 from fastdiff.bounds import as_bounds, point_inside
 from fastdiff.careful import careful_first_derivative, careful_hessian
@@ -83,10 +84,12 @@ class _DerivativeFunction:
         The checked options.
     nfev : int
         Evaluations of ``f`` spent by all calls so far (each call adds its
-        own; for a vectorized ``f``, points evaluated).
+        own; for a vectorized ``f``, points evaluated), those spent choosing
+        steps (``step="auto"``) included.
     """
 
     _kind = SCALAR
+    _hessian = False
     _methods = stencils.FIRST_DERIVATIVE_METHODS
 
     def __init__(
@@ -120,6 +123,7 @@ class _DerivativeFunction:
             progress=progress,
             evaluator=evaluator,
             methods=self._methods,
+            auto_steps_allowed=True,
         )
         self._setup(f, options)
 
@@ -145,13 +149,40 @@ class _DerivativeFunction:
         self._compiled = self._backend.compiled
         self._threads = None if self._compiled is None else self._backend.threads
         self._careful = options.bounds is not None or options.full_output
-        # The steps the drivers take when neither abs_step nor rel_step is
-        # given (None: computed per call), found once.
+        self._auto_steps = None
+        if options.auto_steps:
+            self._auto_steps = StepChooser(self._backend, self.method, self._hessian)
+        # The steps the drivers take when neither abs_step nor rel_step (nor
+        # "auto") is given (None: computed per call), found once.
         self._default_steps = steps_for(None, 0) if options.default_steps else None
 
     def _user_steps(self, x: np.ndarray) -> np.ndarray:
-        """Absolute steps from ``abs_step`` / ``rel_step``, or empty for the default rule."""
+        """Absolute steps from ``abs_step`` / ``rel_step`` / ``"auto"``, or empty for the default rule.
+
+        With ``step="auto"`` the first call chooses the steps; the
+        evaluations it spends are added to ``nfev``.
+        """
+        if self._auto_steps is not None:
+            steps = self._auto_steps.steps(x)
+            self.nfev += self._auto_steps.spent_in_call
+            return steps
         return user_steps(x, self.options)
+
+    def _steps_at(self, x: np.ndarray, exponent: float, eps: float) -> np.ndarray:
+        """The steps of one derivative at ``x`` (see :func:`fastdiff.steps.steps_at`)."""
+        given = self._user_steps(x) if self._auto_steps is not None else None
+        return steps_at(x, self.options, exponent, eps, given)
+
+    @property
+    def auto_steps(self):
+        """With ``step="auto"``: the :class:`~fastdiff.auto_steps.AutoSteps` in use (None before the first call)."""
+        return None if self._auto_steps is None else self._auto_steps.result
+
+    def choose_steps_again(self) -> None:
+        """With ``step="auto"``: choose the steps again at the next call (e.g. far from the first point)."""
+        if self._auto_steps is None:
+            raise ValueError("choose_steps_again applies to step='auto'")
+        self._auto_steps.forget()
 
     def _bounded(self, x: np.ndarray):
         """``(x, (lb, ub))`` with ``x`` moved into the box, or ``(x, None)``."""
@@ -163,18 +194,21 @@ class _DerivativeFunction:
     def _careful_first_derivative(self, x: np.ndarray, eps: float, need_value: bool, m: int = 0):
         x, bounds = self._bounded(x)
         method = self._method
-        h = steps_at(x, self.options, method.first.step_exponent, eps)
+        h = self._steps_at(x, method.first.step_exponent, eps)
         result = careful_first_derivative(self._backend, method, x, h, bounds, need_value, m)
         self.nfev += result.evaluations
         if self.full_output:
-            return DerivativeResult(
-                result.derivative,
-                result.value,
-                None,
-                result.steps,
-                result.evaluations,
-                result.status,
-                self.method,
+            return annotate_steps(
+                self._auto_steps,
+                DerivativeResult(
+                    result.derivative,
+                    result.value,
+                    None,
+                    result.steps,
+                    result.evaluations,
+                    result.status,
+                    self.method,
+                ),
             )
         raise_for_careful_failures(result, x)
         return result
@@ -482,6 +516,7 @@ class HessianFunction(_DerivativeFunction):
     """
 
     _methods = stencils.HESSIAN_METHODS
+    _hessian = True
 
     def _setup(self, f, options: DerivativeOptions) -> None:
         super()._setup(f, options)
@@ -525,7 +560,7 @@ class HessianFunction(_DerivativeFunction):
 
     def _careful_call(self, x: np.ndarray, eps: float):
         x, bounds = self._bounded(x)
-        h = steps_at(x, self.options, self._method.second.step_exponent, eps)
+        h = self._steps_at(x, self._method.second.step_exponent, eps)
         result = careful_hessian(self._backend, self._method, x, h, bounds, self.full_output)
         self.nfev += result.nfev
-        return result if self.full_output else result.derivative
+        return annotate_steps(self._auto_steps, result) if self.full_output else result.derivative

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fastdiff.auto_steps import split_auto_step
 from fastdiff.evaluate import Evaluator, sharing_workers
 from fastdiff.stencils import METHODS, Method, resolve_method
 from fastdiff.validation import as_step, check_flag, check_parallel
@@ -32,6 +33,9 @@ class DerivativeOptions:
         Absolute step (``step`` or ``abs_step``); None for the default rule.
     step_name : str
         The name the user gave it (for messages about its length).
+    auto_steps : bool
+        ``step="auto"``: steps chosen from ``f`` at the first point
+        (:class:`fastdiff.auto_steps.StepChooser`); ``step`` is then None.
     rel_step : float or ndarray or None
         Relative step.
     bounds : object or None
@@ -48,6 +52,7 @@ class DerivativeOptions:
     method: Method
     step: float | np.ndarray | None = None
     step_name: str = "step"
+    auto_steps: bool = False
     rel_step: float | np.ndarray | None = None
     bounds: object = None
     full_output: bool = False
@@ -56,8 +61,8 @@ class DerivativeOptions:
 
     @property
     def default_steps(self) -> bool:
-        """Whether neither ``step`` nor ``rel_step`` was given."""
-        return self.step is None and self.rel_step is None
+        """Whether neither ``step`` (nor ``"auto"``) nor ``rel_step`` was given."""
+        return self.step is None and self.rel_step is None and not self.auto_steps
 
 
 def derivative_options(
@@ -75,6 +80,7 @@ def derivative_options(
     progress: bool = False,
     evaluator: Evaluator | None = None,
     methods: tuple[str, ...] = METHODS,
+    auto_steps_allowed: bool = False,
 ) -> DerivativeOptions:
     """Check the options of a derivative and return them as :class:`DerivativeOptions`.
 
@@ -87,6 +93,9 @@ def derivative_options(
         How a Python ``f`` is evaluated (:func:`choose_evaluator`).
     methods : tuple of str
         The ``method`` names this derivative accepts.
+    auto_steps_allowed : bool
+        Whether this derivative takes ``step="auto"`` (the dense prepared
+        derivatives do); elsewhere a string step is a ``TypeError``.
 
     Raises
     ------
@@ -96,6 +105,11 @@ def derivative_options(
     resolved = resolve_method(method, methods)
     if step is not None and abs_step is not None:
         raise ValueError("give step or abs_step (the same option), not both")
+    auto_steps = False
+    if auto_steps_allowed:
+        step, auto_steps = split_auto_step(step)
+        if auto_steps:
+            check_auto_steps(resolved, bounds, rel_step)
     given = abs_step if abs_step is not None else step
     if given is not None and rel_step is not None:
         raise ValueError("give abs_step (step) or rel_step, not both")
@@ -113,12 +127,27 @@ def derivative_options(
         method=resolved,
         step=checked_step,
         step_name=step_name,
+        auto_steps=auto_steps,
         rel_step=checked_rel_step,
         bounds=bounds,
         full_output=check_flag(full_output, "full_output"),
         parallel=check_parallel(parallel),
         evaluator=choose_evaluator(vectorized, workers, executor, progress, evaluator),
     )
+
+
+def check_auto_steps(method: Method, bounds, rel_step) -> None:
+    """Raise ``ValueError`` where ``step="auto"`` does not apply."""
+    if not method.is_stencil:
+        raise ValueError(
+            f"step='auto' works with method 'central', 'forward' or 'backward'; got {method.name!r}"
+        )
+    if bounds is not None:
+        raise ValueError(
+            "step='auto' is not supported with bounds (its probes could leave the box)"
+        )
+    if rel_step is not None:
+        raise ValueError("give abs_step (step) or rel_step, not both")
 
 
 def check_bounds_form(bounds) -> None:

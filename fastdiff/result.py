@@ -34,6 +34,10 @@ class DerivativeResult:
         :mod:`fastdiff.status` telling why not.
     method : str
         The method asked for.
+    auto_steps : fastdiff.auto_steps.AutoSteps or None
+        With ``step="auto"``: the chosen steps, the noise estimate and the
+        evaluations spent choosing (included in ``nfev`` on the call that
+        chose them).
     """
 
     derivative: np.ndarray
@@ -43,6 +47,7 @@ class DerivativeResult:
     nfev: int
     status: np.ndarray
     method: str
+    auto_steps: object = None
 
     @property
     def success(self) -> bool:

@@ -147,18 +147,23 @@ def working_eps(x) -> float:
     return FLOAT64_EPS
 
 
-def steps_at(x: np.ndarray, options, exponent: float, eps: float) -> np.ndarray:
+def steps_at(
+    x: np.ndarray, options, exponent: float, eps: float, given: np.ndarray | None = None
+) -> np.ndarray:
     """The steps of one derivative at ``x`` under ``options``, from Python.
 
     ``options`` (a :class:`~fastdiff.options.DerivativeOptions`) holds the
     user's ``step`` (absolute) or ``rel_step`` (times ``max(1, |x_i|)``), or
     neither (the default rule at ``eps**exponent``); see :func:`fill_steps`.
-    Raises ``ValueError`` for a non-finite ``x``.
+    ``given``, absolute steps of shape (n,), replaces them (the steps
+    ``step="auto"`` chose). Raises ``ValueError`` for a non-finite ``x``.
     """
     bad = np.flatnonzero(~np.isfinite(x))
     if bad.size:
         raise non_finite_error(x, int(bad[0]))
-    return fill_steps(x, user_steps(x, options), exponent, eps, np.empty(x.shape[0]))
+    if given is None:
+        given = user_steps(x, options)
+    return fill_steps(x, given, exponent, eps, np.empty(x.shape[0]))
 
 
 def user_steps(x: np.ndarray, options) -> np.ndarray:
