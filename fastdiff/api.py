@@ -56,6 +56,7 @@ def gradient(
     executor=None,
     progress: bool = False,
     evaluator: Evaluator | None = None,
+    timeout: float | None = None,
 ) -> np.ndarray:
     """Gradient of a scalar function by finite differences.
 
@@ -107,7 +108,12 @@ def gradient(
         Show a progress bar of evaluations (needs ``tqdm``).
     evaluator : Evaluator, optional
         An :class:`~fastdiff.Evaluator` you manage (its own pool, closed by
-        its context manager); excludes the four options above.
+        its context manager); excludes the four options above and ``timeout``.
+    timeout : float, optional
+        With ``workers``: seconds one evaluation may take. A longer one
+        raises ``TimeoutError`` naming its point, and the worker processes
+        are stopped (a worker that dies raises
+        :class:`~fastdiff.workers.WorkerDiedError` naming its point).
 
     Returns
     -------
@@ -152,6 +158,7 @@ def gradient(
         executor=executor,
         progress=progress,
         evaluator=evaluator,
+        timeout=timeout,
     )(x)
 
 
@@ -170,6 +177,7 @@ def jacobian(
     executor=None,
     progress: bool = False,
     evaluator: Evaluator | None = None,
+    timeout: float | None = None,
     sparsity=None,
     coloring=None,
 ) -> np.ndarray | scipy.sparse.csr_matrix:
@@ -182,7 +190,7 @@ def jacobian(
         with ``@numba.njit`` or a plain Python callable (see :func:`gradient`).
     x : array_like, shape (n,)
         Point of differentiation; finite.
-    method, step, parallel, vectorized, workers, executor, progress, evaluator
+    method, step, parallel, vectorized, workers, executor, progress, evaluator, timeout
         As for :func:`gradient`; a vectorized ``f`` returns ``(k, m)``.
     sparsity : scipy.sparse matrix or bool array of shape (m, n), optional
         Where the Jacobian can be nonzero. Columns that share no row are
@@ -207,7 +215,7 @@ def jacobian(
     if sparsity is not None:
         _no_sparse_conflicts(rel_step, bounds, full_output)
         options = dict(method=method, step=step, parallel=parallel, coloring=coloring)
-        options.update(vectorized=vectorized, workers=workers, executor=executor)
+        options.update(vectorized=vectorized, workers=workers, executor=executor, timeout=timeout)
         return _sparse("jacobian")(
             f, x, sparsity, progress=progress, evaluator=evaluator, **options
         )
@@ -224,6 +232,7 @@ def jacobian(
         executor=executor,
         progress=progress,
         evaluator=evaluator,
+        timeout=timeout,
     )(x)
 
 
@@ -242,6 +251,7 @@ def hessian(
     executor=None,
     progress: bool = False,
     evaluator: Evaluator | None = None,
+    timeout: float | None = None,
     sparsity=None,
     coloring=None,
 ) -> np.ndarray | scipy.sparse.csr_matrix:
@@ -261,7 +271,7 @@ def hessian(
     step : float or array_like of shape (n,), optional
         Absolute step. Default ``eps**(1/4) * max(1, |x_i|)`` for central,
         ``eps**(1/3) * max(1, |x_i|)`` for one-sided.
-    parallel, vectorized, workers, executor, progress, evaluator
+    parallel, vectorized, workers, executor, progress, evaluator, timeout
         As for :func:`gradient`.
     sparsity : scipy.sparse matrix or bool array of shape (n, n), optional
         Symmetric pattern of the Hessian: a sparse result from star-coloured
@@ -283,7 +293,7 @@ def hessian(
     if sparsity is not None:
         _no_sparse_conflicts(rel_step, bounds, full_output)
         options = dict(method=method, step=step, parallel=parallel, coloring=coloring)
-        options.update(vectorized=vectorized, workers=workers, executor=executor)
+        options.update(vectorized=vectorized, workers=workers, executor=executor, timeout=timeout)
         return _sparse("hessian")(f, x, sparsity, progress=progress, evaluator=evaluator, **options)
     return HessianFunction(
         f,
@@ -298,6 +308,7 @@ def hessian(
         executor=executor,
         progress=progress,
         evaluator=evaluator,
+        timeout=timeout,
     )(x)
 
 
@@ -405,6 +416,7 @@ class _DerivativeFunction:
         executor=None,
         progress: bool = False,
         evaluator: Evaluator | None = None,
+        timeout: float | None = None,
     ):
         self.method = check_choice(method, self._methods, "method")
         # Richardson and complex step build on central passes and steps.
@@ -426,7 +438,9 @@ class _DerivativeFunction:
         if not callable(f):
             raise TypeError(f"f must be a callable; got {type(f).__name__}")
         self.function = f
-        self._evaluator = _choose_evaluator(vectorized, workers, executor, progress, evaluator)
+        self._evaluator = _choose_evaluator(
+            vectorized, workers, executor, progress, evaluator, timeout
+        )
         if self._evaluator is None and is_compiled(f):
             self._prepared = prepare(f, self._kind)
         else:
@@ -839,25 +853,41 @@ def _hessian_fits(x, h, stencil, lb, ub) -> bool:
     return bool(stencil_fits(x, h, sorted(offsets), lb, ub).all())
 
 
-def _choose_evaluator(vectorized, workers, executor, progress, evaluator) -> Evaluator | None:
+def _choose_evaluator(
+    vectorized, workers, executor, progress, evaluator, timeout=None
+) -> Evaluator | None:
     """The evaluator the options ask for, or None for the compiled path."""
     if evaluator is not None:
         if not isinstance(evaluator, Evaluator):
             raise TypeError(
                 f"evaluator must be a fastdiff.Evaluator; got {type(evaluator).__name__}"
             )
-        if vectorized or workers is not None or executor is not None or progress:
+        if (
+            vectorized
+            or workers is not None
+            or executor is not None
+            or progress
+            or timeout is not None
+        ):
             raise ValueError(
-                "give evaluator alone, or vectorized/workers/executor/progress, not both"
+                "give evaluator alone, or vectorized/workers/executor/progress/timeout, not both"
             )
         return evaluator
     if not (vectorized or workers is not None or executor is not None or progress):
+        if timeout is not None:
+            Evaluator(timeout=timeout)  # the error that says timeout needs workers
         return None
     if workers is not None and executor is None:
         # Validates like Evaluator does, then shares one pool per size.
-        Evaluator(vectorized=vectorized, workers=workers, progress=progress)
-        return sharing_workers(workers, vectorized=vectorized, progress=progress)
-    return Evaluator(vectorized=vectorized, workers=workers, executor=executor, progress=progress)
+        Evaluator(vectorized=vectorized, workers=workers, progress=progress, timeout=timeout)
+        return sharing_workers(workers, vectorized=vectorized, progress=progress, timeout=timeout)
+    return Evaluator(
+        vectorized=vectorized,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        timeout=timeout,
+    )
 
 
 def _vector_value(f, x: np.ndarray) -> np.ndarray:

@@ -108,9 +108,7 @@ class PythonPasses:
 
     def value(self, x: np.ndarray):
         """``f(x)`` through the evaluator (a vectorized ``f`` gets a batch of one)."""
-        batch = self.evaluator.evaluate(
-            self.function, 1, lambda lo, hi: x[None, :].copy(), self.kind
-        )
+        batch = self.evaluator.evaluate(self.function, 1, _CenterPoint(x), self.kind)
         if 0 in batch.errors:
             error = batch.errors[0]
             if hasattr(error, "add_note"):
@@ -123,6 +121,19 @@ class PythonPasses:
             self.function, x, h, offsets, weights, False, self.kind, self.evaluator, value
         )
         return Pass(value, result.derivative, result.status, result.errors, result.evaluations)
+
+
+class _CenterPoint:
+    """The batch of one point, ``x``, for an evaluator."""
+
+    def __init__(self, x: np.ndarray):
+        self.x = x
+
+    def __call__(self, lo: int, hi: int) -> np.ndarray:
+        return self.x[None, :].copy()
+
+    def describe(self, point: int) -> str:
+        return "at x"
 
 
 def _fallbacks(method: str) -> list:

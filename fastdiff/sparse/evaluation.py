@@ -24,13 +24,15 @@ from fastdiff.status import OK
 from fastdiff.steps import FLOAT64_EPS
 
 
-def _python_evaluator(f, parallel, vectorized, workers, executor, progress, evaluator):
+def _python_evaluator(
+    f, parallel, vectorized, workers, executor, progress, evaluator, timeout=None
+):
     """The evaluator of a Python ``f`` (as :mod:`fastdiff.api` chooses it), or None.
 
     None means the compiled path: ``f`` is jitted and no option asks for an
     evaluator.
     """
-    chosen = _choose_evaluator(vectorized, workers, executor, progress, evaluator)
+    chosen = _choose_evaluator(vectorized, workers, executor, progress, evaluator, timeout)
     if chosen is None and is_compiled(f):
         return None
     if parallel:

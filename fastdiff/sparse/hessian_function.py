@@ -66,6 +66,7 @@ class SparseHessianFunction:
         executor=None,
         progress=False,
         evaluator=None,
+        timeout=None,
     ):
         self.method = check_choice(method, stencils.METHODS, "method")
         self.step = as_step(step)
@@ -76,7 +77,7 @@ class SparseHessianFunction:
         evaluated = f if gradient is None else gradient
         _check_callable(evaluated, "f" if gradient is None else "gradient")
         self._evaluator = _python_evaluator(
-            evaluated, self.parallel, vectorized, workers, executor, progress, evaluator
+            evaluated, self.parallel, vectorized, workers, executor, progress, evaluator, timeout
         )
         self._pattern = _symmetric_pattern(sparsity)
         self._transpose = _transpose_positions(self._pattern)

@@ -42,6 +42,7 @@ class SparseJacobianFunction:
         executor=None,
         progress=False,
         evaluator=None,
+        timeout=None,
     ):
         self.method = check_choice(method, stencils.METHODS, "method")
         self.step = as_step(step)
@@ -49,7 +50,7 @@ class SparseJacobianFunction:
         self.check = _check_flag(check)
         self.function = _check_callable(f, "f")
         evaluator = _python_evaluator(
-            f, self.parallel, vectorized, workers, executor, progress, evaluator
+            f, self.parallel, vectorized, workers, executor, progress, evaluator, timeout
         )
         self._pattern = _as_pattern(sparsity)
         self.coloring = _coloring_for(self._pattern, coloring, symmetric=False)
