@@ -285,7 +285,7 @@ def evaluate_points(f, points: np.ndarray, kind: str, vectorized: bool, bar=None
             raw = f(points)
         except Exception as error:
             return _all_failed(points.shape[0], kind), [(i, error) for i in range(points.shape[0])]
-        values = _check_vectorized(raw, points.shape[0], kind)
+        values = _check_vectorized(raw, points.shape[0], kind, f)
         if bar is not None:
             bar.update(points.shape[0])
         return values, []
@@ -302,7 +302,7 @@ def evaluate_points(f, points: np.ndarray, kind: str, vectorized: bool, bar=None
             results.append(None)
             errors.append((index, error))
         else:
-            results.append(_check_value(value, kind))
+            results.append(_check_value(value, kind, f))
         if bar is not None:
             bar.update(1)
     return _stack(results, kind), errors
@@ -322,7 +322,7 @@ def _evaluate_scalars(f, points: np.ndarray, bar, started):
             values[index] = np.nan
             errors.append((index, error))
         else:
-            values[index] = value if type(value) is float else _check_value(value, SCALAR)
+            values[index] = value if type(value) is float else _check_value(value, SCALAR, f)
         if bar is not None:
             bar.update(1)
     return values, errors
@@ -362,36 +362,71 @@ def _shape_error(message: str, kind=TypeError) -> Exception:
     return kind(message)
 
 
-def _check_value(value, kind: str):
+def _check_value(value, kind: str, f=None):
+    """``value`` as float64 (scalar ``kind``) or a float64 1-D array.
+
+    Strings and complex numbers are refused, not converted: ``float("1.5")``
+    would hide a bug, and a complex value's imaginary part would be dropped.
+    """
     if kind == SCALAR:
         if np.ndim(value) != 0:
             raise _shape_error(
                 f"f must return a real number for a gradient or Hessian; it returned an "
                 f"array of shape {np.shape(value)}"
             )
-        try:
-            return float(value)
-        except (TypeError, ValueError):
+        dtype = getattr(value, "dtype", None)
+        if (
+            isinstance(value, (str, bytes, complex))
+            or (dtype is not None and dtype.kind not in "biuf")
+            or not hasattr(value, "__float__")
+        ):
             raise _shape_error(
-                f"f must return a real number; it returned {type(value).__name__}"
-            ) from None
+                "f must return a real number (float, int or a real NumPy scalar) for a "
+                f"gradient or Hessian; {_name(f)} returned {_what(value)}"
+                + (_COMPLEX_HINT if _is_complex(value) else "")
+            )
+        return float(value)
     array = np.asarray(value)
     if array.ndim != 1 or array.dtype.kind not in "biuf":
         raise _shape_error(
-            f"f must return a 1-D array of real numbers for a Jacobian; it returned "
+            f"f must return a 1-D array of real numbers for a Jacobian; {_name(f)} returned "
             f"{'shape ' + str(array.shape) if array.ndim != 1 else 'dtype ' + str(array.dtype)}"
+            + (_COMPLEX_HINT if array.dtype.kind == "c" else "")
         )
     return array.astype(np.float64, copy=False)
 
 
-def _check_vectorized(values, count: int, kind: str) -> np.ndarray:
+_COMPLEX_HINT = (
+    " (a complex value: its imaginary part would be dropped; method='complex' is the "
+    "complex-step method for an f of complex input)"
+)
+
+
+def _is_complex(value) -> bool:
+    return isinstance(value, complex) or getattr(getattr(value, "dtype", None), "kind", "") == "c"
+
+
+def _what(value) -> str:
+    text = repr(value)
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+def _name(f) -> str:
+    if f is None:
+        return "f"
+    return f"f ({getattr(f, '__name__', type(f).__name__)})"
+
+
+def _check_vectorized(values, count: int, kind: str, f=None) -> np.ndarray:
     array = np.asarray(values)
     expected = f"({count},)" if kind == SCALAR else f"({count}, m)"
-    if (
-        array.dtype.kind not in "biuf"
-        or (array.ndim != (1 if kind == SCALAR else 2))
-        or (array.shape[0] != count)
-    ):
+    if array.dtype.kind not in "biuf":
+        raise _shape_error(
+            f"a vectorized f must return an array of real numbers; {_name(f)} returned "
+            f"dtype {array.dtype}" + (_COMPLEX_HINT if array.dtype.kind == "c" else "")
+        )
+    if (array.ndim != (1 if kind == SCALAR else 2)) or (array.shape[0] != count):
         raise _shape_error(
             f"a vectorized f must return an array of shape {expected} for {count} points; "
             f"it returned shape {array.shape}, dtype {array.dtype}",

@@ -80,13 +80,27 @@ class CompiledPasses:
         errors = {}
         shared = offsets.shape[0] == 1
         for i in np.flatnonzero(status == RAISED):
-            errors[int(i)] = self._exception_at(x, h, offsets[0 if shared else i], int(i))
+            # Recovered only if this entry's failure is raised in the end
+            # (see _first_error): each recovery calls f from Python.
+            errors[int(i)] = _RaisedAt(self.function, x, h, offsets[0 if shared else i], int(i))
         return Pass(value, out, status, errors, int(used.sum()) * (n if shared else 1))
 
-    def _exception_at(self, x, h, offsets_row, i):
-        # The kernel only knows that f raised; calling it again from Python at
-        # the same point recovers the exception itself.
-        for o in offsets_row:
+
+class _RaisedAt:
+    """The exception of a compiled ``f`` at the stencil points of coordinate ``i``.
+
+    The kernel only knows that ``f`` raised; calling it again from Python at
+    the same points recovers the exception itself. That costs a Python call
+    of a raising dispatcher (and its memory), so it is done only for the
+    entry whose error reaches the user.
+    """
+
+    def __init__(self, function, x, h, offsets_row, i):
+        self.function, self.x, self.h, self.offsets_row, self.i = function, x, h, offsets_row, i
+
+    def __call__(self) -> tuple[BaseException, str]:
+        x, h, i = self.x, self.h, self.i
+        for o in self.offsets_row:
             if o == 0.0:
                 continue
             point = x.copy()
@@ -157,7 +171,7 @@ class CarefulResult:
     status: np.ndarray
     steps: np.ndarray
     evaluations: int
-    errors: dict
+    errors: dict  # the first failed entry's (exception, where), if it raised
     stencils: np.ndarray  # offsets row of each coordinate, or one row shared by all
 
 
@@ -200,7 +214,7 @@ def careful_first_derivative(
     evaluations = first.evaluations + (value is not None)
     failed = np.flatnonzero(status != OK)
     if failed.size == 0:
-        return CarefulResult(value, derivative, status, steps, evaluations, first.errors, offsets)
+        return CarefulResult(value, derivative, status, steps, evaluations, {}, offsets)
     status = status.copy()
     errors = dict(first.errors)
     if offsets.shape[0] != n:  # a fallback changes single rows
@@ -237,7 +251,21 @@ def careful_first_derivative(
             derivative[failed] = np.nan
         else:
             derivative[:, failed] = np.nan
+    errors = _first_error(errors, failed)
     return CarefulResult(value, derivative, status, steps, evaluations, errors, offsets)
+
+
+def _first_error(errors: dict, failed: np.ndarray) -> dict:
+    """The exception of the first failed entry, ``{i: (error, where)}``, or ``{}``.
+
+    Only that one is raised to the user; a deferred one (:class:`_RaisedAt`)
+    is recovered now, the others are never.
+    """
+    if failed.size == 0 or int(failed[0]) not in errors:
+        return {}
+    first = int(failed[0])
+    entry = errors[first]
+    return {first: entry() if callable(entry) else entry}
 
 
 @lru_cache(maxsize=16)

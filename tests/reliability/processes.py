@@ -65,11 +65,14 @@ def kill_all(pids) -> None:
             pass
 
 
-def run_script(path: Path, seconds: float) -> subprocess.CompletedProcess:
-    """Run a Python script with the fastdiff under test, with a deadline."""
+def run_script(
+    path: Path, seconds: float, environment: dict | None = None
+) -> subprocess.CompletedProcess:
+    """Run a Python script with the fastdiff under test (and its tests), with a deadline."""
     root = str(Path(fastdiff.__file__).resolve().parents[1])
     environment = {
         **os.environ,
+        **(environment or {}),
         "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]),
     }
     return subprocess.run(
