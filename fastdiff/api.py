@@ -30,6 +30,7 @@ from fastdiff.kernels.drivers import gradient_driver, hessian_driver, jacobian_d
 from fastdiff.kernels.hessian import hessian_parallel, hessian_serial
 from fastdiff.passes import CompiledPasses, PythonPasses, careful_first_derivative
 from fastdiff.python_path import PythonDerivative, python_hessian
+from fastdiff.raised import raise_hessian_exception
 from fastdiff.result import DerivativeResult
 from fastdiff.status import MESSAGES, NOT_FINITE, OK, RAISED, WRONG_SHAPE
 from fastdiff.steps import FLOAT64_EPS, fill_steps, working_eps
@@ -786,6 +787,7 @@ class HessianFunction(_DerivativeFunction):
         if f0_status != OK:
             _raise_at_x(self.function, x, f0_status, f0)
         if failures:
+            raise_hessian_exception(self.function, x, h, self._arrays, status)
             _raise_for_hessian_entries(status)
         return out
 
@@ -826,6 +828,7 @@ class HessianFunction(_DerivativeFunction):
             else:
                 hessian_serial(passes.address, x, h, arrays, value, out, status)
             if status.any() and not self.full_output:
+                raise_hessian_exception(self.function, x, h, arrays, status)
                 _raise_for_hessian_entries(status)
         out[fixed, :] = 0.0
         out[:, fixed] = 0.0
