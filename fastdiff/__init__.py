@@ -43,6 +43,7 @@ from fastdiff.evaluate import Evaluator, shutdown_workers
 from fastdiff.optimize import sharpness
 from fastdiff.products import HessianVectorProduct, hessp, hvp, jvp
 from fastdiff.result import DerivativeResult
+from fastdiff.workers import WorkerDiedError
 
 __version__ = "0.1.0"
 
@@ -56,6 +57,7 @@ __all__ = [
     "jvp",
     "Evaluator",
     "shutdown_workers",
+    "WorkerDiedError",
     "GradientFunction",
     "HessianFunction",
     "JacobianFunction",
