@@ -46,6 +46,7 @@ from fastdiff.noise_level import NoiseEstimate, noise
 from fastdiff.optimize import sharpness
 from fastdiff.products import HessianVectorProduct, hessp, hvp, jvp
 from fastdiff.result import DerivativeResult
+from fastdiff.workers import WorkerDiedError
 
 __version__ = "0.1.0"
 
@@ -65,6 +66,7 @@ __all__ = [
     "jvp",
     "Evaluator",
     "shutdown_workers",
+    "WorkerDiedError",
     "GradientFunction",
     "HessianFunction",
     "JacobianFunction",

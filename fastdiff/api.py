@@ -37,6 +37,7 @@ def gradient(
     executor=None,
     progress: bool = False,
     evaluator: Evaluator | None = None,
+    timeout: float | None = None,
 ) -> np.ndarray:
     """Gradient of a scalar function by finite differences.
 
@@ -95,7 +96,12 @@ def gradient(
         Show a progress bar of evaluations (needs ``tqdm``).
     evaluator : Evaluator, optional
         An :class:`~fastdiff.Evaluator` you manage (its own pool, closed by
-        its context manager); excludes the four options above.
+        its context manager); excludes the four options above and ``timeout``.
+    timeout : float, optional
+        With ``workers``: seconds one evaluation may take. A longer one
+        raises ``TimeoutError`` naming its point, and the worker processes
+        are stopped (a worker that dies raises
+        :class:`~fastdiff.WorkerDiedError` naming its point).
 
     Returns
     -------
@@ -134,6 +140,7 @@ def gradient(
         and executor is None
         and vectorized is False
         and progress is False
+        and timeout is None
     ):
         prepared = _prepared(GradientFunction, f, method, step, rel_step, full_output, parallel)
         if prepared is not None:
@@ -151,6 +158,7 @@ def gradient(
         executor=executor,
         progress=progress,
         evaluator=evaluator,
+        timeout=timeout,
     )(x)
 
 
@@ -169,6 +177,7 @@ def jacobian(
     executor=None,
     progress: bool = False,
     evaluator: Evaluator | None = None,
+    timeout: float | None = None,
     sparsity=None,
     coloring=None,
 ) -> np.ndarray | scipy.sparse.csr_matrix:
@@ -181,7 +190,7 @@ def jacobian(
         with ``@numba.njit`` or a plain Python callable (see :func:`gradient`).
     x : array_like, shape (n,)
         Point of differentiation; finite.
-    method, step, parallel, vectorized, workers, executor, progress, evaluator
+    method, step, parallel, vectorized, workers, executor, progress, evaluator, timeout
         As for :func:`gradient`; a vectorized ``f`` returns ``(k, m)``.
     sparsity : scipy.sparse matrix or bool array of shape (m, n), optional
         Where the Jacobian can be nonzero. Columns that share no row are
@@ -206,7 +215,7 @@ def jacobian(
     if sparsity is not None:
         _no_sparse_conflicts(rel_step, bounds, full_output)
         options = dict(method=method, step=step, parallel=parallel, coloring=coloring)
-        options.update(vectorized=vectorized, workers=workers, executor=executor)
+        options.update(vectorized=vectorized, workers=workers, executor=executor, timeout=timeout)
         return sparse.jacobian(f, x, sparsity, progress=progress, evaluator=evaluator, **options)
     if (
         bounds is None
@@ -215,6 +224,7 @@ def jacobian(
         and executor is None
         and vectorized is False
         and progress is False
+        and timeout is None
     ):
         prepared = _prepared(JacobianFunction, f, method, step, rel_step, full_output, parallel)
         if prepared is not None:
@@ -232,6 +242,7 @@ def jacobian(
         executor=executor,
         progress=progress,
         evaluator=evaluator,
+        timeout=timeout,
     )(x)
 
 
@@ -250,6 +261,7 @@ def hessian(
     executor=None,
     progress: bool = False,
     evaluator: Evaluator | None = None,
+    timeout: float | None = None,
     sparsity=None,
     coloring=None,
 ) -> np.ndarray | scipy.sparse.csr_matrix:
@@ -270,7 +282,7 @@ def hessian(
         Absolute step. Default ``eps**(1/4) * max(1, |x_i|)`` for central,
         ``eps**(1/3) * max(1, |x_i|)`` for one-sided. ``"auto"``: chosen
         from ``f``'s noise and curvature, as for :func:`gradient`.
-    parallel, vectorized, workers, executor, progress, evaluator
+    parallel, vectorized, workers, executor, progress, evaluator, timeout
         As for :func:`gradient`.
     sparsity : scipy.sparse matrix or bool array of shape (n, n), optional
         Symmetric pattern of the Hessian: a sparse result from star-coloured
@@ -292,7 +304,7 @@ def hessian(
     if sparsity is not None:
         _no_sparse_conflicts(rel_step, bounds, full_output)
         options = dict(method=method, step=step, parallel=parallel, coloring=coloring)
-        options.update(vectorized=vectorized, workers=workers, executor=executor)
+        options.update(vectorized=vectorized, workers=workers, executor=executor, timeout=timeout)
         return sparse.hessian(f, x, sparsity, progress=progress, evaluator=evaluator, **options)
     if (
         bounds is None
@@ -301,6 +313,7 @@ def hessian(
         and executor is None
         and vectorized is False
         and progress is False
+        and timeout is None
     ):
         prepared = _prepared(HessianFunction, f, method, step, rel_step, full_output, parallel)
         if prepared is not None:
@@ -318,6 +331,7 @@ def hessian(
         executor=executor,
         progress=progress,
         evaluator=evaluator,
+        timeout=timeout,
     )(x)
 
 
@@ -415,7 +429,8 @@ def _prepared(cls, f, method, step, rel_step, full_output, parallel):
     """The prepared ``cls`` of ``f`` for these options, made once per ``f`` and options.
 
     Kept in ``f.__dict__``: it lives exactly as long as ``f`` (a cycle the
-    garbage collector breaks), never keeps ``f`` alive, and a function
+    garbage collector breaks; not kept when ``f`` runs through an adapter,
+    whose cycle it cannot break), never keeps ``f`` alive, and a function
     copied by ``functools.wraps`` does not use its original's entry (the
     entry remembers which ``f`` it belongs to). None when ``f`` has no
     ``__dict__`` or an option is not a plain value (then nothing is kept).
@@ -443,6 +458,10 @@ def _prepared(cls, f, method, step, rel_step, full_output, parallel):
     prepared = cls(
         f, method=method, step=step, rel_step=rel_step, full_output=full_output, parallel=parallel
     )
+    if prepared.uses_adapter:
+        # Kept by f, an adapter would keep f alive for ever; the adapter
+        # itself is cached by fastdiff.compiled for the most recent functions.
+        return prepared
     try:
         namespace[_CACHE_ATTRIBUTE] = cache
         cache[key] = prepared

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fastdiff.compiled import is_compiled, prepare
-from fastdiff.errors import check_finite_value, exception_at, not_reproduced, raise_with_note
+from fastdiff.errors import RaisedAt, check_finite_value, raise_with_note
 from fastdiff.evaluate import SCALAR, Evaluator
 from fastdiff.kernels.gradient import gradient_parallel, gradient_serial
 from fastdiff.kernels.hessian import hessian_parallel, hessian_serial
@@ -102,7 +102,9 @@ class CompiledPasses:
                 jacobian_serial(self.address, x, h, offsets, weights, f0, out, status)
         errors = {}
         for i in np.flatnonzero(status == RAISED):
-            errors[int(i)] = self._exception_at(x, h, offsets[0 if shared else i], int(i))
+            # Recovered only if this entry's failure reaches the user
+            # (fastdiff.careful): each recovery calls f from Python.
+            errors[int(i)] = RaisedAt(self.function, x, h, offsets[0 if shared else i], int(i))
         return Pass(value, out, status, errors, evaluations)
 
     def hessian(self, x, h, method) -> PythonDerivative:
@@ -125,19 +127,6 @@ class CompiledPasses:
             hessian_serial(self.address, x, h, arrays, value, out, status)
         return PythonDerivative(value, out, status, {}, None, evaluations)
 
-    def _exception_at(self, x, h, offsets_row, i):
-        # The kernel only knows that f raised; calling it again from Python at
-        # the same point recovers the exception itself.
-        for o in offsets_row:
-            if o == 0.0:
-                continue
-            point = x.copy()
-            point[i] = x[i] + o * h[i]
-            error = exception_at(self.function, point)
-            if error is not None:
-                return error, f"at x + {o:g} * h[{i}] * e[{i}]"
-        return not_reproduced(f"at coordinate {i}"), f"at coordinate {i}"
-
 
 class PythonPasses:
     """Passes through an :class:`~fastdiff.evaluate.Evaluator` for a Python ``f``.
@@ -156,9 +145,7 @@ class PythonPasses:
 
     def value(self, x: np.ndarray):
         """``f(x)`` through the evaluator (a vectorized ``f`` gets a batch of one)."""
-        batch = self.evaluator.evaluate(
-            self.function, 1, lambda lo, hi: x[None, :].copy(), self.kind
-        )
+        batch = self.evaluator.evaluate(self.function, 1, _CenterPoint(x), self.kind)
         if 0 in batch.errors:
             raise_with_note(batch.errors[0], "fastdiff: f raised at x")
         return float(batch.values[0]) if self.kind == SCALAR else batch.values[0].copy()
@@ -173,6 +160,19 @@ class PythonPasses:
     def hessian(self, x, h, method) -> PythonDerivative:
         """The Hessian stencil of ``method`` at steps ``h``, ``f(x)`` included in the batch."""
         return python_hessian(self.function, x, h, hessian_arrays(method.base), self.evaluator)
+
+
+class _CenterPoint:
+    """The batch of one point, ``x``, for an evaluator (named "at x" in errors)."""
+
+    def __init__(self, x: np.ndarray):
+        self.x = x
+
+    def __call__(self, lo: int, hi: int) -> np.ndarray:
+        return self.x[None, :].copy()
+
+    def describe(self, point: int) -> str:
+        return "at x"
 
 
 def python_evaluator(f, options) -> Evaluator | None:

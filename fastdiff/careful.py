@@ -25,11 +25,12 @@ from fastdiff.errors import (
     check_finite_value,
     raise_for_careful_failures,
     raise_for_python_failures,
+    raise_hessian_exception,
 )
 from fastdiff.evaluate import SCALAR, VECTOR
 from fastdiff.result import DerivativeResult
 from fastdiff.status import OK
-from fastdiff.stencils import Method, stencil_row
+from fastdiff.stencils import Method, hessian_arrays, stencil_row
 from fastdiff.steps import FLOAT64_EPS, steps_at
 
 
@@ -42,7 +43,7 @@ class CarefulResult:
     status: np.ndarray
     steps: np.ndarray
     evaluations: int
-    errors: dict
+    errors: dict  # the first failed entry's (exception, where), if it raised
     stencils: np.ndarray  # offsets row of each coordinate, or one row shared by all
 
 
@@ -86,7 +87,7 @@ def careful_first_derivative(
     evaluations = first.evaluations + (value is not None)
     failed = np.flatnonzero(status != OK)
     if failed.size == 0:
-        return CarefulResult(value, derivative, status, steps, evaluations, first.errors, offsets)
+        return CarefulResult(value, derivative, status, steps, evaluations, {}, offsets)
     status = status.copy()
     errors = dict(first.errors)
     if offsets.shape[0] != n:  # a fallback changes single rows
@@ -127,6 +128,7 @@ def careful_first_derivative(
             derivative[failed] = np.nan
         else:
             derivative[:, failed] = np.nan
+    errors = _first_error(errors, failed)
     return CarefulResult(value, derivative, status, steps, evaluations, errors, offsets)
 
 
@@ -152,6 +154,8 @@ def careful_hessian(
     if bounds is not None:
         used, h, fixed = hessian_within(method, x, h, *bounds)
     result = backend.hessian(x, h, used)
+    if backend.compiled is not None and not full_output:
+        raise_hessian_exception(backend.function, x, h, hessian_arrays(used.base), result.status)
     raise_for_python_failures(result, x, h, allow_entries=full_output)
     out, status = result.derivative, result.status
     out[fixed, :] = 0.0
@@ -183,6 +187,19 @@ def dense_hessian(f, x: np.ndarray, options) -> np.ndarray:
     h = steps_at(x, options, method.second.step_exponent, FLOAT64_EPS)
     backend = prepare_backend(f, options, SCALAR)
     return careful_hessian(backend, method, x, h, None, False).derivative
+
+
+def _first_error(errors: dict, failed: np.ndarray) -> dict:
+    """The exception of the first failed entry, ``{i: (error, where)}``, or ``{}``.
+
+    Only that one reaches the user; a deferred one
+    (:class:`~fastdiff.errors.RaisedAt`) is recovered now, the others never.
+    """
+    if failed.size == 0 or int(failed[0]) not in errors:
+        return {}
+    first = int(failed[0])
+    entry = errors[first]
+    return {first: entry() if callable(entry) else entry}
 
 
 @lru_cache(maxsize=16)

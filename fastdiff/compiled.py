@@ -17,6 +17,7 @@ kernels call a C callback (``numba.cfunc``) of ``f`` instead.
 
 from __future__ import annotations
 
+import collections
 import time
 import weakref
 from dataclasses import dataclass, field
@@ -60,6 +61,16 @@ class CompiledFunction:
     target: object = field(repr=False)
     seconds_per_evaluation: dict = field(default_factory=dict, repr=False)
 
+    @property
+    def uses_adapter(self) -> bool:
+        """Whether the kernels call an adapter (a jitted function calling ``f``).
+
+        Such a wrapper must not be kept by ``f`` itself (in its ``__dict__``):
+        the cycle through a Numba dispatcher is never collected, so ``f``
+        would stay alive for ever (see :data:`_CACHE_ATTRIBUTE`).
+        """
+        return self.target is not self.function and is_jitted(self.target)
+
     def evaluation_cost(self, x: np.ndarray, m: int = 0) -> float:
         """Seconds per evaluation at ``x``, measured once per dimension."""
         n = x.shape[0]
@@ -70,7 +81,20 @@ class CompiledFunction:
         return cost
 
 
-_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: Where the wrappers of ``f`` are cached: an attribute of ``f`` itself. A
+#: wrapper refers to ``f`` (it calls it, or its adapter does), so a cache
+#: outside ``f`` (even a weak-keyed one, whose values would hold the keys)
+#: keeps every prepared ``f`` alive for ever. On ``f``, the references form
+#: a cycle that dies with ``f``.
+_CACHE_ATTRIBUTE = "_fastdiff_prepared"
+#: An adapter (a jitted function calling ``f``) in such a cycle is never
+#: collected (a Numba dispatcher's references are not all visible to the
+#: garbage collector), so ``f`` keeps only a weak reference to a wrapper
+#: with an adapter, and the most recent ones are kept alive here: repeated
+#: calls with one ``f`` do not compile its adapter again, and at most this
+#: many dropped functions stay alive.
+RECENT_ADAPTERS = 4
+_recent_adapters: collections.deque = collections.deque(maxlen=RECENT_ADAPTERS)
 
 
 def is_compiled(f) -> bool:
@@ -119,13 +143,24 @@ def _resolve(f, point_type, cannot_compile: str, no_signature: str):
 
 def _cached(f, key, wrap):
     """The wrapper of ``f`` for ``key``, built by ``wrap(f, kind)`` once per ``f``."""
-    by_kind = _PREPARED.get(f)
+    by_kind = getattr(f, _CACHE_ATTRIBUTE, None)
     if by_kind is None:
-        by_kind = _PREPARED.setdefault(f, {})
+        by_kind = {}
+        try:
+            setattr(f, _CACHE_ATTRIBUTE, by_kind)
+        except (AttributeError, TypeError):  # a dispatcher without attributes: no cache
+            pass
     prepared = by_kind.get(key)
+    if isinstance(prepared, weakref.ref):
+        prepared = prepared()
     if prepared is None:
         kind = key[1] if isinstance(key, tuple) else key
-        prepared = by_kind[key] = wrap(f, kind)
+        prepared = wrap(f, kind)
+        if prepared.uses_adapter:
+            by_kind[key] = weakref.ref(prepared)
+            _recent_adapters.append(prepared)
+        else:
+            by_kind[key] = prepared
     return prepared
 
 
@@ -263,6 +298,16 @@ class ComplexFunction(CompiledFunction):
     ``evaluation_cost`` times the complex evaluation, which is what the
     complex-step kernels pay (typically 2 to 4 times the real one).
     """
+
+    @property
+    def uses_adapter(self) -> bool:
+        """Whether the kernels call an adapter (a jitted function calling ``f``).
+
+        Such a wrapper must not be kept by ``f`` itself (in its ``__dict__``):
+        the cycle through a Numba dispatcher is never collected, so ``f``
+        would stay alive for ever (see :data:`_CACHE_ATTRIBUTE`).
+        """
+        return self.target is not self.function and is_jitted(self.target)
 
     def evaluation_cost(self, x: np.ndarray, m: int = 0) -> float:
         """Seconds per complex evaluation at ``x``, measured once per dimension."""

@@ -38,6 +38,7 @@ from fastdiff.errors import (
     raise_for_careful_failures,
     raise_for_entries,
     raise_for_hessian_entries,
+    raise_hessian_exception,
 )
 from fastdiff.evaluate import Evaluator
 from fastdiff.high_accuracy.complex_step import complex_step_derivative
@@ -108,6 +109,7 @@ class _DerivativeFunction:
         executor=None,
         progress: bool = False,
         evaluator: Evaluator | None = None,
+        timeout: float | None = None,
     ):
         options = derivative_options(
             method=method,
@@ -122,6 +124,7 @@ class _DerivativeFunction:
             executor=executor,
             progress=progress,
             evaluator=evaluator,
+            timeout=timeout,
             methods=self._methods,
             auto_steps_allowed=True,
         )
@@ -155,6 +158,16 @@ class _DerivativeFunction:
         # The steps the drivers take when neither abs_step nor rel_step (nor
         # "auto") is given (None: computed per call), found once.
         self._default_steps = steps_for(None, 0) if options.default_steps else None
+
+    @property
+    def uses_adapter(self) -> bool:
+        """Whether ``f`` runs in the kernels through an adapter.
+
+        Then this object must not be kept in ``f.__dict__``: the reference
+        cycle through the adapter is never collected
+        (:attr:`fastdiff.compiled.CompiledFunction.uses_adapter`).
+        """
+        return self._compiled is not None and self._compiled.uses_adapter
 
     def _user_steps(self, x: np.ndarray) -> np.ndarray:
         """Absolute steps from ``abs_step`` / ``rel_step`` / ``"auto"``, or empty for the default rule.
@@ -555,6 +568,7 @@ class HessianFunction(_DerivativeFunction):
         if f0_status != OK:
             raise_at_x(self.function, x, f0_status, f0)
         if failures:
+            raise_hessian_exception(self.function, x, h, self._arrays, status)
             raise_for_hessian_entries(status)
         return out
 

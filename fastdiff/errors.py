@@ -60,6 +60,33 @@ def not_reproduced(where: str, name: str = "f") -> RuntimeError:
     )
 
 
+class RaisedAt:
+    """The exception of a compiled ``f`` at the stencil points of coordinate ``i``, on demand.
+
+    A kernel only records that ``f`` raised. Calling ``f`` again from Python
+    at the same points recovers the exception itself, but each call of a
+    raising Numba function from Python costs memory (Numba keeps about
+    0.5 KB of an exception raised with run-time values), so it is done only
+    for the entry whose error reaches the user: calling this object returns
+    ``(exception, where)``.
+    """
+
+    def __init__(self, f, x: np.ndarray, h: np.ndarray, offsets_row: np.ndarray, i: int):
+        self.f, self.x, self.h, self.offsets_row, self.i = f, x, h, offsets_row, i
+
+    def __call__(self) -> tuple[BaseException, str]:
+        x, h, i = self.x, self.h, self.i
+        for offset in self.offsets_row:
+            if offset == 0.0:
+                continue
+            point = x.copy()
+            point[i] = x[i] + offset * h[i]
+            error = exception_at(self.f, point)
+            if error is not None:
+                return error, f"at x + {offset:g} * h[{i}] * e[{i}]"
+        return not_reproduced(f"at coordinate {i}"), f"at coordinate {i}"
+
+
 def raise_with_note(error: BaseException, note: str):
     """Raise ``error`` (an exception of ``f``) with ``note`` naming where it happened."""
     add_note(error, note)
@@ -151,6 +178,52 @@ def raise_for_careful_failures(result, x) -> None:
         raise_with_note(error, f"fastdiff: f raised {where}; no fallback stencil avoided it")
     where = f"coordinate(s) {listing(failed.tolist())}"
     raise entry_failure(int(result.status[first]), where, x, result.steps, first)
+
+
+def raise_hessian_exception(f, x: np.ndarray, h: np.ndarray, stencil: tuple, status) -> None:
+    """Raise ``f``'s exception at the first Hessian entry whose status is ``RAISED``.
+
+    A kernel only records that ``f`` raised; ``f`` is called again from
+    Python at the stencil points of that one entry (not of every failed
+    entry: each call of a raising Numba function from Python costs memory).
+
+    Parameters
+    ----------
+    f : callable
+        The compiled function, called from Python.
+    x, h : ndarray, shape (n,)
+        The point and the steps the kernel used (points ``x_k + o * h_k``).
+    stencil : tuple of ndarray
+        :func:`fastdiff.stencils.hessian_arrays` of the method used.
+    status : ndarray of int8, shape (n, n)
+
+    Returns only if no entry raised. Raises ``RuntimeError`` if ``f`` does
+    not raise again at those points (it depends on more than ``x``).
+    """
+    rows, cols = np.nonzero(status == RAISED)
+    if rows.size == 0:
+        return
+    i, j = int(rows[0]), int(cols[0])
+    axis_offsets, diagonal_weights, offdiagonal_weights, pair_offsets = stencil[:4]
+    if i == j:
+        moves = [((i, a),) for a, w in zip(axis_offsets, diagonal_weights) if w != 0 and a != 0]
+    else:
+        moves = [((i, p), (j, q)) for p, q in pair_offsets]
+        moves += [
+            ((k, a),)
+            for k in (i, j)
+            for a, w in zip(axis_offsets, offdiagonal_weights)
+            if w != 0 and a != 0
+        ]
+    for move in moves:
+        point = x.copy()
+        for k, offset in move:
+            point[k] = x[k] + offset * h[k]
+        error = exception_at(f, point)
+        if error is not None:
+            where = " + ".join(f"{offset:g} * h[{k}] * e[{k}]" for k, offset in move)
+            raise_with_note(error, f"fastdiff: f raised at x + {where} (Hessian entry ({i}, {j}))")
+    raise not_reproduced(f"at the stencil points of Hessian entry ({i}, {j})")
 
 
 def raise_for_hessian_entries(status):

@@ -16,20 +16,27 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures
-import contextlib
 import hashlib
-import multiprocessing
+import math
 import numbers
-import sys
 import threading
-import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-SCALAR = "scalar"
-VECTOR = "vector"
+from fastdiff.point_evaluation import SCALAR, VECTOR, evaluate_pickled, evaluate_points
+from fastdiff.workers import WorkerPool
+
+__all__ = [
+    "SCALAR",
+    "VECTOR",
+    "BatchResult",
+    "Evaluator",
+    "evaluate_points",
+    "sharing_workers",
+    "shutdown_workers",
+]
 
 #: Points built and evaluated at a time, so that huge batches (the Hessian
 #: of a large problem) never sit in memory at once.
@@ -64,6 +71,13 @@ class Evaluator:
         Evaluate on this many worker processes. The pool is started on first
         use and reused until :meth:`close`. ``f`` is sent with cloudpickle,
         so lambdas, closures and functions defined in ``__main__`` work.
+        A worker that dies (a crash, ``os._exit``, a signal) raises
+        :class:`~fastdiff.workers.WorkerDiedError` naming the point; the
+        pool is then stopped and the next evaluation starts a new one.
+    timeout : float, optional
+        Seconds one evaluation of ``f`` may take on a worker (needs
+        ``workers``). A point that takes longer raises ``TimeoutError``
+        naming it, and the worker processes are stopped.
     executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Evaluate on this executor instead (not shut down by :meth:`close`).
     progress : bool
@@ -83,6 +97,7 @@ class Evaluator:
         workers: int | None = None,
         executor=None,
         progress: bool = False,
+        timeout: float | None = None,
     ):
         if not isinstance(vectorized, (bool, np.bool_)):
             raise TypeError(f"vectorized must be True or False; got {vectorized!r}")
@@ -103,14 +118,25 @@ class Evaluator:
                     "executor must have a submit method like concurrent.futures.Executor "
                     f"(or be a dask.distributed.Client); got {type(executor).__name__}"
                 )
+        if timeout is not None:
+            if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
+                raise TypeError(f"timeout must be a positive number of seconds; got {timeout!r}")
+            if not (math.isfinite(timeout) and timeout > 0):
+                raise ValueError(f"timeout must be a positive number of seconds; got {timeout}")
+            if workers is None:
+                raise ValueError(
+                    "timeout needs workers=: only an evaluation in a worker process can be "
+                    "stopped when it takes too long"
+                )
         if progress:
             _require_tqdm()
         self.vectorized = bool(vectorized)
         self.workers = None if workers is None else int(workers)
         self.progress = bool(progress)
+        self.timeout = None if timeout is None else float(timeout)
         self._executor = executor
         self._shared_pool = False
-        self._pool = None
+        self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
         self._pickled: tuple[object, bytes, str] | None = None
 
@@ -155,20 +181,26 @@ class Evaluator:
         return _assemble(parts, count, kind)
 
     def _evaluate_on_executor(self, f, count, make_points, kind, bar):
-        executor = self._executor or self._worker_pool()
         payload, key = self._payload(f)
-        tasks = _task_count(count, executor, self.workers)
+        slots = self.workers if self._executor is None else _executor_slots(self._executor)
+        tasks = count if slots is None else max(1, min(count, 4 * slots))
         bounds = [(t * count // tasks, (t + 1) * count // tasks) for t in range(tasks)]
-        # Our own pools start their processes inside submit; see _main_module_hidden.
-        hide_main = _main_module_hidden if self._executor is None else contextlib.nullcontext
-        with hide_main():
-            futures = {
-                executor.submit(
-                    evaluate_pickled, key, payload, make_points(lo, hi), kind, self.vectorized
-                ): lo
-                for lo, hi in bounds
-                if hi > lo
-            }
+        chunks = [(lo, make_points(lo, hi)) for lo, hi in bounds if hi > lo]
+        if self._executor is None:
+            describe = getattr(make_points, "describe", None) or _describe_point
+            while True:  # a pool closed by another thread's failure is replaced
+                parts = self._worker_pool().evaluate(
+                    key, payload, chunks, kind, self.vectorized, self.timeout, describe
+                )
+                if parts is not None:
+                    break
+            if bar is not None:
+                bar.update(count)
+            return parts
+        futures = {
+            self._executor.submit(evaluate_pickled, key, payload, points, kind, self.vectorized): lo
+            for lo, points in chunks
+        }
         parts = []
         try:
             for future in concurrent.futures.as_completed(futures):
@@ -199,33 +231,31 @@ class Evaluator:
         self._pickled = (f, payload, key)
         return payload, key
 
-    def _worker_pool(self):
+    def _worker_pool(self) -> WorkerPool:
         if self._shared_pool:
             return _shared_pool(self.workers)
         with self._lock:
-            if self._pool is None:
-                # "spawn": forking a process whose Numba threads are running is not safe.
-                self._pool = concurrent.futures.ProcessPoolExecutor(
-                    max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
-                )
+            if self._pool is None or self._pool.closed:
+                self._pool = WorkerPool(self.workers)
             return self._pool
 
     def worker_pids(self) -> list[int]:
         """Process ids of the running worker processes (empty before first use)."""
         pool = _SHARED.get(self.workers) if self._shared_pool else self._pool
-        return [] if pool is None else [p.pid for p in (pool._processes or {}).values()]
+        return [] if pool is None else pool.pids()
 
     def close(self) -> None:
-        """Shut this evaluator's worker pool down and wait for its processes to exit.
+        """Stop this evaluator's worker processes.
 
-        A pool shared by calls with ``workers=`` is left running (see
-        :func:`shutdown_workers`); an ``executor`` given by the user is never
-        shut down here.
+        They are terminated, not waited for: a hung evaluation does not keep
+        ``close`` (or the ``with`` block's exit) waiting. A pool shared by
+        calls with ``workers=`` is left running (see :func:`shutdown_workers`);
+        an ``executor`` given by the user is never shut down here.
         """
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.close()
 
     def __enter__(self) -> Evaluator:
         return self
@@ -244,172 +274,6 @@ class Evaluator:
         return f"Evaluator({where}, vectorized={self.vectorized}, progress={self.progress})"
 
 
-def evaluate_points(f, points: np.ndarray, kind: str, vectorized: bool, bar=None):
-    """Evaluate ``f`` at each row of ``points``, in this process.
-
-    Returns
-    -------
-    values : ndarray, shape (k,) or (k, m)
-    errors : list of (int, BaseException)
-        Local point index and the exception raised there.
-    """
-    if vectorized:
-        try:
-            raw = f(points)
-        except Exception as error:
-            return _all_failed(points.shape[0], kind), [(i, error) for i in range(points.shape[0])]
-        values = _check_vectorized(raw, points.shape[0], kind)
-        if bar is not None:
-            bar.update(points.shape[0])
-        return values, []
-    if kind == SCALAR:
-        return _evaluate_scalars(f, points, bar)
-    results: list = []
-    errors = []
-    for index in range(points.shape[0]):
-        try:
-            value = f(points[index].copy())
-        except Exception as error:
-            results.append(None)
-            errors.append((index, error))
-        else:
-            results.append(_check_value(value, kind))
-        if bar is not None:
-            bar.update(1)
-    return _stack(results, kind), errors
-
-
-def _evaluate_scalars(f, points: np.ndarray, bar):
-    # The loop a serial gradient of a cheap f spends its time in: a Python
-    # float is taken as it is, anything else is checked.
-    values = np.empty(points.shape[0])
-    errors = []
-    for index in range(points.shape[0]):
-        try:
-            value = f(points[index].copy())
-        except Exception as error:
-            values[index] = np.nan
-            errors.append((index, error))
-        else:
-            values[index] = value if type(value) is float else _check_value(value, SCALAR)
-        if bar is not None:
-            bar.update(1)
-    return values, errors
-
-
-_UNPICKLED: dict[str, Callable] = {}
-
-
-def evaluate_pickled(key: str, payload: bytes, points, kind: str, vectorized: bool):
-    """Worker side: unpickle ``f`` (once per worker) and evaluate a chunk."""
-    f = _UNPICKLED.get(key)
-    if f is None:
-        import cloudpickle
-
-        f = cloudpickle.loads(payload)
-        if len(_UNPICKLED) > 16:
-            _UNPICKLED.clear()
-        _UNPICKLED[key] = f
-    values, errors = evaluate_points(f, points, kind, vectorized)
-    return values, [(i, _picklable(error)) for i, error in errors]
-
-
-@contextlib.contextmanager
-def _main_module_hidden():
-    """Start worker processes without re-running the user's script in them.
-
-    A "spawn" child normally imports the parent's ``__main__`` script, which
-    fails for a script without an ``if __name__ == "__main__"`` guard. ``f``
-    travels by value (cloudpickle), so the workers never need ``__main__``:
-    while processes start, a bare stand-in is shown to multiprocessing.
-    """
-    main = sys.modules.get("__main__")
-    if main is None:
-        yield
-        return
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main
-
-
-def _picklable(error: BaseException) -> BaseException:
-    import pickle
-
-    try:
-        pickle.loads(pickle.dumps(error))
-        return error
-    except Exception:
-        return RuntimeError(f"{type(error).__name__}: {error}")
-
-
-def _shape_error(message: str, kind=TypeError) -> Exception:
-    # A contract violation (wrong return type or shape): raised at once, not
-    # treated as a point where f failed.
-    return kind(message)
-
-
-def _check_value(value, kind: str):
-    if kind == SCALAR:
-        if np.ndim(value) != 0:
-            raise _shape_error(
-                f"f must return a real number for a gradient or Hessian; it returned an "
-                f"array of shape {np.shape(value)}"
-            )
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise _shape_error(
-                f"f must return a real number; it returned {type(value).__name__}"
-            ) from None
-    array = np.asarray(value)
-    if array.ndim != 1 or array.dtype.kind not in "biuf":
-        raise _shape_error(
-            f"f must return a 1-D array of real numbers for a Jacobian; it returned "
-            f"{'shape ' + str(array.shape) if array.ndim != 1 else 'dtype ' + str(array.dtype)}"
-        )
-    return array.astype(np.float64, copy=False)
-
-
-def _check_vectorized(values, count: int, kind: str) -> np.ndarray:
-    array = np.asarray(values)
-    expected = f"({count},)" if kind == SCALAR else f"({count}, m)"
-    if (
-        array.dtype.kind not in "biuf"
-        or (array.ndim != (1 if kind == SCALAR else 2))
-        or (array.shape[0] != count)
-    ):
-        raise _shape_error(
-            f"a vectorized f must return an array of shape {expected} for {count} points; "
-            f"it returned shape {array.shape}, dtype {array.dtype}",
-            ValueError,
-        )
-    return array.astype(np.float64, copy=False)
-
-
-def _all_failed(count: int, kind: str) -> np.ndarray:
-    return np.full(count, np.nan) if kind == SCALAR else np.full((count, 0), np.nan)
-
-
-def _stack(results: list, kind: str) -> np.ndarray:
-    if kind == SCALAR:
-        return np.array([np.nan if r is None else r for r in results], dtype=np.float64)
-    lengths = {r.shape[0] for r in results if r is not None}
-    if len(lengths) > 1:
-        raise _shape_error(
-            f"f returned arrays of different lengths {sorted(lengths)}; it must return the "
-            "same shape at every point",
-            ValueError,
-        )
-    m = lengths.pop() if lengths else 0
-    out = np.full((len(results), m), np.nan)
-    for index, r in enumerate(results):
-        if r is not None:
-            out[index] = r
-    return out
-
-
 def _assemble(parts: list, count: int, kind: str) -> BatchResult:
     errors = {}
     if kind == SCALAR:
@@ -417,10 +281,9 @@ def _assemble(parts: list, count: int, kind: str) -> BatchResult:
     else:
         lengths = {p[1].shape[1] for p in parts if p[1].shape[0] > len(p[2])}
         if len(lengths) > 1:
-            raise _shape_error(
+            raise ValueError(
                 f"f returned arrays of different lengths {sorted(lengths)}; it must return the "
-                "same shape at every point",
-                ValueError,
+                "same shape at every point"
             )
         values = np.full((count, lengths.pop() if lengths else 0), np.nan)
     for lo, part_values, part_errors in parts:
@@ -429,14 +292,6 @@ def _assemble(parts: list, count: int, kind: str) -> BatchResult:
         for index, error in part_errors:
             errors[lo + index] = error
     return BatchResult(values, errors)
-
-
-def _task_count(count: int, executor, workers: int | None) -> int:
-    """Tasks for ``count`` points: four per slot (for balance), or one per point."""
-    slots = workers or _executor_slots(executor)
-    if slots is None:
-        return count  # unknown capacity: one task per point
-    return max(1, min(count, 4 * slots))
 
 
 def _executor_slots(executor) -> int | None:
@@ -454,6 +309,10 @@ def _executor_slots(executor) -> int | None:
     return None
 
 
+def _describe_point(point: int) -> str:
+    return f"at point {point} of the batch"
+
+
 def _require_tqdm():
     try:
         import tqdm  # noqa: F401
@@ -467,39 +326,48 @@ def _progress_bar(total: int):
     return tqdm(total=total, desc="fastdiff", unit="eval", leave=False)
 
 
-def sharing_workers(workers: int, *, vectorized: bool = False, progress: bool = False) -> Evaluator:
+def sharing_workers(
+    workers: int, *, vectorized: bool = False, progress: bool = False, timeout: float | None = None
+) -> Evaluator:
     """An evaluator on the process pool shared by all calls with ``workers=``.
 
     The pool of each size is started on first use, reused by every later
-    call, and shut down at interpreter exit or by :func:`shutdown_workers`;
-    :meth:`Evaluator.close` of this evaluator leaves it running.
+    call (calls from several threads take turns), replaced after a worker
+    died or timed out, and stopped at interpreter exit or by
+    :func:`shutdown_workers`; :meth:`Evaluator.close` of this evaluator
+    leaves it running.
     """
-    evaluator = Evaluator(workers=workers, vectorized=vectorized, progress=progress)
+    evaluator = Evaluator(
+        workers=workers, vectorized=vectorized, progress=progress, timeout=timeout
+    )
     evaluator._shared_pool = True
     return evaluator
 
 
-_SHARED: dict[int, concurrent.futures.ProcessPoolExecutor] = {}
+_SHARED: dict[int, WorkerPool] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def _shared_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+def _shared_pool(workers: int) -> WorkerPool:
     with _SHARED_LOCK:
         pool = _SHARED.get(workers)
-        if pool is None:
-            pool = _SHARED[workers] = concurrent.futures.ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-            )
+        if pool is None or pool.closed:
+            pool = _SHARED[workers] = WorkerPool(workers)
         return pool
 
 
 def shutdown_workers() -> None:
-    """Shut down the worker pools started by calls with ``workers=``."""
+    """Stop the worker processes started by calls with ``workers=``.
+
+    They are terminated, not waited for (a hung evaluation cannot delay
+    this); the next call with ``workers=`` starts new ones. Runs at
+    interpreter exit.
+    """
     with _SHARED_LOCK:
         pools = list(_SHARED.values())
         _SHARED.clear()
     for pool in pools:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.close()
 
 
 atexit.register(shutdown_workers)

@@ -2,7 +2,8 @@
 
 :func:`derivative_options` is the one place where ``method``, the steps,
 ``bounds``, ``full_output``, ``parallel`` and the evaluation options
-(``vectorized``, ``workers``, ``executor``, ``progress``, ``evaluator``) are
+(``vectorized``, ``workers``, ``executor``, ``progress``, ``evaluator``,
+``timeout``) are
 checked; dense and sparse derivatives, the optimizers and the bridges all
 build their :class:`DerivativeOptions` with it, so an option means the same
 and fails with the same message everywhere. ``method`` is resolved here into
@@ -79,6 +80,7 @@ def derivative_options(
     executor=None,
     progress: bool = False,
     evaluator: Evaluator | None = None,
+    timeout: float | None = None,
     methods: tuple[str, ...] = METHODS,
     auto_steps_allowed: bool = False,
 ) -> DerivativeOptions:
@@ -89,7 +91,7 @@ def derivative_options(
     method, step, abs_step, rel_step, bounds, full_output, parallel
         As for :func:`fastdiff.gradient` (``abs_step`` is ``step`` under
         scipy's name).
-    vectorized, workers, executor, progress, evaluator
+    vectorized, workers, executor, progress, evaluator, timeout
         How a Python ``f`` is evaluated (:func:`choose_evaluator`).
     methods : tuple of str
         The ``method`` names this derivative accepts.
@@ -132,7 +134,7 @@ def derivative_options(
         bounds=bounds,
         full_output=check_flag(full_output, "full_output"),
         parallel=check_parallel(parallel),
-        evaluator=choose_evaluator(vectorized, workers, executor, progress, evaluator),
+        evaluator=choose_evaluator(vectorized, workers, executor, progress, evaluator, timeout),
     )
 
 
@@ -162,22 +164,42 @@ def check_bounds_form(bounds) -> None:
         ) from None
 
 
-def choose_evaluator(vectorized, workers, executor, progress, evaluator) -> Evaluator | None:
-    """The evaluator the options ask for, or None when none does."""
+def choose_evaluator(
+    vectorized, workers, executor, progress, evaluator, timeout=None
+) -> Evaluator | None:
+    """The evaluator the options ask for, or None when none does.
+
+    ``timeout`` (seconds one evaluation may take) needs ``workers``; it is
+    checked by :class:`~fastdiff.Evaluator`.
+    """
     if evaluator is not None:
         if not isinstance(evaluator, Evaluator):
             raise TypeError(
                 f"evaluator must be a fastdiff.Evaluator; got {type(evaluator).__name__}"
             )
-        if vectorized or workers is not None or executor is not None or progress:
+        if (
+            vectorized
+            or workers is not None
+            or executor is not None
+            or progress
+            or timeout is not None
+        ):
             raise ValueError(
-                "give evaluator alone, or vectorized/workers/executor/progress, not both"
+                "give evaluator alone, or vectorized/workers/executor/progress/timeout, not both"
             )
         return evaluator
     if not (vectorized or workers is not None or executor is not None or progress):
+        if timeout is not None:
+            Evaluator(timeout=timeout)  # raises: timeout needs workers
         return None
     if workers is not None and executor is None:
         # Validates like Evaluator does, then shares one pool per size.
-        Evaluator(vectorized=vectorized, workers=workers, progress=progress)
-        return sharing_workers(workers, vectorized=vectorized, progress=progress)
-    return Evaluator(vectorized=vectorized, workers=workers, executor=executor, progress=progress)
+        Evaluator(vectorized=vectorized, workers=workers, progress=progress, timeout=timeout)
+        return sharing_workers(workers, vectorized=vectorized, progress=progress, timeout=timeout)
+    return Evaluator(
+        vectorized=vectorized,
+        workers=workers,
+        executor=executor,
+        progress=progress,
+        timeout=timeout,
+    )

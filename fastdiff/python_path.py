@@ -61,7 +61,7 @@ class _FirstDerivativePoints:
         self.coordinate, self.slot, self.shift = first_derivative_layout(offsets, weights, h)
         self.first = int(include_center)
         self.count = self.first + self.coordinate.shape[0]
-        self.x = x
+        self.x, self.h = x, h
         self.width = offsets.shape[1]
 
     def __call__(self, lo: int, hi: int) -> np.ndarray:
@@ -69,11 +69,11 @@ class _FirstDerivativePoints:
         fill_points(self.x, self.coordinate, self.shift, self.first, lo, hi, points)
         return points
 
-    def describe(self, point: int, h) -> str:
+    def describe(self, point: int) -> str:
         if point < self.first:
             return "at x"
         i = int(self.coordinate[point - self.first])
-        return f"at x + {self.shift[point - self.first] / h[i]:g} * h[{i}] * e[{i}] (point {point})"
+        return f"at x + {self.shift[point - self.first] / self.h[i]:g} * h[{i}] * e[{i}] (point {point})"
 
 
 class _HessianPoints:
@@ -165,7 +165,7 @@ def python_first_derivative(
             continue
         i = int(points.coordinate[point - points.first])
         status[i] = RAISED
-        errors.setdefault(i, (batch.errors[point], points.describe(point, h)))
+        errors.setdefault(i, (batch.errors[point], points.describe(point)))
     return PythonDerivative(value, derivative, status, errors, None, points.count)
 
 

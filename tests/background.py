@@ -41,6 +41,12 @@ def run(command: list[str], timeout: float, **options) -> subprocess.CompletedPr
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
+def running_pids() -> set[int]:
+    """Process ids of the background processes running now (children of the test process)."""
+    with _LOCK:
+        return {process.pid for process in _RUNNING}
+
+
 def submit(function, *arguments, **options) -> Future:
     """Queue ``function(*arguments, **options)``; returns its future."""
     return QUEUE.submit(function, *arguments, **options)

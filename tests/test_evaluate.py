@@ -21,6 +21,12 @@ def _python_rosenbrock(x):
     return float(np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2))
 
 
+def _environment() -> dict:
+    # A child interpreter imports the fastdiff under test, not another install.
+    root = os.path.dirname(os.path.dirname(os.path.abspath(fastdiff.__file__)))
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -95,12 +101,17 @@ def test_workers_leave_no_process_at_interpreter_exit(tmp_path):
 
             g = fastdiff.gradient(model, np.array([0.1, 0.2, 0.3]), workers=2)
             assert np.allclose(g, -np.sin([0.1, 0.2, 0.3]), atol=1e-8), g
-            print(" ".join(str(p.pid) for p in _SHARED[2]._processes.values()))
+            print(" ".join(str(pid) for pid in _SHARED[2].pids()))
             """
         )
     )
     out = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=_environment(),
     )
     assert out.returncode == 0, out.stderr
     pids = [int(p) for p in out.stdout.split()]
@@ -132,7 +143,12 @@ def test_dask_local_cluster_equals_serial(tmp_path):
     )
     assert distributed is not None
     out = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=180, cwd=tmp_path
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
+        env=_environment(),
     )
     assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr[-3000:]
 

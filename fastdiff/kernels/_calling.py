@@ -23,7 +23,7 @@ import numpy as np
 from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils
-from numba.core.callconv import excinfo_t
+from numba.core.callconv import ALLOC_FLAG_IDX, HASH_BUF_IDX, excinfo_t
 from numba.core.errors import TypingError
 from numba.extending import intrinsic, overload
 
@@ -43,9 +43,9 @@ def _native_call(context, builder, address, x_value, return_type):
     return_type``, called with Numba's own calling convention (a pointer for
     the result, one for exception information, then the array's fields), as
     Numba calls one compiled function from another. On an exception the
-    value is left zero (a null array for a vector ``f``). The information of
-    an exception raised with run-time values is not freed: a few bytes per
-    failed evaluation, on a path that ends in an error or a fallback.
+    value is left zero (a null array for a vector ``f``). The kernels only
+    report the status, so the information of an exception raised with
+    run-time values is freed here (:func:`_free_exception_info`).
     """
     call_conv = context.call_conv
     function_type = call_conv.get_function_type(return_type, [POINT_TYPE])
@@ -58,10 +58,30 @@ def _native_call(context, builder, address, x_value, return_type):
     arguments = [result, exception, *packer.as_arguments(builder, [x_value])]
     code = builder.call(function, arguments)
     status = call_conv._get_return_status(builder, code, builder.load(exception))
+    with builder.if_then(status.is_user_exc, likely=False):
+        _free_exception_info(context, builder, builder.load(exception))
     i32 = ir.IntType(32)
     status_code = builder.select(status.is_ok, ir.Constant(i32, OK), ir.Constant(i32, RAISED))
     value = context.get_returned_value(builder, return_type, builder.load(result))
     return status_code, value
+
+
+def _free_exception_info(context, builder, info):
+    """Free what Numba allocated for an exception with run-time values.
+
+    ``raise ValueError("bad", x[0])`` in ``f`` allocates (with NRT) a record of
+    the exception and one of its run-time arguments, which Numba frees when it
+    turns them into a Python exception. The kernels never do that, so without
+    this each failed evaluation would leak about 60 bytes. An exception with
+    constant arguments points to a constant record (allocation flag 0), which
+    is left alone.
+    """
+    with builder.if_then(cgutils.is_not_null(builder, info)):
+        record = builder.load(info)
+        allocated = builder.extract_value(record, ALLOC_FLAG_IDX)
+        with builder.if_then(builder.icmp_signed(">", allocated, ir.Constant(allocated.type, 0))):
+            context.nrt.free(builder, builder.extract_value(record, HASH_BUF_IDX))
+            context.nrt.free(builder, builder.bitcast(info, cgutils.voidptr_t))
 
 
 def _check_point(x):

@@ -28,6 +28,7 @@ def jacobian(
     executor=None,
     progress: bool = False,
     evaluator: Evaluator | None = None,
+    timeout: float | None = None,
 ) -> scipy.sparse.csr_matrix:
     """Sparse Jacobian by finite differences of grouped columns.
 
@@ -55,7 +56,7 @@ def jacobian(
         Also compute the dense Jacobian (``2 n`` evaluations and an
         ``(m, n)`` array: small problems only) and raise ``ValueError`` if
         the pattern misses an entry.
-    vectorized, workers, executor, progress, evaluator
+    vectorized, workers, executor, progress, evaluator, timeout
         How a Python ``f`` is evaluated, as for :func:`fastdiff.jacobian`.
 
     Returns
@@ -101,6 +102,7 @@ def jacobian(
         executor=executor,
         progress=progress,
         evaluator=evaluator,
+        timeout=timeout,
     )
     return derivative(x)
 
@@ -121,6 +123,7 @@ def hessian(
     executor=None,
     progress: bool = False,
     evaluator: Evaluator | None = None,
+    timeout: float | None = None,
 ) -> scipy.sparse.csr_matrix:
     """Sparse symmetric Hessian by finite differences.
 
@@ -151,7 +154,7 @@ def hessian(
     check : bool
         Also compute the dense Hessian (small problems only) and raise
         ``ValueError`` if the pattern misses an entry.
-    vectorized, workers, executor, progress, evaluator
+    vectorized, workers, executor, progress, evaluator, timeout
         How a Python ``f`` (or ``gradient``) is evaluated, as for
         :func:`fastdiff.hessian`.
 
@@ -187,6 +190,7 @@ def hessian(
         executor=executor,
         progress=progress,
         evaluator=evaluator,
+        timeout=timeout,
     )
     return derivative(x)
 
@@ -205,6 +209,7 @@ def jac(
     executor=None,
     progress: bool = False,
     evaluator: Evaluator | None = None,
+    timeout: float | None = None,
 ) -> SparseJacobianFunction:
     """Sparse Jacobian function of ``f``: ``jac(f, S)(x) == jacobian(f, x, S)``.
 
@@ -225,6 +230,7 @@ def jac(
         executor=executor,
         progress=progress,
         evaluator=evaluator,
+        timeout=timeout,
     )
 
 
@@ -243,6 +249,7 @@ def hess(
     executor=None,
     progress: bool = False,
     evaluator: Evaluator | None = None,
+    timeout: float | None = None,
 ) -> SparseHessianFunction:
     """Sparse Hessian function of ``f``: ``hess(f, S)(x) == hessian(f, x, S)``."""
     return SparseHessianFunction(
@@ -259,4 +266,5 @@ def hess(
         executor=executor,
         progress=progress,
         evaluator=evaluator,
+        timeout=timeout,
     )

@@ -67,6 +67,7 @@ class SparseHessianFunction:
         executor=None,
         progress=False,
         evaluator=None,
+        timeout=None,
     ):
         self.options = derivative_options(
             method=method,
@@ -77,6 +78,7 @@ class SparseHessianFunction:
             executor=executor,
             progress=progress,
             evaluator=evaluator,
+            timeout=timeout,
         )
         self.method = self.options.method.name
         self.step = self.options.step

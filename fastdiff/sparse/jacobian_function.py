@@ -46,6 +46,7 @@ class SparseJacobianFunction:
         executor=None,
         progress=False,
         evaluator=None,
+        timeout=None,
     ):
         self.options = derivative_options(
             method=method,
@@ -56,6 +57,7 @@ class SparseJacobianFunction:
             executor=executor,
             progress=progress,
             evaluator=evaluator,
+            timeout=timeout,
         )
         self.method = self.options.method.name
         self.step = self.options.step
