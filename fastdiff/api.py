@@ -544,6 +544,7 @@ class _DerivativeFunction:
                 object_kind,
                 evaluations,
                 self._central_in(x, object_kind),
+                first_steps=self._richardson_first_steps(x),
             )
         if not self.full_output and not result.success:
             failed = np.flatnonzero(np.atleast_1d(result.status).ravel() != OK)
@@ -552,6 +553,12 @@ class _DerivativeFunction:
                 f"entries {_listing(failed.tolist())}"
             )
         return result
+
+    def _richardson_first_steps(self, x: np.ndarray):
+        """The user's steps (abs_step or rel_step) as Richardson's first level, or None."""
+        if self.step is None and self.rel_step is None:
+            return None
+        return fill_steps(x, self._user_steps(x), 1 / 3, FLOAT64_EPS, np.empty(x.shape[0]))
 
     def _central_in(self, x: np.ndarray, object_kind: str):
         """``refine(steps, entries, shape)``: central differences of some entries only.

@@ -6,6 +6,7 @@ Each test failed on the code before its fix; references are analytic.
 import numba
 import numpy as np
 import pytest
+from scipy import constants
 
 import fastdiff
 
@@ -56,3 +57,42 @@ def test_one_coordinate_raising_at_stencil_point_falls_back():
 def test_richardson_gradient_of_log_near_zero(log_first):
     derivative = fastdiff.gradient(log_first, [0.001], method="richardson")
     assert derivative[0] == pytest.approx(1000.0, rel=1e-7)
+
+
+# --- 2. Richardson Hessian honours step and its error estimate ----------------
+
+_MASS = 39.96 * 1.66e-27
+_OMEGA = 2 * np.pi * 1e6
+_COULOMB = constants.e**2 / (4 * np.pi * constants.epsilon_0)
+
+
+def _two_ions(x):
+    # Two ions in a harmonic trap: harmonic term plus Coulomb repulsion.
+    return 0.5 * _MASS * _OMEGA**2 * (x[0] ** 2 + x[1] ** 2) + _COULOMB / abs(x[0] - x[1])
+
+
+_two_ions_jit = numba.njit(cache=True)(_two_ions)
+
+
+@pytest.mark.parametrize("f", [_two_ions, _two_ions_jit], ids=["python", "njit"])
+def test_richardson_hessian_honours_step(f):
+    # The equilibrium is symmetric, x = (-a, a) with a**3 = C / (4 m w**2),
+    # and there the Hessian is m w**2 [[2, -1], [-1, 2]].
+    a = (_COULOMB / (4 * _MASS * _OMEGA**2)) ** (1 / 3)
+    x = np.array([-a, a])
+    true = _MASS * _OMEGA**2 * np.array([[2.0, -1.0], [-1.0, 2.0]])
+    result = fastdiff.hessian(f, x, method="richardson", step=1e-8, full_output=True)
+    np.testing.assert_allclose(result.step, [1e-8, 1e-8], rtol=1e-12)
+    np.testing.assert_allclose(result.derivative, true, rtol=1e-6)
+    actual_error = np.abs(result.derivative - true)
+    # Never more optimistic than the truth (the reference itself is exact
+    # to a few ulps of its entries).
+    assert np.all(result.error + 4 * np.finfo(float).eps * np.abs(true) >= actual_error)
+
+
+def test_richardson_gradient_honours_rel_step():
+    result = fastdiff.gradient(
+        _log_first, np.array([2.0]), method="richardson", rel_step=1e-3, full_output=True
+    )
+    np.testing.assert_allclose(result.step, [2e-3])
+    np.testing.assert_allclose(result.derivative, [0.5], rtol=1e-11)
