@@ -18,6 +18,7 @@ import numpy as np
 
 from fastdiff import richardson
 from fastdiff.compiled import SCALAR, is_compiled, prepare_complex
+from fastdiff.complex_step_check import check_complex_step
 from fastdiff.kernels.complex_step import complex_gradient_driver, complex_jacobian_driver
 from fastdiff.result import DerivativeResult
 from fastdiff.status import NOT_FINITE, OK
@@ -158,6 +159,11 @@ def complex_step_derivative(
     complex128 version of it); a Python ``f`` is called serially with complex
     arrays. ``step`` is None (default ``1e-20 * max(1, |x_j|)``) or absolute
     steps per coordinate.
+
+    For a compiled ``f``, one more evaluation along a complex direction
+    checks the result (:mod:`fastdiff.complex_step_check`): Numba's complex
+    powers of negative numbers would otherwise make it silently wrong.
+    n + 1 evaluations (n for a Python ``f``).
     """
     n = x.shape[0]
     if evaluator is not None and (evaluator.parallel or evaluator.vectorized):
@@ -183,7 +189,9 @@ def complex_step_derivative(
                 prepared.address, x, step_array, threads, h, out, status
             )
             value = None
-        return DerivativeResult(out, value, None, h, n, status, "complex")
+        if not failures:
+            check_complex_step(f, x, out, value)
+        return DerivativeResult(out, value, None, h, n + 1, status, "complex")
     h[:] = COMPLEX_STEP * np.maximum(1.0, np.abs(x)) if step is None else step
     columns = []
     value = None

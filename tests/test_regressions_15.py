@@ -96,3 +96,47 @@ def test_richardson_gradient_honours_rel_step():
     )
     np.testing.assert_allclose(result.step, [2e-3])
     np.testing.assert_allclose(result.derivative, [0.5], rtol=1e-11)
+
+
+# --- 3. complex step on Numba's complex powers of negative numbers ------------
+
+
+@numba.njit(cache=True)
+def _powers(x):
+    return np.array([x[0] * np.sin(x[1]), x[1] * np.cos(x[0]), x[0] ** 3 * x[1] ** -0.5])
+
+
+@numba.njit(cache=True)
+def _cube(x):
+    return x[0] ** 3
+
+
+@numba.njit(cache=True)
+def _cube_as_product(x):
+    return x[0] * x[0] * x[0]
+
+
+def _powers_jacobian(x):
+    return np.array(
+        [
+            [np.sin(x[1]), x[0] * np.cos(x[1])],
+            [-x[1] * np.sin(x[0]), np.cos(x[0])],
+            [3 * x[0] ** 2 * x[1] ** -0.5, -0.5 * x[0] ** 3 * x[1] ** -1.5],
+        ]
+    )
+
+
+def test_complex_step_rejects_numba_power_of_negative_number():
+    with pytest.raises(ValueError, match="power of a negative number"):
+        fastdiff.jacobian(_powers, np.array([-100.0, 0.2]), method="complex")
+    with pytest.raises(ValueError, match=r"z \*\* k"):
+        fastdiff.gradient(_cube, np.array([-1.0]), method="complex")
+
+
+def test_complex_step_keeps_accurate_powers():
+    # Positive bases: exp(k log z) is accurate, and nothing is rejected.
+    x = np.array([100.0, 0.2])
+    jacobian = fastdiff.jacobian(_powers, x, method="complex")
+    np.testing.assert_allclose(jacobian, _powers_jacobian(x), rtol=1e-12)
+    gradient = fastdiff.gradient(_cube_as_product, np.array([-1.0]), method="complex")
+    np.testing.assert_allclose(gradient, [3.0], rtol=1e-15)
