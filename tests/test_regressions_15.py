@@ -140,3 +140,48 @@ def test_complex_step_keeps_accurate_powers():
     np.testing.assert_allclose(jacobian, _powers_jacobian(x), rtol=1e-12)
     gradient = fastdiff.gradient(_cube_as_product, np.array([-1.0]), method="complex")
     np.testing.assert_allclose(gradient, [3.0], rtol=1e-15)
+
+
+# --- 4. jvp steps scaled per coordinate -------------------------------------
+
+
+def _sin_log(x):
+    return np.sin(x[0] * x[1]) * np.log(x[0])
+
+
+def _sin_log_gradient(x):
+    return np.array(
+        [
+            x[1] * np.cos(x[0] * x[1]) * np.log(x[0]) + np.sin(x[0] * x[1]) / x[0],
+            x[0] * np.cos(x[0] * x[1]) * np.log(x[0]),
+        ]
+    )
+
+
+def _powers_python(x):
+    return np.array([x[0] * np.sin(x[1]), x[1] * np.cos(x[0]), x[0] ** 3 * x[1] ** -0.5])
+
+
+_sin_log_jit = numba.njit(cache=True)(_sin_log)
+
+
+@pytest.mark.parametrize(
+    "f, derivative, x, rtol",
+    [
+        # scipy's linear-operator tolerances: 2-point 1e-5; 3-point 5e-6 and 1e-6.
+        (_sin_log, _sin_log_gradient, (100.0, -0.5), {"forward": 1e-5, "central": 5e-6}),
+        (_sin_log_jit, _sin_log_gradient, (100.0, -0.5), {"forward": 1e-5, "central": 5e-6}),
+        (_powers_python, _powers_jacobian, (-100.0, 0.2), {"forward": 1e-5, "central": 1e-6}),
+        (_powers, _powers_jacobian, (-100.0, 0.2), {"forward": 1e-5, "central": 1e-6}),
+    ],
+    ids=["scalar-python", "scalar-njit", "vector-python", "vector-njit"],
+)
+@pytest.mark.parametrize("method", ["forward", "central"])
+def test_jvp_matches_scipy_operator_accuracy(f, derivative, x, rtol, method):
+    x = np.array(x)
+    rng = np.random.default_rng(11290049580398)
+    for _ in range(10):
+        v = rng.uniform(-10, 10, size=2)
+        np.testing.assert_allclose(
+            fastdiff.jvp(f, x, v, method=method), derivative(x) @ v, rtol=rtol[method]
+        )
