@@ -10,8 +10,10 @@ Per coordinate, for a first derivative:
 * ``lb == ub``: the coordinate is fixed; its entry is 0 and ``f`` is not
   evaluated for it (scipy returned NaN there).
 * central, room on both sides: central; else the second-order one-sided
-  formula on the side with room for ``2 h``; else that formula on the wider
-  side with the step shrunk to fit.
+  formula on the side with room for ``2 h``; else, with a shrunk step,
+  central on the narrower side's room if it is at least 1/8 of the wider
+  side's (rounding then favours central), or the one-sided formula on the
+  wider side.
 * forward (backward): as asked if there is room, else the other side, else
   the wider side with a shrunk step.
 """
@@ -132,13 +134,17 @@ def _candidate_tables(method: str) -> tuple[np.ndarray, ...]:
             ONE_SIDED_SECOND_ORDER["forward"],
             ONE_SIDED_SECOND_ORDER["backward"],
         ]
-        shrink = ONE_SIDED_SECOND_ORDER
+        shrink = [
+            ONE_SIDED_SECOND_ORDER["forward"],
+            ONE_SIDED_SECOND_ORDER["backward"],
+            FIRST_DERIVATIVE["central"],
+        ]
     else:
         other = "backward" if method == "forward" else "forward"
         preferred = [FIRST_DERIVATIVE[method], FIRST_DERIVATIVE[other]]
-        shrink = FIRST_DERIVATIVE
+        shrink = [FIRST_DERIVATIVE["forward"], FIRST_DERIVATIVE["backward"]]
     tables = []
-    for stencils in (preferred, [shrink["forward"], shrink["backward"]]):
+    for stencils in (preferred, shrink):
         rows = [stencil_row(s, TABLE_WIDTH) for s in stencils]
         tables += [np.array([r[0] for r in rows]), np.array([r[1] for r in rows])]
     return tuple(tables)

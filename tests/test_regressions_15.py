@@ -185,3 +185,16 @@ def test_jvp_matches_scipy_operator_accuracy(f, derivative, x, rtol, method):
         np.testing.assert_allclose(
             fastdiff.jvp(f, x, v, method=method), derivative(x) @ v, rtol=rtol[method]
         )
+
+
+# --- 5. tight bounds: the most accurate stencil that fits ---------------------
+
+
+@pytest.mark.parametrize("f", [_powers_python, _powers], ids=["python", "njit"])
+def test_tight_bounds_prefer_a_shrunk_central_stencil(f):
+    # 3e-9 below, 2e-9 above: the default steps fit on neither side, and a
+    # central difference with step 2e-9 beats a one-sided one with 1.5e-9.
+    x = np.array([10.0, 10.0])
+    result = fastdiff.jacobian(f, x, bounds=(x - 3e-9, x + 2e-9), full_output=True)
+    np.testing.assert_allclose(result.derivative, _powers_jacobian(x), rtol=1e-6)
+    np.testing.assert_allclose(result.step, [2e-9, 2e-9], rtol=1e-6)
