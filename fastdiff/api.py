@@ -47,6 +47,7 @@ def gradient(
     *,
     method: str = "central",
     step: float | ArrayLike | None = None,
+    abs_step: float | ArrayLike | None = None,
     rel_step: float | ArrayLike | None = None,
     bounds=None,
     full_output: bool = False,
@@ -71,15 +72,20 @@ def gradient(
     method : {"central", "forward", "backward"}
         Difference formula. Central is second-order accurate; one-sided
         formulas cost half as much and stay on one side of ``x``.
-    step : float or array_like of shape (n,), optional
+    step, abs_step : float or array_like of shape (n,), optional
         Absolute step (per coordinate if an array); ``abs_step`` is the same
-        option under scipy's name. Default: relative, ``eps**(1/3) *
-        max(1, |x_i|)`` for central and ``eps**(1/2) * max(1, |x_i|)`` for
+        option under scipy's name (give one). Default: relative, ``eps**(1/3)
+        * max(1, |x_i|)`` for central and ``eps**(1/2) * max(1, |x_i|)`` for
         one-sided differences, with ``eps`` of ``x``'s precision (float32
-        points get float32's). A step below the float spacing at ``x_i``
-        falls back to the default.
+        points get float32's). A step that is 0 or below the float spacing
+        at ``x_i`` falls back to the default. The sign picks the side, as in
+        scipy: a negative entry makes ``"forward"`` a backward difference for
+        that coordinate (and ``"backward"`` a forward one); central
+        differences ignore it.
     rel_step : float or array_like of shape (n,), optional
-        Relative step: ``h_i = rel_step_i * max(1, |x_i|)``.
+        Relative step, scipy's meaning: ``h_i = rel_step_i * |x_i|`` (signed
+        like ``abs_step``), the default where that vanishes (``x_i = 0``).
+        Before fastdiff 0.2 it meant ``rel_step_i * max(1, |x_i|)``.
     bounds : (lb, ub) or scipy.optimize.Bounds, optional
         No stencil point leaves the box: near a bound, central differences
         become second-order one-sided ones and one-sided differences change
@@ -143,6 +149,7 @@ def gradient(
         f,
         method=method,
         step=step,
+        abs_step=abs_step,
         rel_step=rel_step,
         bounds=bounds,
         full_output=full_output,
@@ -161,6 +168,7 @@ def jacobian(
     *,
     method: str = "central",
     step: float | ArrayLike | None = None,
+    abs_step: float | ArrayLike | None = None,
     rel_step: float | ArrayLike | None = None,
     bounds=None,
     full_output: bool = False,
@@ -182,8 +190,9 @@ def jacobian(
         with ``@numba.njit`` or a plain Python callable (see :func:`gradient`).
     x : array_like, shape (n,)
         Point of differentiation; finite.
-    method, step, parallel, vectorized, workers, executor, progress, evaluator
-        As for :func:`gradient`; a vectorized ``f`` returns ``(k, m)``.
+    method, step, abs_step, rel_step, bounds, full_output, parallel, vectorized, workers, executor, progress, evaluator
+        As for :func:`gradient`; a vectorized ``f`` returns ``(k, m)``. An
+        ``f`` returning a number gives a Jacobian of shape (1, n).
     sparsity : scipy.sparse matrix or bool array of shape (m, n), optional
         Where the Jacobian can be nonzero. Columns that share no row are
         perturbed together (:func:`fastdiff.sparse.jacobian`): as many
@@ -206,7 +215,8 @@ def jacobian(
     """
     if sparsity is not None:
         _no_sparse_conflicts(rel_step, bounds, full_output)
-        options = dict(method=method, step=step, parallel=parallel, coloring=coloring)
+        options = dict(method=method, step=_one_step(step, abs_step), parallel=parallel)
+        options.update(coloring=coloring)
         options.update(vectorized=vectorized, workers=workers, executor=executor)
         return _sparse("jacobian")(
             f, x, sparsity, progress=progress, evaluator=evaluator, **options
@@ -215,6 +225,7 @@ def jacobian(
         f,
         method=method,
         step=step,
+        abs_step=abs_step,
         rel_step=rel_step,
         bounds=bounds,
         full_output=full_output,
@@ -233,6 +244,7 @@ def hessian(
     *,
     method: str = "central",
     step: float | ArrayLike | None = None,
+    abs_step: float | ArrayLike | None = None,
     rel_step: float | ArrayLike | None = None,
     bounds=None,
     full_output: bool = False,
@@ -258,9 +270,9 @@ def hessian(
         Central (second order) evaluates ``f(x +- h_i e_i)`` and
         ``f(x +- (h_i e_i + h_j e_j))``; one-sided formulas evaluate on one
         side only.
-    step : float or array_like of shape (n,), optional
-        Absolute step. Default ``eps**(1/4) * max(1, |x_i|)`` for central,
-        ``eps**(1/3) * max(1, |x_i|)`` for one-sided.
+    step, abs_step, rel_step : float or array_like of shape (n,), optional
+        As for :func:`gradient`. Default ``eps**(1/4) * max(1, |x_i|)`` for
+        central, ``eps**(1/3) * max(1, |x_i|)`` for one-sided.
     parallel, vectorized, workers, executor, progress, evaluator
         As for :func:`gradient`.
     sparsity : scipy.sparse matrix or bool array of shape (n, n), optional
@@ -282,13 +294,15 @@ def hessian(
     """
     if sparsity is not None:
         _no_sparse_conflicts(rel_step, bounds, full_output)
-        options = dict(method=method, step=step, parallel=parallel, coloring=coloring)
+        options = dict(method=method, step=_one_step(step, abs_step), parallel=parallel)
+        options.update(coloring=coloring)
         options.update(vectorized=vectorized, workers=workers, executor=executor)
         return _sparse("hessian")(f, x, sparsity, progress=progress, evaluator=evaluator, **options)
     return HessianFunction(
         f,
         method=method,
         step=step,
+        abs_step=abs_step,
         rel_step=rel_step,
         bounds=bounds,
         full_output=full_output,
@@ -328,6 +342,13 @@ def hess(f, **options):
     """
     prepared = _sparse_transformation("hess", f, options)
     return prepared if prepared is not None else HessianFunction(f, **options)
+
+
+def _one_step(step, abs_step):
+    """``step`` or ``abs_step`` (the same option under scipy's name), not both."""
+    if step is not None and abs_step is not None:
+        raise ValueError("give step or abs_step (the same option), not both")
+    return abs_step if abs_step is not None else step
 
 
 def _sparse(name: str):
@@ -472,7 +493,8 @@ class _DerivativeFunction:
         """Absolute steps from ``abs_step`` / ``rel_step``, or empty for the default rule."""
         n = x.shape[0]
         if self.rel_step is not None:
-            return steps_for(self.rel_step, n, "rel_step") * np.maximum(1.0, np.abs(x))
+            # scipy's meaning; a zero product falls back to the default rule.
+            return steps_for(self.rel_step, n, "rel_step") * np.abs(x)
         return steps_for(self.step, n, "abs_step")
 
     def _steps(self, x: np.ndarray, exponent: float, eps: float) -> np.ndarray:
@@ -874,6 +896,8 @@ def _vector_value(f, x: np.ndarray) -> np.ndarray:
         _add_note(error, "fastdiff: f raised at x")
         raise
     values = np.asarray(values)
+    if values.ndim == 0:
+        values = values.reshape(1)  # a number: a Jacobian of one row, (1, n)
     if values.ndim != 1:
         raise ValueError(f"f must return a 1-D array for a Jacobian; f(x) has shape {values.shape}")
     # C-contiguous float64 whatever f returned: one compiled driver for all.

@@ -49,7 +49,9 @@ class CompiledPasses:
             if hasattr(error, "add_note"):
                 error.add_note("fastdiff: f raised at x")
             raise
-        return float(value) if self.kind == SCALAR else np.asarray(value, dtype=np.float64)
+        if self.kind == SCALAR:
+            return float(value)
+        return np.atleast_1d(np.asarray(value, dtype=np.float64))
 
     def run(self, x, h, offsets, weights, value, m: int = 0) -> Pass:
         n = x.shape[0]
