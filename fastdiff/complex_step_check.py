@@ -67,8 +67,12 @@ def check_complex_step(f, x: np.ndarray, derivative: np.ndarray, value) -> None:
     directional = np.imag(np.asarray(f(z), dtype=np.complex128))
     projected = derivative @ s
     size = np.abs(derivative) @ np.abs(s)
+    # Rounding of a correct evaluation: eps relative to f and to the step
+    # (at a zero derivative, Im f is the |s|**3 term or exactly 0).
+    eps = np.finfo(np.float64).eps
+    size = size + eps * float(np.max(np.abs(s)))
     if value is not None:
-        size = size + np.finfo(np.float64).eps * np.abs(np.asarray(value, dtype=np.float64))
+        size = size + eps * np.abs(np.asarray(value, dtype=np.float64))
     mismatch = np.abs(directional - projected)
     if np.all(mismatch <= TOLERANCE * size):
         return

@@ -199,6 +199,8 @@ def complex_step_derivative(
         z = x.astype(np.complex128)
         z[j] += 1j * h[j]
         result = np.asarray(f(z))
+        if kind != SCALAR:
+            result = np.atleast_1d(result)  # a number-valued f: one Jacobian row
         if not np.iscomplexobj(result):
             raise TypeError(
                 "method='complex' needs f to return complex values for complex input; "
