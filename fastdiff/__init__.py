@@ -39,6 +39,7 @@ from fastdiff.api import (
     jacobian,
     value_and_grad,
 )
+from fastdiff.elementwise import derivative
 from fastdiff.evaluate import Evaluator, shutdown_workers
 from fastdiff.optimize import sharpness
 from fastdiff.products import HessianVectorProduct, hessp, hvp, jvp
@@ -50,6 +51,7 @@ __all__ = [
     "pytree",
     "scipy",
     "DerivativeResult",
+    "derivative",
     "HessianVectorProduct",
     "hessp",
     "hvp",

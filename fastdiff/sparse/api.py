@@ -20,6 +20,7 @@ def jacobian(
     *,
     method: str = "central",
     step: float | ArrayLike | None = None,
+    abs_step: float | ArrayLike | None = None,
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     check: bool = False,
@@ -44,8 +45,9 @@ def jacobian(
         computed.
     method : {"central", "forward", "backward"}
         Difference formula, as for :func:`fastdiff.jacobian`.
-    step : float or array_like of shape (n,), optional
-        Absolute step; default relative, as for :func:`fastdiff.jacobian`.
+    step, abs_step : float or array_like of shape (n,), optional
+        Absolute step (``abs_step`` is scipy's name for it; give one);
+        default relative, as for :func:`fastdiff.jacobian`.
     parallel : bool, optional
         Evaluate the groups on all threads (compiled ``f``). Default:
         automatic.
@@ -93,6 +95,7 @@ def jacobian(
         sparsity,
         method=method,
         step=step,
+        abs_step=abs_step,
         parallel=parallel,
         coloring=coloring,
         check=check,
@@ -112,6 +115,7 @@ def hessian(
     *,
     method: str = "central",
     step: float | ArrayLike | None = None,
+    abs_step: float | ArrayLike | None = None,
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     gradient: Callable | None = None,
@@ -138,8 +142,9 @@ def hessian(
     method : {"central", "forward", "backward"}
         Difference formula: the Hessian stencil of :func:`fastdiff.hessian`
         on ``f``, or the first-derivative stencil on ``gradient``.
-    step : float or array_like of shape (n,), optional
-        Absolute step; default relative, with the exponent of the formula.
+    step, abs_step : float or array_like of shape (n,), optional
+        Absolute step (``abs_step`` is scipy's name for it; give one);
+        default relative, with the exponent of the formula.
     parallel : bool, optional
         Use all threads (compiled functions). Default: automatic.
     coloring : Coloring, optional
@@ -178,6 +183,7 @@ def hessian(
         sparsity,
         method=method,
         step=step,
+        abs_step=abs_step,
         parallel=parallel,
         coloring=coloring,
         gradient=gradient,
@@ -197,6 +203,7 @@ def jac(
     *,
     method: str = "central",
     step=None,
+    abs_step=None,
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     check: bool = False,
@@ -217,6 +224,7 @@ def jac(
         sparsity,
         method=method,
         step=step,
+        abs_step=abs_step,
         parallel=parallel,
         coloring=coloring,
         check=check,
@@ -234,6 +242,7 @@ def hess(
     *,
     method: str = "central",
     step=None,
+    abs_step=None,
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     gradient: Callable | None = None,
@@ -250,6 +259,7 @@ def hess(
         sparsity,
         method=method,
         step=step,
+        abs_step=abs_step,
         parallel=parallel,
         coloring=coloring,
         gradient=gradient,
