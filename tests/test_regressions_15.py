@@ -198,3 +198,15 @@ def test_tight_bounds_prefer_a_shrunk_central_stencil(f):
     result = fastdiff.jacobian(f, x, bounds=(x - 3e-9, x + 2e-9), full_output=True)
     np.testing.assert_allclose(result.derivative, _powers_jacobian(x), rtol=1e-6)
     np.testing.assert_allclose(result.step, [2e-9, 2e-9], rtol=1e-6)
+
+
+def test_sparse_paths_take_abs_step():
+    # abs_step is step under scipy's name on the sparse path too; both is an error.
+    x = np.array([1.0, 2.0])
+    pattern = np.eye(2, dtype=int)
+    jacobian = fastdiff.jacobian(lambda z: z**2, x, sparsity=pattern, abs_step=1e-6)
+    np.testing.assert_allclose(jacobian.toarray(), np.diag(2.0 * x), rtol=1e-8)
+    hessian = fastdiff.sparse.hessian(lambda z: np.sum(z**3), x, pattern, abs_step=1e-4)
+    np.testing.assert_allclose(hessian.toarray(), np.diag(6.0 * x), rtol=1e-6)
+    with pytest.raises(ValueError, match="give step or abs_step"):
+        fastdiff.jacobian(lambda z: z**2, x, sparsity=pattern, step=1e-6, abs_step=1e-6)
