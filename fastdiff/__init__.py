@@ -40,6 +40,7 @@ from fastdiff.api import (
     value_and_grad,
 )
 from fastdiff.auto_steps import AutoSteps, choose_steps
+from fastdiff.elementwise import derivative
 from fastdiff.evaluate import Evaluator, shutdown_workers
 from fastdiff.gradient_check import GradientCheck, check_gradient
 from fastdiff.noise_level import NoiseEstimate, noise
@@ -60,6 +61,7 @@ __all__ = [
     "pytree",
     "scipy",
     "DerivativeResult",
+    "derivative",
     "HessianVectorProduct",
     "hessp",
     "hvp",

@@ -28,6 +28,7 @@ def gradient(
     *,
     method: str = "central",
     step: float | ArrayLike | str | None = None,
+    abs_step: float | ArrayLike | None = None,
     rel_step: float | ArrayLike | None = None,
     bounds=None,
     full_output: bool = False,
@@ -53,13 +54,16 @@ def gradient(
     method : {"central", "forward", "backward"}
         Difference formula. Central is second-order accurate; one-sided
         formulas cost half as much and stay on one side of ``x``.
-    step : float, array_like of shape (n,) or "auto", optional
+    step, abs_step : float, array_like of shape (n,) or "auto", optional
         Absolute step (per coordinate if an array); ``abs_step`` is the same
-        option under scipy's name. Default: relative, ``eps**(1/3) *
-        max(1, |x_i|)`` for central and ``eps**(1/2) * max(1, |x_i|)`` for
+        option under scipy's name (give one). Default: relative, ``eps**(1/3)
+        * max(1, |x_i|)`` for central and ``eps**(1/2) * max(1, |x_i|)`` for
         one-sided differences, with ``eps`` of ``x``'s precision (float32
-        points get float32's). A step below the float spacing at ``x_i``
-        falls back to the default. ``"auto"``: per-coordinate steps chosen
+        points get float32's). A step that is 0 or below the float spacing
+        at ``x_i`` falls back to the default. The sign picks the side, as in
+        scipy: a negative entry makes ``"forward"`` a backward difference for
+        that coordinate (and ``"backward"`` a forward one); central
+        differences ignore it. ``"auto"``: per-coordinate steps chosen
         from ``f``'s noise and curvature at the first point
         (:func:`fastdiff.auto_steps.choose_steps`, at most ``max(6n, 9 + 4(n
         + 4))`` extra evaluations once); a prepared function (:func:`grad`)
@@ -68,7 +72,9 @@ def gradient(
         Not with ``bounds``, ``rel_step``, ``sparsity`` or ``method="richardson"``
         / ``"complex"``.
     rel_step : float or array_like of shape (n,), optional
-        Relative step: ``h_i = rel_step_i * max(1, |x_i|)``.
+        Relative step, scipy's meaning: ``h_i = rel_step_i * |x_i|`` (signed
+        like ``abs_step``), the default where that vanishes (``x_i = 0``).
+        Before fastdiff 0.2 it meant ``rel_step_i * max(1, |x_i|)``.
     bounds : (lb, ub) or scipy.optimize.Bounds, optional
         No stencil point leaves the box: near a bound, central differences
         become second-order one-sided ones and one-sided differences change
@@ -142,13 +148,16 @@ def gradient(
         and progress is False
         and timeout is None
     ):
-        prepared = _prepared(GradientFunction, f, method, step, rel_step, full_output, parallel)
+        prepared = _prepared(
+            GradientFunction, f, method, step, abs_step, rel_step, full_output, parallel
+        )
         if prepared is not None:
             return prepared(x)
     return GradientFunction(
         f,
         method=method,
         step=step,
+        abs_step=abs_step,
         rel_step=rel_step,
         bounds=bounds,
         full_output=full_output,
@@ -168,6 +177,7 @@ def jacobian(
     *,
     method: str = "central",
     step: float | ArrayLike | str | None = None,
+    abs_step: float | ArrayLike | None = None,
     rel_step: float | ArrayLike | None = None,
     bounds=None,
     full_output: bool = False,
@@ -190,8 +200,10 @@ def jacobian(
         with ``@numba.njit`` or a plain Python callable (see :func:`gradient`).
     x : array_like, shape (n,)
         Point of differentiation; finite.
-    method, step, parallel, vectorized, workers, executor, progress, evaluator, timeout
-        As for :func:`gradient`; a vectorized ``f`` returns ``(k, m)``.
+    method, step, abs_step, rel_step, bounds, full_output, parallel, vectorized, workers,
+    executor, progress, evaluator, timeout
+        As for :func:`gradient`; a vectorized ``f`` returns ``(k, m)``. An
+        ``f`` returning a number gives a Jacobian of shape (1, n).
     sparsity : scipy.sparse matrix or bool array of shape (m, n), optional
         Where the Jacobian can be nonzero. Columns that share no row are
         perturbed together (:func:`fastdiff.sparse.jacobian`): as many
@@ -214,7 +226,8 @@ def jacobian(
     """
     if sparsity is not None:
         _no_sparse_conflicts(rel_step, bounds, full_output)
-        options = dict(method=method, step=step, parallel=parallel, coloring=coloring)
+        options = dict(method=method, step=step, abs_step=abs_step, parallel=parallel)
+        options.update(coloring=coloring)
         options.update(vectorized=vectorized, workers=workers, executor=executor, timeout=timeout)
         return sparse.jacobian(f, x, sparsity, progress=progress, evaluator=evaluator, **options)
     if (
@@ -226,13 +239,16 @@ def jacobian(
         and progress is False
         and timeout is None
     ):
-        prepared = _prepared(JacobianFunction, f, method, step, rel_step, full_output, parallel)
+        prepared = _prepared(
+            JacobianFunction, f, method, step, abs_step, rel_step, full_output, parallel
+        )
         if prepared is not None:
             return prepared(x)
     return JacobianFunction(
         f,
         method=method,
         step=step,
+        abs_step=abs_step,
         rel_step=rel_step,
         bounds=bounds,
         full_output=full_output,
@@ -252,6 +268,7 @@ def hessian(
     *,
     method: str = "central",
     step: float | ArrayLike | str | None = None,
+    abs_step: float | ArrayLike | None = None,
     rel_step: float | ArrayLike | None = None,
     bounds=None,
     full_output: bool = False,
@@ -278,9 +295,9 @@ def hessian(
         Central (second order) evaluates ``f(x +- h_i e_i)`` and
         ``f(x +- (h_i e_i + h_j e_j))``; one-sided formulas evaluate on one
         side only.
-    step : float or array_like of shape (n,), optional
-        Absolute step. Default ``eps**(1/4) * max(1, |x_i|)`` for central,
-        ``eps**(1/3) * max(1, |x_i|)`` for one-sided. ``"auto"``: chosen
+    step, abs_step, rel_step : float or array_like of shape (n,), optional
+        As for :func:`gradient`. Default ``eps**(1/4) * max(1, |x_i|)`` for
+        central, ``eps**(1/3) * max(1, |x_i|)`` for one-sided. ``"auto"``: chosen
         from ``f``'s noise and curvature, as for :func:`gradient`.
     parallel, vectorized, workers, executor, progress, evaluator, timeout
         As for :func:`gradient`.
@@ -303,7 +320,8 @@ def hessian(
     """
     if sparsity is not None:
         _no_sparse_conflicts(rel_step, bounds, full_output)
-        options = dict(method=method, step=step, parallel=parallel, coloring=coloring)
+        options = dict(method=method, step=step, abs_step=abs_step, parallel=parallel)
+        options.update(coloring=coloring)
         options.update(vectorized=vectorized, workers=workers, executor=executor, timeout=timeout)
         return sparse.hessian(f, x, sparsity, progress=progress, evaluator=evaluator, **options)
     if (
@@ -315,13 +333,16 @@ def hessian(
         and progress is False
         and timeout is None
     ):
-        prepared = _prepared(HessianFunction, f, method, step, rel_step, full_output, parallel)
+        prepared = _prepared(
+            HessianFunction, f, method, step, abs_step, rel_step, full_output, parallel
+        )
         if prepared is not None:
             return prepared(x)
     return HessianFunction(
         f,
         method=method,
         step=step,
+        abs_step=abs_step,
         rel_step=rel_step,
         bounds=bounds,
         full_output=full_output,
@@ -388,7 +409,7 @@ def _no_sparse_conflicts(rel_step, bounds, full_output) -> None:
     ):
         if given:
             raise ValueError(
-                f"{name} is not supported with sparsity= (sparse derivatives take method, step, parallel and the evaluation options)"
+                f"{name} is not supported with sparsity= (sparse derivatives take method, step or abs_step, parallel and the evaluation options)"
             )
 
 
@@ -425,7 +446,7 @@ _CACHE_ATTRIBUTE = "__fastdiff_prepared__"
 _SIMPLE_FLAGS = (None, True, False)
 
 
-def _prepared(cls, f, method, step, rel_step, full_output, parallel):
+def _prepared(cls, f, method, step, abs_step, rel_step, full_output, parallel):
     """The prepared ``cls`` of ``f`` for these options, made once per ``f`` and options.
 
     Kept in ``f.__dict__``: it lives exactly as long as ``f`` (a cycle the
@@ -438,6 +459,7 @@ def _prepared(cls, f, method, step, rel_step, full_output, parallel):
     if not (
         type(method) is str
         and (step is None or type(step) is float)
+        and (abs_step is None or type(abs_step) is float)
         and (rel_step is None or type(rel_step) is float)
         and (full_output is True or full_output is False)
         and (parallel is None or parallel is True or parallel is False)
@@ -448,7 +470,7 @@ def _prepared(cls, f, method, step, rel_step, full_output, parallel):
     except AttributeError:
         return None
     cache = namespace.get(_CACHE_ATTRIBUTE)
-    key = (cls, method, step, rel_step, full_output, parallel)
+    key = (cls, method, step, abs_step, rel_step, full_output, parallel)
     if type(cache) is _PreparedCache and cache.owner is f:
         prepared = cache.get(key)
         if prepared is not None:
@@ -456,7 +478,13 @@ def _prepared(cls, f, method, step, rel_step, full_output, parallel):
     else:
         cache = _PreparedCache(f)
     prepared = cls(
-        f, method=method, step=step, rel_step=rel_step, full_output=full_output, parallel=parallel
+        f,
+        method=method,
+        step=step,
+        abs_step=abs_step,
+        rel_step=rel_step,
+        full_output=full_output,
+        parallel=parallel,
     )
     if prepared.uses_adapter:
         # Kept by f, an adapter would keep f alive for ever; the adapter

@@ -68,7 +68,10 @@ class CompiledPasses:
             value = self.function(x)
         except Exception as error:
             raise_with_note(error, "fastdiff: f raised at x")
-        return float(value) if self.kind == SCALAR else np.asarray(value, dtype=np.float64)
+        if self.kind == SCALAR:
+            return float(value)
+        # A number-valued f is a Jacobian row of one.
+        return np.atleast_1d(np.asarray(value, dtype=np.float64))
 
     def run(self, x, h, offsets, weights, value, m: int = 0) -> Pass:
         """One first-derivative pass of the stencil table ``offsets``, ``weights``.

@@ -13,8 +13,10 @@ Per coordinate, for a first derivative:
 * ``lb == ub``: the coordinate is fixed; its entry is 0 and ``f`` is not
   evaluated for it (scipy returned NaN there).
 * central, room on both sides: central; else the second-order one-sided
-  formula on the side with room for ``2 h``; else that formula on the wider
-  side with the step shrunk to fit.
+  formula on the side with room for ``2 h``; else, with a shrunk step,
+  central on the narrower side's room if it is at least 1/8 of the wider
+  side's (rounding then favours central), or the one-sided formula on the
+  wider side.
 * forward (backward): as asked if there is room, else the other side, else
   the wider side with a shrunk step.
 """

@@ -90,8 +90,9 @@ def careful_first_derivative(
         return CarefulResult(value, derivative, status, steps, evaluations, {}, offsets)
     status = status.copy()
     errors = dict(first.errors)
-    if offsets.shape[0] != n:  # a fallback changes single rows
-        offsets = np.tile(offsets, (n, 1))
+    # A fallback changes single rows: one writable row per coordinate (the
+    # shared row is read-only, and shared even when n == 1).
+    offsets = np.tile(offsets, (n, 1)) if offsets.shape[0] != n else offsets.copy()
     for fallback in method.fallbacks:
         if failed.size == 0:
             break

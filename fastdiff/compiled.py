@@ -180,6 +180,10 @@ def _wrap(f, kind: str) -> CompiledFunction:
             )
         native = returns == types.float64
         target = f if native else _scalar_adapter(f)
+    elif kind == VECTOR and isinstance(returns, (types.Float, types.Integer, types.Boolean)):
+        # A number is a Jacobian row of one: shape (1, n), as in scipy.
+        native = False
+        target = _one_entry_adapter(f)
     elif kind == VECTOR:
         if not (
             isinstance(returns, types.Array)
@@ -219,6 +223,17 @@ def _scalar_adapter(f):
         return np.float64(f(x))
 
     return as_float64
+
+
+def _one_entry_adapter(f):
+    # f returns a number where a Jacobian wants an array: an array of one.
+    @njit(nogil=True)
+    def as_one_entry(x):
+        out = np.empty(1)
+        out[0] = f(x)
+        return out
+
+    return as_one_entry
 
 
 def _vector_adapter(f):

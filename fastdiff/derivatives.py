@@ -271,6 +271,7 @@ class _DerivativeFunction:
                 object_kind,
                 evaluations,
                 self._central_in(x, object_kind),
+                first_steps=self._richardson_first_steps(x),
             )
         self.nfev += result.nfev
         if not self.full_output and not result.success:
@@ -280,6 +281,12 @@ class _DerivativeFunction:
                 f"entries {listing(failed.tolist())}"
             )
         return result
+
+    def _richardson_first_steps(self, x: np.ndarray):
+        """The user's steps (abs_step or rel_step) as Richardson's first level, or None."""
+        if self.options.default_steps:
+            return None
+        return steps_at(x, self.options, 1 / 3, FLOAT64_EPS)
 
     def _extra(self) -> dict:
         """Constructor options of the subclass beyond :class:`DerivativeOptions`."""
@@ -506,6 +513,8 @@ class JacobianFunction(_DerivativeFunction):
             raise
         self.nfev += 1
         values = np.asarray(values)
+        if values.ndim == 0:
+            values = values.reshape(1)  # a number: a Jacobian of one row, (1, n)
         if values.ndim != 1:
             raise ValueError(
                 f"f must return a 1-D array for a Jacobian; f(x) has shape {values.shape}"

@@ -140,6 +140,8 @@ def _check_value(value, kind: str, f=None):
             )
         return float(value)
     array = np.asarray(value)
+    if array.ndim == 0:
+        array = array.reshape(1)  # a number is a Jacobian row of one
     if array.ndim != 1 or array.dtype.kind not in "biuf":
         raise _shape_error(
             f"f must return a 1-D array of real numbers for a Jacobian; {_name(f)} returned "

@@ -257,7 +257,8 @@ class Method(NamedTuple):
         Preferred stencils near a bound, in order of preference.
     shrunk_within_box : tuple of FirstDerivativeStencil
         The (forward, backward) pair used with a shrunk step where no
-        preferred stencil fits.
+        preferred stencil fits, and for central a third, central itself,
+        used with the step the narrower side allows when that is enough.
     """
 
     name: str
@@ -290,7 +291,9 @@ class Method(NamedTuple):
         if self.extrapolated:
             return None
         if self.complex_step:
-            return n + int(with_value)
+            # A compiled f: one more evaluation checks the result
+            # (:mod:`fastdiff.high_accuracy.complex_step_check`).
+            return n + 1 + int(with_value)
         return self.first.evaluations_per_entry * n + int(self.first.uses_center or with_value)
 
     def jacobian_evaluations(self, n: int, knows_length: bool = False) -> int | None:
@@ -299,7 +302,7 @@ class Method(NamedTuple):
         if self.extrapolated:
             return None
         if self.complex_step:
-            return n + 1
+            return n + 2  # f(x) for the length, and the check
         return self.first.evaluations_per_entry * n + int(
             self.first.uses_center or not knows_length
         )
@@ -319,7 +322,9 @@ def _method(name: str) -> Method:
             FIRST_DERIVATIVE["backward"],
         )
         within_box = (FIRST_DERIVATIVE["central"], *fallbacks[:2])
-        shrunk = fallbacks[:2]
+        # Central last: with the narrower side's room, where that is enough
+        # (:data:`fastdiff.kernels.bounds.CENTRAL_ROOM_RATIO`).
+        shrunk = (*fallbacks[:2], FIRST_DERIVATIVE["central"])
     else:
         other = "backward" if base == "forward" else "forward"
         fallbacks = (FIRST_DERIVATIVE[other],)

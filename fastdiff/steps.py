@@ -54,8 +54,8 @@ def default_step(x_i, scale):
 def default_steps(x, scale) -> np.ndarray:
     """The relative step rule, ``scale * max(1, |x_i|)``, for a whole point (from Python).
 
-    ``scale`` is a number or one per coordinate (``rel_step``); the steps are
-    not yet made representable (see :func:`representable_step`).
+    ``scale`` is a number or one per coordinate; the steps are not yet made
+    representable (see :func:`representable_step`).
     """
     return scale * np.maximum(1.0, np.abs(x))
 
@@ -90,9 +90,10 @@ def absolute_steps(x, step, out):
     x : ndarray, shape (n,)
         Point of differentiation.
     step : ndarray, shape (n,)
-        Positive steps.
+        Steps of either sign (the sign picks the side of one-sided
+        differences, as in scipy).
     out : ndarray, shape (n,)
-        Receives the steps. An entry is 0 where the step is below the float
+        Receives the steps. An entry is 0 where the step is 0 or below the float
         spacing at ``x_i``; the caller treats that as an error or falls back.
     """
     for i in range(x.shape[0]):
@@ -113,8 +114,8 @@ def fill_steps(x, step, exponent, eps, h):
     exponent, eps : float
         Of the default rule.
     h : ndarray, shape (n,)
-        Receives the steps. A user step that vanishes at ``x_i`` (below the
-        float spacing there) falls back to the default for that coordinate.
+        Receives the steps. A user step that vanishes at ``x_i`` (0, or below
+        the float spacing there) falls back to the default for that coordinate.
     """
     if step.shape[0] == 0:
         relative_steps(x, exponent, eps, h)
@@ -153,7 +154,7 @@ def steps_at(
     """The steps of one derivative at ``x`` under ``options``, from Python.
 
     ``options`` (a :class:`~fastdiff.options.DerivativeOptions`) holds the
-    user's ``step`` (absolute) or ``rel_step`` (times ``max(1, |x_i|)``), or
+    user's ``step`` (absolute) or ``rel_step`` (times ``|x_i|``), or
     neither (the default rule at ``eps**exponent``); see :func:`fill_steps`.
     ``given``, absolute steps of shape (n,), replaces them (the steps
     ``step="auto"`` chose). Raises ``ValueError`` for a non-finite ``x``.
@@ -167,8 +168,13 @@ def steps_at(
 
 
 def user_steps(x: np.ndarray, options) -> np.ndarray:
-    """Absolute steps from ``step`` / ``rel_step`` of ``options``, or empty for the default."""
+    """Absolute steps from ``step`` / ``rel_step`` of ``options``, or empty for the default.
+
+    ``rel_step`` has scipy's meaning, ``h_i = rel_step_i * |x_i|`` (signed
+    like ``step``); where that is 0 (``x_i = 0`` or ``rel_step_i = 0``) the
+    default rule takes over (:func:`fill_steps`).
+    """
     n = x.shape[0]
     if options.rel_step is not None:
-        return default_steps(x, steps_for(options.rel_step, n, "rel_step"))
+        return steps_for(options.rel_step, n, "rel_step") * np.abs(x)
     return steps_for(options.step, n, options.step_name)

@@ -41,6 +41,8 @@ def as_point(x, name: str = "x") -> np.ndarray:
         raise TypeError(f"{name} must be real; got complex dtype {array.dtype}")
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be a 1-D array of real numbers; got dtype {array.dtype}")
+    if array.ndim == 0:
+        array = array.reshape(1)  # a scalar is a point with one coordinate, as in scipy
     if array.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array; got shape {array.shape}")
     if array.shape[0] == 0:
@@ -80,28 +82,32 @@ def check_parallel(parallel) -> bool | None:
 
 
 def as_step(step, name: str = "step") -> float | np.ndarray | None:
-    """``step`` as None (default rule), a positive float or positive floats.
+    """``step`` as None (default rule), a finite float or finite floats.
 
-    The length of an array is checked against ``x`` by :func:`steps_for`.
+    The sign picks the side of one-sided differences (scipy's convention);
+    a zero entry means the default rule for that coordinate. The length of
+    an array is checked against ``x`` by :func:`steps_for`.
     """
     if step is None:
         return None
-    if isinstance(step, numbers.Real) and not isinstance(step, bool):
+    if isinstance(step, (numbers.Real, np.floating)) and not isinstance(step, bool):
         value = float(step)
-        if not (np.isfinite(value) and value > 0.0):
-            raise ValueError(f"{name} must be positive and finite; got {step!r}")
+        if not np.isfinite(value):
+            raise ValueError(f"{name} must be finite; got {step!r}")
         return value
     try:
         array = np.asarray(step, dtype=np.float64)
     except (TypeError, ValueError):
         raise TypeError(
-            f"{name} must be None, a positive float or a 1-D array of positive floats; got {step!r}"
+            f"{name} must be None, a float or a 1-D array of floats; got {step!r}"
         ) from None
+    if array.ndim == 0:
+        return as_step(float(array), name)
     if array.ndim != 1:
         raise ValueError(f"{name} must be a float or a 1-D array; got shape {array.shape}")
-    bad = np.flatnonzero(~(np.isfinite(array) & (array > 0.0)))
+    bad = np.flatnonzero(~np.isfinite(array))
     if bad.size:
-        raise ValueError(f"{name} must be positive and finite; {name}[{bad[0]}] is {array[bad[0]]}")
+        raise ValueError(f"{name} must be finite; {name}[{bad[0]}] is {array[bad[0]]}")
     # fastdiff's own copy (the caller's array is neither kept nor touched),
     # writable like every array the drivers get.
     array = np.array(array, dtype=np.float64)

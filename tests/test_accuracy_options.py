@@ -83,15 +83,16 @@ def test_full_output_is_the_same_type_for_all_objects():
 def test_relative_step():
     x = np.array([100.0, -0.5])
     result = fastdiff.gradient(exp_sin_log, x, rel_step=1e-6, full_output=True)
-    assert result.step == pytest.approx([1e-4, 1e-6], rel=1e-6)
+    # scipy's meaning: rel_step * |x_i| (not max(1, |x_i|))
+    assert result.step == pytest.approx([1e-4, 5e-7], rel=1e-6)
     assert relative_error(result.derivative, exp_sin_log_gradient(x)) < 1e-6
 
 
 def test_step_options_exclude_each_other():
     with pytest.raises(ValueError, match="give abs_step \\(step\\) or rel_step, not both"):
         fastdiff.gradient(rosenbrock, np.ones(2), step=1e-3, rel_step=1e-3)
-    with pytest.raises(ValueError, match="rel_step must be positive and finite"):
-        fastdiff.gradient(rosenbrock, np.ones(2), rel_step=-1.0)
+    with pytest.raises(ValueError, match="rel_step must be finite"):
+        fastdiff.gradient(rosenbrock, np.ones(2), rel_step=np.inf)
 
 
 def test_float32_points_get_float32_steps():

@@ -199,8 +199,14 @@ def test_wrong_return_types_of_python_f():
         match=r"must return a real number for a gradient or Hessian; it returned an array of shape \(4,\)",
     ):
         fastdiff.gradient(lambda x: x * 2, X)
-    with pytest.raises(TypeError, match="must return a 1-D array of real numbers for a Jacobian"):
-        fastdiff.jacobian(lambda x: float(x[0]), X)
+    with pytest.raises(
+        TypeError, match=r"a 1-D array of real numbers for a Jacobian; it returned shape \(4, 4\)"
+    ):
+        fastdiff.jacobian(lambda x: np.outer(x, x), X)
+    # A number is a Jacobian of one row, as in scipy.
+    np.testing.assert_allclose(
+        fastdiff.jacobian(lambda x: float(x[0]), X), [[1.0, 0, 0, 0]], atol=1e-9
+    )
     with pytest.raises(ValueError, match="different lengths"):
         fastdiff.jacobian(lambda x: np.zeros(3 if x[0] > 0.3 else 2), X)
     with pytest.raises(

@@ -14,7 +14,6 @@ X = np.array([1.0, 2.0, 3.0])
     ("x", "error", "match"),
     [
         (np.ones((2, 2)), ValueError, r"x must be a 1-D array; got shape \(2, 2\)"),
-        (np.float64(1.0), ValueError, r"x must be a 1-D array; got shape \(\)"),
         (np.array([]), ValueError, "x must have at least one entry"),
         (
             np.array(["a", "b"]),
@@ -51,13 +50,12 @@ def test_bad_point_for_jacobian():
             "method must be one of 'central', 'forward', 'backward', 'richardson'.*; got 'fwd'",
         ),
         ({"method": 3}, TypeError, "method must be a string"),
-        ({"step": 0.0}, ValueError, "step must be positive and finite; got 0.0"),
-        ({"step": -1e-3}, ValueError, "step must be positive and finite"),
-        ({"step": float("nan")}, ValueError, "step must be positive and finite"),
+        ({"step": float("nan")}, ValueError, "step must be finite; got nan"),
+        ({"abs_step": float("inf")}, ValueError, "abs_step must be finite; got inf"),
         (
-            {"step": np.array([1e-3, -1.0, 1e-3])},
+            {"step": np.array([1e-3, np.nan, 1e-3])},
             ValueError,
-            r"step must be positive and finite; step\[1\] is -1.0",
+            r"step must be finite; step\[1\] is nan",
         ),
         (
             {"step": np.array([1e-3, 1e-3])},
@@ -72,7 +70,7 @@ def test_bad_point_for_jacobian():
         (
             {"step": "small"},
             TypeError,
-            "step must be None, a positive float or a 1-D array",
+            "step must be None, a float or a 1-D array",
         ),
         (
             {"parallel": "yes"},
@@ -137,12 +135,9 @@ def test_gradient_of_a_vector_function():
         fastdiff.gradient(_vector, X)
 
 
-def test_jacobian_of_a_scalar_function():
-    with pytest.raises(
-        TypeError,
-        match="must return a 1-D array of real numbers for a Jacobian; it returns float64",
-    ):
-        fastdiff.jacobian(_scalar, X)
+def test_jacobian_of_a_scalar_function_is_one_row():
+    # scipy's shape: a number-valued f has a (1, n) Jacobian.
+    np.testing.assert_allclose(fastdiff.jacobian(_scalar, X), [[2.0, 0.0, 0.0]], atol=1e-9)
 
 
 def test_jacobian_of_a_matrix_function():
@@ -222,5 +217,5 @@ def test_jacobian_non_finite_at_x():
 def test_no_numba_traceback_for_user_mistakes():
     # The message is ours, with no Numba typing dump in it.
     with pytest.raises(TypeError) as info:
-        fastdiff.jacobian(_scalar, X)
+        fastdiff.jacobian(_matrix, X)
     assert "During: " not in str(info.value) and "\x1b[" not in str(info.value)

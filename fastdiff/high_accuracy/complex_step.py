@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from fastdiff.compiled import SCALAR, is_compiled, prepare_complex
+from fastdiff.high_accuracy.complex_step_check import check_complex_step
 from fastdiff.kernels.complex_step import (
     COMPLEX_STEP_SCALE,
     complex_gradient_driver,
@@ -32,6 +33,12 @@ def complex_step_derivative(
     complex128 version of it); a Python ``f`` is called serially with complex
     arrays. ``step`` is None (default ``1e-20 * max(1, |x_j|)``) or absolute
     steps per coordinate.
+
+    For a compiled ``f``, one more evaluation along a complex direction
+    checks the result (:mod:`fastdiff.high_accuracy.complex_step_check`):
+    Numba's complex powers of negative numbers would otherwise make it
+    silently wrong. n + 1 evaluations for a gradient, n + 2 for a Jacobian
+    (its real ``f(x)`` gives the output length); n for a Python ``f``.
     """
     n = x.shape[0]
     if evaluator is not None and (evaluator.parallel or evaluator.vectorized):
@@ -61,6 +68,9 @@ def complex_step_derivative(
                 prepared.address, x, step_array, threads, h, out, status
             )
             value = None
+        if not failures:
+            check_complex_step(f, x, out, value)
+            nfev += 1
         return DerivativeResult(out, value, None, h, nfev, status, "complex")
     h[:] = default_steps(x, COMPLEX_STEP_SCALE) if step is None else step
     columns = []
@@ -69,6 +79,8 @@ def complex_step_derivative(
         z = x.astype(np.complex128)
         z[j] += 1j * h[j]
         result = np.asarray(f(z))
+        if kind != SCALAR:
+            result = np.atleast_1d(result)  # a number-valued f: one Jacobian row
         if not np.iscomplexobj(result):
             raise TypeError(
                 "method='complex' needs f to return complex values for complex input; "

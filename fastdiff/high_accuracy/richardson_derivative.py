@@ -24,6 +24,7 @@ def richardson_derivative(
     object_kind: str,
     evaluations_per_level: int,
     refine=None,
+    first_steps=None,
 ) -> DerivativeResult:
     """Extrapolate a gradient, Jacobian or Hessian from central passes at shrinking steps.
 
@@ -49,6 +50,9 @@ def richardson_derivative(
         mask for a Hessian. Given, the levels after the first three compute
         just what still needs a smaller step; None from it, or no
         ``refine``, means a full pass.
+    first_steps : ndarray, shape (n,), optional
+        The user's absolute steps: the first (largest) level, halved from
+        there. Default: the schedule of the Notes.
 
     Returns
     -------
@@ -74,9 +78,15 @@ def richardson_derivative(
     """
     second = object_kind == "hessian"
     scale = richardson.HESSIAN_SCALE if second else richardson.GRADIENT_SCALE
-    steps = richardson.geometric_steps(
-        x, levels=richardson.MAX_LEVELS, ratio=richardson.RATIO, scale=scale
-    )
+    if first_steps is None:
+        steps = richardson.geometric_steps(
+            x, levels=richardson.MAX_LEVELS, ratio=richardson.RATIO, scale=scale
+        )
+    else:
+        # A step the user chose is a statement about the scale of f: it is
+        # the largest step, never replaced by the unit-scale default.
+        shrink = richardson.RATIO ** np.arange(richardson.MAX_LEVELS)
+        steps = np.abs(first_steps)[np.newaxis, :] / shrink[:, np.newaxis]
     rounding = None
     if value is not None:
         size = float(np.max(np.abs(value)))

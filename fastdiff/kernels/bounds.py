@@ -41,6 +41,14 @@ def shrunk_step(x_i, room, direction, offsets_row, lb_i, ub_i):
     return h
 
 
+#: With a shrunk step, a central difference on the narrower side's room
+#: ``r`` beats the second-order one-sided one on the wider side's room
+#: ``R`` (step ``R / 2``) while ``r >= R / 8``: shrunk steps are below the
+#: balance of truncation and rounding, so rounding decides, and its bound is
+#: ``eps |f| / r`` for central against ``4 eps |f| / (R / 2)`` one-sided.
+CENTRAL_ROOM_RATIO = 8.0
+
+
 @njit(cache=True, error_model="numpy")
 def first_derivative_within(
     x, h, lb, ub, preferred_offsets, preferred_weights, shrink_offsets, shrink_weights
@@ -54,9 +62,11 @@ def first_derivative_within(
     preferred_offsets, preferred_weights : ndarray, shape (s, w)
         Candidate stencils in order of preference; the first that fits with
         the step ``h_i`` is used.
-    shrink_offsets, shrink_weights : ndarray, shape (2, w)
+    shrink_offsets, shrink_weights : ndarray, shape (2, w) or (3, w)
         Forward and backward stencils used, with a shrunk step, on the wider
-        side when no candidate fits.
+        side when no candidate fits; a third row (central) is used instead,
+        with the step the narrower side allows, when that side has at least
+        ``1 / CENTRAL_ROOM_RATIO`` of the wider side's room.
 
     Returns
     -------
@@ -85,6 +95,15 @@ def first_derivative_within(
             continue
         above, below = ub[i] - x[i], x[i] - lb[i]
         side = 0 if above >= below else 1
+        if shrink_offsets.shape[0] > 2 and CENTRAL_ROOM_RATIO * min(above, below) >= max(
+            above, below
+        ):
+            step = shrunk_step(x[i], min(above, below), 1.0, shrink_offsets[2], lb[i], ub[i])
+            if step != 0.0:
+                steps[i] = abs(step)
+                offsets[i] = shrink_offsets[2]
+                weights[i] = shrink_weights[2]
+                continue
         step = shrunk_step(
             x[i],
             max(above, below),

@@ -14,6 +14,8 @@ layer turns that into a ``TypeError``). One trap is Numba's own: a complex
 computed as ``exp(k log z)``, whose rounding error, about ``eps |z**k|``,
 lands in the imaginary part and is divided by ``h``: the derivative is then
 wrong by a factor of ``1e4`` and more. Write ``z * z * z`` and ``1 / z``.
+The public functions catch it with one more evaluation
+(:mod:`fastdiff.high_accuracy.complex_step_check`); these kernels do not.
 
 As in the finite-difference kernels, ``f`` is either a Numba-compiled
 function (inlined; what users pass from their own ``@njit`` code) or the

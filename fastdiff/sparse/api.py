@@ -20,6 +20,7 @@ def jacobian(
     *,
     method: str = "central",
     step: float | ArrayLike | None = None,
+    abs_step: float | ArrayLike | None = None,
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     check: bool = False,
@@ -45,8 +46,9 @@ def jacobian(
         computed.
     method : {"central", "forward", "backward"}
         Difference formula, as for :func:`fastdiff.jacobian`.
-    step : float or array_like of shape (n,), optional
-        Absolute step; default relative, as for :func:`fastdiff.jacobian`.
+    step, abs_step : float or array_like of shape (n,), optional
+        Absolute step (``abs_step`` is scipy's name for it; give one);
+        default relative, as for :func:`fastdiff.jacobian`.
     parallel : bool, optional
         Evaluate the groups on all threads (compiled ``f``). Default:
         automatic.
@@ -94,6 +96,7 @@ def jacobian(
         sparsity,
         method=method,
         step=step,
+        abs_step=abs_step,
         parallel=parallel,
         coloring=coloring,
         check=check,
@@ -114,6 +117,7 @@ def hessian(
     *,
     method: str = "central",
     step: float | ArrayLike | None = None,
+    abs_step: float | ArrayLike | None = None,
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     gradient: Callable | None = None,
@@ -141,8 +145,9 @@ def hessian(
     method : {"central", "forward", "backward"}
         Difference formula: the Hessian stencil of :func:`fastdiff.hessian`
         on ``f``, or the first-derivative stencil on ``gradient``.
-    step : float or array_like of shape (n,), optional
-        Absolute step; default relative, with the exponent of the formula.
+    step, abs_step : float or array_like of shape (n,), optional
+        Absolute step (``abs_step`` is scipy's name for it; give one);
+        default relative, with the exponent of the formula.
     parallel : bool, optional
         Use all threads (compiled functions). Default: automatic.
     coloring : Coloring, optional
@@ -181,6 +186,7 @@ def hessian(
         sparsity,
         method=method,
         step=step,
+        abs_step=abs_step,
         parallel=parallel,
         coloring=coloring,
         gradient=gradient,
@@ -201,6 +207,7 @@ def jac(
     *,
     method: str = "central",
     step=None,
+    abs_step=None,
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     check: bool = False,
@@ -222,6 +229,7 @@ def jac(
         sparsity,
         method=method,
         step=step,
+        abs_step=abs_step,
         parallel=parallel,
         coloring=coloring,
         check=check,
@@ -240,6 +248,7 @@ def hess(
     *,
     method: str = "central",
     step=None,
+    abs_step=None,
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     gradient: Callable | None = None,
@@ -257,6 +266,7 @@ def hess(
         sparsity,
         method=method,
         step=step,
+        abs_step=abs_step,
         parallel=parallel,
         coloring=coloring,
         gradient=gradient,

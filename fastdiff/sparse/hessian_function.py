@@ -58,6 +58,7 @@ class SparseHessianFunction:
         *,
         method="central",
         step=None,
+        abs_step=None,
         parallel=None,
         coloring=None,
         gradient=None,
@@ -72,6 +73,7 @@ class SparseHessianFunction:
         self.options = derivative_options(
             method=method,
             step=step,
+            abs_step=abs_step,
             parallel=parallel,
             vectorized=vectorized,
             workers=workers,

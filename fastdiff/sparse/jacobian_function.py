@@ -38,6 +38,7 @@ class SparseJacobianFunction:
         *,
         method="central",
         step=None,
+        abs_step=None,
         parallel=None,
         coloring=None,
         check=False,
@@ -51,6 +52,7 @@ class SparseJacobianFunction:
         self.options = derivative_options(
             method=method,
             step=step,
+            abs_step=abs_step,
             parallel=parallel,
             vectorized=vectorized,
             workers=workers,

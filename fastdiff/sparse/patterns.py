@@ -29,10 +29,13 @@ def as_pattern(sparsity, name: str = "sparsity") -> scipy.sparse.csr_matrix:
                 f"{name} must be a scipy.sparse matrix or a boolean array of shape (m, n); "
                 f"got {type(sparsity).__name__}"
             )
+        if array.dtype.kind in "iu" and np.all((array == 0) | (array == 1)):
+            array = array != 0  # 0/1 patterns, as scipy's own examples write them
         if array.dtype != np.bool_:
             raise TypeError(
                 f"{name} must be a scipy.sparse matrix or a boolean array of shape (m, n); "
-                f"got an array of dtype {array.dtype} (pass `{name} != 0` to mark the nonzeros)"
+                f"got an array of dtype {array.dtype} (0/1 integers are accepted too; pass "
+                f"`{name} != 0` to mark the nonzeros)"
             )
         if array.ndim != 2:
             raise ValueError(f"{name} must be 2-D, shape (m, n); got shape {array.shape}")
