@@ -8,6 +8,8 @@ that keep the prepared function and the checked options, for repeated use
 
 from __future__ import annotations
 
+import copy
+
 import numba
 import numpy as np
 import scipy.sparse
@@ -21,6 +23,15 @@ from fastdiff._validation import (
     check_parallel,
     non_finite_error,
     steps_for,
+)
+from fastdiff.arguments import (
+    argument_types,
+    as_extra_arguments,
+    bind,
+    describe_signature,
+    positional_arguments,
+    requires_extra_arguments,
+    same_arguments,
 )
 from fastdiff.bounds import as_bounds, hessian_steps_within, point_inside, stencil_fits
 from fastdiff.compiled import SCALAR, VECTOR, is_compiled, prepare
@@ -45,6 +56,8 @@ def gradient(
     f,
     x: ArrayLike,
     *,
+    args: tuple = (),
+    kwargs: dict | None = None,
     method: str = "central",
     step: float | ArrayLike | None = None,
     rel_step: float | ArrayLike | None = None,
@@ -62,12 +75,23 @@ def gradient(
     Parameters
     ----------
     f : callable
-        ``f(x) -> float`` for a 1-D float64 array ``x``. A Numba-compiled
-        (``@numba.njit``) ``f`` is evaluated in compiled kernels; any other
-        callable through an :class:`~fastdiff.Evaluator` (serially unless
-        ``vectorized``, ``workers`` or ``executor`` says otherwise).
+        ``f(x, *args, **kwargs) -> float`` for a 1-D float64 array ``x``. A
+        Numba-compiled (``@numba.njit``) ``f`` is evaluated in compiled
+        kernels; any other callable through an :class:`~fastdiff.Evaluator`
+        (serially unless ``vectorized``, ``workers`` or ``executor`` says
+        otherwise).
     x : array_like, shape (n,)
         Point of differentiation; finite.
+    args : tuple, optional
+        Extra arguments of ``f``, not differentiated (scipy's convention).
+        For a compiled ``f`` they reach it natively in the kernels: arrays
+        by reference, never copied; the kernels are compiled once per
+        tuple of argument types (arrays of a dtype, dimension and layout,
+        numbers, tuples of them) and cached on disk, not per value.
+    kwargs : dict, optional
+        Keyword arguments of ``f``. A compiled ``f`` gets them by position
+        (matched by name to its parameters), since compiled code takes no
+        ``**kwargs``.
     method : {"central", "forward", "backward"}
         Difference formula. Central is second-order accurate; one-sided
         formulas cost half as much and stay on one side of ``x``.
@@ -152,6 +176,8 @@ def gradient(
         executor=executor,
         progress=progress,
         evaluator=evaluator,
+        args=args,
+        kwargs=kwargs,
     )(x)
 
 
@@ -159,6 +185,8 @@ def jacobian(
     f,
     x: ArrayLike,
     *,
+    args: tuple = (),
+    kwargs: dict | None = None,
     method: str = "central",
     step: float | ArrayLike | None = None,
     rel_step: float | ArrayLike | None = None,
@@ -182,7 +210,7 @@ def jacobian(
         with ``@numba.njit`` or a plain Python callable (see :func:`gradient`).
     x : array_like, shape (n,)
         Point of differentiation; finite.
-    method, step, parallel, vectorized, workers, executor, progress, evaluator
+    args, kwargs, method, step, parallel, vectorized, workers, executor, progress, evaluator
         As for :func:`gradient`; a vectorized ``f`` returns ``(k, m)``.
     sparsity : scipy.sparse matrix or bool array of shape (m, n), optional
         Where the Jacobian can be nonzero. Columns that share no row are
@@ -205,7 +233,7 @@ def jacobian(
     :func:`jac` meets a new n (to learn m). Forward and backward: n + 1.
     """
     if sparsity is not None:
-        _no_sparse_conflicts(rel_step, bounds, full_output)
+        _no_sparse_conflicts(rel_step, bounds, full_output, args or kwargs)
         options = dict(method=method, step=step, parallel=parallel, coloring=coloring)
         options.update(vectorized=vectorized, workers=workers, executor=executor)
         return _sparse("jacobian")(
@@ -224,6 +252,8 @@ def jacobian(
         executor=executor,
         progress=progress,
         evaluator=evaluator,
+        args=args,
+        kwargs=kwargs,
     )(x)
 
 
@@ -231,6 +261,8 @@ def hessian(
     f,
     x: ArrayLike,
     *,
+    args: tuple = (),
+    kwargs: dict | None = None,
     method: str = "central",
     step: float | ArrayLike | None = None,
     rel_step: float | ArrayLike | None = None,
@@ -261,7 +293,7 @@ def hessian(
     step : float or array_like of shape (n,), optional
         Absolute step. Default ``eps**(1/4) * max(1, |x_i|)`` for central,
         ``eps**(1/3) * max(1, |x_i|)`` for one-sided.
-    parallel, vectorized, workers, executor, progress, evaluator
+    args, kwargs, parallel, vectorized, workers, executor, progress, evaluator
         As for :func:`gradient`.
     sparsity : scipy.sparse matrix or bool array of shape (n, n), optional
         Symmetric pattern of the Hessian: a sparse result from star-coloured
@@ -281,7 +313,7 @@ def hessian(
     forward and backward: ``1 + n (n + 3) / 2``.
     """
     if sparsity is not None:
-        _no_sparse_conflicts(rel_step, bounds, full_output)
+        _no_sparse_conflicts(rel_step, bounds, full_output, args or kwargs)
         options = dict(method=method, step=step, parallel=parallel, coloring=coloring)
         options.update(vectorized=vectorized, workers=workers, executor=executor)
         return _sparse("hessian")(f, x, sparsity, progress=progress, evaluator=evaluator, **options)
@@ -298,6 +330,8 @@ def hessian(
         executor=executor,
         progress=progress,
         evaluator=evaluator,
+        args=args,
+        kwargs=kwargs,
     )(x)
 
 
@@ -307,6 +341,12 @@ def grad(f, **options) -> GradientFunction:
     ``f`` is checked and prepared once, so repeated calls (for instance from
     ``scipy.optimize.minimize(f, x0, jac=grad(f))``) pay only for the
     evaluations. Options as for :func:`gradient`.
+
+    The prepared function takes scipy's calling convention too,
+    ``grad(f)(x, *args, **kwargs)``, so that
+    ``scipy.optimize.minimize(f, x0, args=(data,), jac=grad(f))`` works; a
+    compiled ``f`` stays compiled with its arguments. Give the extra
+    arguments either here (``args=``) or at each call, not both.
     """
     return GradientFunction(f, **options)
 
@@ -349,15 +389,17 @@ def _sparse_transformation(name: str, f, options: dict):
         options.pop("rel_step", None),
         options.pop("bounds", None),
         options.pop("full_output", False),
+        options.pop("args", ()) or options.pop("kwargs", None),
     )
     return _sparse(name)(f, pattern, **options)
 
 
-def _no_sparse_conflicts(rel_step, bounds, full_output) -> None:
+def _no_sparse_conflicts(rel_step, bounds, full_output, extra_arguments=None) -> None:
     for name, given in (
         ("rel_step", rel_step is not None),
         ("bounds", bounds is not None),
         ("full_output", bool(full_output)),
+        ("args", bool(extra_arguments)),
     ):
         if given:
             raise ValueError(
@@ -405,8 +447,11 @@ class _DerivativeFunction:
         executor=None,
         progress: bool = False,
         evaluator: Evaluator | None = None,
+        args: tuple = (),
+        kwargs: dict | None = None,
     ):
         self.method = check_choice(method, self._methods, "method")
+        self.args, self.kwargs = as_extra_arguments(args, kwargs)
         # Richardson and complex step build on central passes and steps.
         self._base_method = self.method if self.method in stencils.METHODS else "central"
         if step is not None and abs_step is not None:
@@ -427,8 +472,12 @@ class _DerivativeFunction:
             raise TypeError(f"f must be a callable; got {type(f).__name__}")
         self.function = f
         self._evaluator = _choose_evaluator(vectorized, workers, executor, progress, evaluator)
-        if self._evaluator is None and is_compiled(f):
-            self._prepared = prepare(f, self._kind)
+        # What the kernels pass to f after x; see _bind_arguments.
+        self._unbound_function, self._arguments, self._last_bound = f, (), None
+        self._compiled = self._evaluator is None and is_compiled(f)
+        if self._compiled:
+            extra = self.args or self.kwargs or requires_extra_arguments(f)
+            self._prepared = None if extra else prepare(f, self._kind)
         else:
             if self.parallel:
                 raise ValueError(
@@ -452,6 +501,46 @@ class _DerivativeFunction:
         no_steps = self.step is None and self.rel_step is None
         self._default_steps = steps_for(None, 0) if no_steps else None
         self._too_small: dict[tuple[int, int, int], bool] = {}
+        if self.args or self.kwargs:
+            self._bind_arguments(self.args, self.kwargs)
+
+    def _bind_arguments(self, args: tuple, kwargs: dict) -> None:
+        """Make calls evaluate ``f(x, *args, **kwargs)`` on this function's path."""
+        f = self._unbound_function
+        self.function = bind(f, args, kwargs)
+        self._extra_options = {**self._extra_options, "args": args, "kwargs": kwargs}
+        self._too_small = {}
+        if self._compiled:
+            self._arguments = positional_arguments(f, args, kwargs)
+            self._prepared = prepare(f, self._kind, argument_types(self._arguments))
+
+    def _for_arguments(self, args: tuple, kwargs: dict):
+        """This function, or a copy of it for the extra arguments of one call.
+
+        For scipy's convention ``jac(x, *args)``: the copy for the last
+        arguments is kept while the same objects come back.
+        """
+        if not args and not kwargs:
+            if self._compiled and self._prepared is None:
+                raise TypeError(
+                    f"{describe_signature(self._unbound_function)} takes extra arguments: "
+                    "pass them with args=(...) or call with (x, *args)"
+                )
+            return self
+        if self.args or self.kwargs:
+            raise TypeError(
+                "args were given when the derivative function was made; "
+                "give them there or at each call, not both"
+            )
+        last = self._last_bound
+        if last is not None and same_arguments(args, kwargs, last[0], last[1]):
+            return last[2]
+        args, kwargs = as_extra_arguments(args, kwargs)
+        bound = copy.copy(self)
+        bound._last_bound = None
+        bound._bind_arguments(args, kwargs)
+        self._last_bound = (args, kwargs, bound)
+        return bound
 
     def _threads(self, x: np.ndarray, evaluations: int, m: int = 0) -> int:
         """Threads for this call: 1 runs the serial kernel."""
@@ -461,7 +550,7 @@ class _DerivativeFunction:
             key = (x.shape[0], evaluations, m)
             too_small = self._too_small.get(key)
             if too_small is None:
-                cost = self._prepared.evaluation_cost(x, m)
+                cost = self._prepared.evaluation_cost(x, m, self._arguments)
                 too_small = self._too_small[key] = evaluations * cost < PARALLEL_THRESHOLD_SECONDS
             if too_small:
                 return 1
@@ -485,7 +574,8 @@ class _DerivativeFunction:
         if self._prepared is None:
             return PythonPasses(self.function, self._evaluator, self._kind)
         threads = self._threads(x, evaluations, m)
-        return CompiledPasses(self.function, self._prepared.address, self._kind, threads)
+        address = self._prepared.address
+        return CompiledPasses(self.function, address, self._kind, threads, self._arguments)
 
     def _careful_first_derivative(self, x: np.ndarray, eps: float, need_value: bool, m: int = 0):
         bounds = None
@@ -538,7 +628,9 @@ class _DerivativeFunction:
             if self._prepared is not None:
                 options.pop("evaluator")
             result = richardson_derivative(
-                lambda steps: central_type(self.function, method="central", step=steps, **options),
+                lambda steps: central_type(
+                    self._unbound_function, method="central", step=steps, **options
+                ),
                 x,
                 value,
                 object_kind,
@@ -627,7 +719,8 @@ class GradientFunction(_DerivativeFunction):
         self._exponent = stencil.step_exponent
         self._offsets, self._weights = stencils.first_derivative_row(self._base_method)
 
-    def __call__(self, x: ArrayLike):
+    def __call__(self, x: ArrayLike, *args, **kwargs):
+        self = self._for_arguments(args, kwargs)
         x, eps = _point(x)
         if self._base_method != self.method:
             result = self._extrapolated(x, "gradient", GradientFunction, 2 * x.shape[0])
@@ -645,6 +738,7 @@ class GradientFunction(_DerivativeFunction):
         f0, f0_status, bad, failures = gradient_driver(
             self._prepared.address,
             x,
+            self._arguments,
             self._user_steps(x) if steps is None else steps,
             self._exponent,
             eps,
@@ -679,7 +773,8 @@ class JacobianFunction(_DerivativeFunction):
         self._stencil = stencils.FIRST_DERIVATIVE[self._base_method]
         self._output_length: dict[int, int] = {}
 
-    def __call__(self, x: ArrayLike) -> np.ndarray:
+    def __call__(self, x: ArrayLike, *args, **kwargs) -> np.ndarray:
+        self = self._for_arguments(args, kwargs)
         x, eps = _point(x)
         if self._base_method != self.method:
             # Each of the three first levels is a new central JacobianFunction,
@@ -708,6 +803,7 @@ class JacobianFunction(_DerivativeFunction):
         bad, failures = jacobian_driver(
             self._prepared.address,
             x,
+            self._arguments,
             self._user_steps(x),
             self._stencil.step_exponent,
             eps,
@@ -742,7 +838,8 @@ class HessianFunction(_DerivativeFunction):
         self._stencil = stencils.HESSIAN[self._base_method]
         self._arrays = stencils.hessian_arrays(self._base_method)
 
-    def __call__(self, x: ArrayLike) -> np.ndarray:
+    def __call__(self, x: ArrayLike, *args, **kwargs) -> np.ndarray:
+        self = self._for_arguments(args, kwargs)
         x, eps = _point(x)
         if self._base_method != self.method:
             evaluations = self._stencil.evaluation_count(x.shape[0])
@@ -758,6 +855,7 @@ class HessianFunction(_DerivativeFunction):
         f0, f0_status, bad, failures = hessian_driver(
             self._prepared.address,
             x,
+            self._arguments,
             self._user_steps(x),
             self._stencil.step_exponent,
             eps,
@@ -808,9 +906,11 @@ class HessianFunction(_DerivativeFunction):
             out = np.empty((n, n))
             status = np.empty((n, n), dtype=np.int8)
             if passes.threads > 1:
-                hessian_parallel(passes.address, x, h, arrays, value, out, status, passes.threads)
+                hessian_parallel(
+                    passes.address, x, passes.args, h, arrays, value, out, status, passes.threads
+                )
             else:
-                hessian_serial(passes.address, x, h, arrays, value, out, status)
+                hessian_serial(passes.address, x, passes.args, h, arrays, value, out, status)
             if status.any() and not self.full_output:
                 _raise_for_hessian_entries(status)
         out[fixed, :] = 0.0

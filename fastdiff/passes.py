@@ -36,10 +36,16 @@ class Pass:
 
 
 class CompiledPasses:
-    """Passes through the compiled kernels (``f`` wrapped by :mod:`fastdiff.compiled`)."""
+    """Passes through the compiled kernels (``f`` wrapped by :mod:`fastdiff.compiled`).
 
-    def __init__(self, function, address: int, kind: str, threads: int):
+    ``function`` is what Python calls for ``f(x)`` (with its extra arguments
+    bound, see :class:`fastdiff.arguments.BoundFunction`); the kernels call
+    the code at ``address`` with the tuple ``args``.
+    """
+
+    def __init__(self, function, address: int, kind: str, threads: int, args: tuple = ()):
         self.function, self.address, self.kind, self.threads = function, address, kind, threads
+        self.args = args
 
     def value(self, x: np.ndarray):
         """``f(x)``; exceptions propagate with a note."""
@@ -64,19 +70,19 @@ class CompiledPasses:
             f0 = np.nan if value is None else value
             if self.threads > 1:
                 gradient_parallel(
-                    self.address, x, h, offsets, weights, f0, out, status, self.threads
+                    self.address, x, self.args, h, offsets, weights, f0, out, status, self.threads
                 )
             else:
-                gradient_serial(self.address, x, h, offsets, weights, f0, out, status)
+                gradient_serial(self.address, x, self.args, h, offsets, weights, f0, out, status)
         else:
             out = np.empty((n, m)).T  # contiguous columns, as the fast path
             f0 = np.zeros(m) if value is None else value
             if self.threads > 1:
                 jacobian_parallel(
-                    self.address, x, h, offsets, weights, f0, out, status, self.threads
+                    self.address, x, self.args, h, offsets, weights, f0, out, status, self.threads
                 )
             else:
-                jacobian_serial(self.address, x, h, offsets, weights, f0, out, status)
+                jacobian_serial(self.address, x, self.args, h, offsets, weights, f0, out, status)
         errors = {}
         shared = offsets.shape[0] == 1
         for i in np.flatnonzero(status == RAISED):

@@ -125,6 +125,7 @@ class _ColorDifferences:
         bad, f0_status = vector_setup(
             address,
             x,
+            (),
             steps_for(self.step, x.shape[0]),
             stencil.exponent,
             FLOAT64_EPS,
@@ -140,6 +141,7 @@ class _ColorDifferences:
         arguments = (
             address,
             x,
+            (),
             h,
             coloring.group_pointers,
             coloring.group_columns,
