@@ -26,6 +26,8 @@ def gradient(
     f,
     x: ArrayLike,
     *,
+    args: tuple = (),
+    kwargs: dict | None = None,
     method: str = "central",
     step: float | ArrayLike | str | None = None,
     abs_step: float | ArrayLike | None = None,
@@ -45,12 +47,23 @@ def gradient(
     Parameters
     ----------
     f : callable
-        ``f(x) -> float`` for a 1-D float64 array ``x``. A Numba-compiled
-        (``@numba.njit``) ``f`` is evaluated in compiled kernels; any other
-        callable through an :class:`~fastdiff.Evaluator` (serially unless
-        ``vectorized``, ``workers`` or ``executor`` says otherwise).
+        ``f(x, *args, **kwargs) -> float`` for a 1-D float64 array ``x``. A
+        Numba-compiled (``@numba.njit``) ``f`` is evaluated in compiled
+        kernels; any other callable through an :class:`~fastdiff.Evaluator`
+        (serially unless ``vectorized``, ``workers`` or ``executor`` says
+        otherwise).
     x : array_like, shape (n,)
         Point of differentiation; finite.
+    args : tuple, optional
+        Extra arguments of ``f``, not differentiated (scipy's convention).
+        For a compiled ``f`` they reach it natively in the kernels: arrays
+        by reference, never copied; the kernels are compiled once per
+        tuple of argument types (arrays of a dtype, dimension and layout,
+        numbers, tuples of them) and cached on disk, not per value.
+    kwargs : dict, optional
+        Keyword arguments of ``f``. A compiled ``f`` gets them by position
+        (matched by name to its parameters), since compiled code takes no
+        ``**kwargs``.
     method : {"central", "forward", "backward"}
         Difference formula. Central is second-order accurate; one-sided
         formulas cost half as much and stay on one side of ``x``.
@@ -140,7 +153,8 @@ def gradient(
     array([2., 4.])
     """
     if (
-        bounds is None
+        _no_arguments(args, kwargs)
+        and bounds is None
         and evaluator is None
         and workers is None
         and executor is None
@@ -168,6 +182,8 @@ def gradient(
         progress=progress,
         evaluator=evaluator,
         timeout=timeout,
+        args=args,
+        kwargs=kwargs,
     )(x)
 
 
@@ -175,6 +191,8 @@ def jacobian(
     f,
     x: ArrayLike,
     *,
+    args: tuple = (),
+    kwargs: dict | None = None,
     method: str = "central",
     step: float | ArrayLike | str | None = None,
     abs_step: float | ArrayLike | None = None,
@@ -200,8 +218,8 @@ def jacobian(
         with ``@numba.njit`` or a plain Python callable (see :func:`gradient`).
     x : array_like, shape (n,)
         Point of differentiation; finite.
-    method, step, abs_step, rel_step, bounds, full_output, parallel, vectorized, workers,
-    executor, progress, evaluator, timeout
+    args, kwargs, method, step, abs_step, rel_step, bounds, full_output, parallel,
+    vectorized, workers, executor, progress, evaluator, timeout
         As for :func:`gradient`; a vectorized ``f`` returns ``(k, m)``. An
         ``f`` returning a number gives a Jacobian of shape (1, n).
     sparsity : scipy.sparse matrix or bool array of shape (m, n), optional
@@ -225,13 +243,14 @@ def jacobian(
     :func:`jac` meets a new n (to learn m). Forward and backward: n + 1.
     """
     if sparsity is not None:
-        _no_sparse_conflicts(rel_step, bounds, full_output)
+        _no_sparse_conflicts(rel_step, bounds, full_output, not _no_arguments(args, kwargs))
         options = dict(method=method, step=step, abs_step=abs_step, parallel=parallel)
         options.update(coloring=coloring)
         options.update(vectorized=vectorized, workers=workers, executor=executor, timeout=timeout)
         return sparse.jacobian(f, x, sparsity, progress=progress, evaluator=evaluator, **options)
     if (
-        bounds is None
+        _no_arguments(args, kwargs)
+        and bounds is None
         and evaluator is None
         and workers is None
         and executor is None
@@ -259,6 +278,8 @@ def jacobian(
         progress=progress,
         evaluator=evaluator,
         timeout=timeout,
+        args=args,
+        kwargs=kwargs,
     )(x)
 
 
@@ -266,6 +287,8 @@ def hessian(
     f,
     x: ArrayLike,
     *,
+    args: tuple = (),
+    kwargs: dict | None = None,
     method: str = "central",
     step: float | ArrayLike | str | None = None,
     abs_step: float | ArrayLike | None = None,
@@ -299,7 +322,7 @@ def hessian(
         As for :func:`gradient`. Default ``eps**(1/4) * max(1, |x_i|)`` for
         central, ``eps**(1/3) * max(1, |x_i|)`` for one-sided. ``"auto"``: chosen
         from ``f``'s noise and curvature, as for :func:`gradient`.
-    parallel, vectorized, workers, executor, progress, evaluator, timeout
+    args, kwargs, parallel, vectorized, workers, executor, progress, evaluator, timeout
         As for :func:`gradient`.
     sparsity : scipy.sparse matrix or bool array of shape (n, n), optional
         Symmetric pattern of the Hessian: a sparse result from star-coloured
@@ -319,13 +342,14 @@ def hessian(
     forward and backward: ``1 + n (n + 3) / 2``.
     """
     if sparsity is not None:
-        _no_sparse_conflicts(rel_step, bounds, full_output)
+        _no_sparse_conflicts(rel_step, bounds, full_output, not _no_arguments(args, kwargs))
         options = dict(method=method, step=step, abs_step=abs_step, parallel=parallel)
         options.update(coloring=coloring)
         options.update(vectorized=vectorized, workers=workers, executor=executor, timeout=timeout)
         return sparse.hessian(f, x, sparsity, progress=progress, evaluator=evaluator, **options)
     if (
-        bounds is None
+        _no_arguments(args, kwargs)
+        and bounds is None
         and evaluator is None
         and workers is None
         and executor is None
@@ -353,6 +377,8 @@ def hessian(
         progress=progress,
         evaluator=evaluator,
         timeout=timeout,
+        args=args,
+        kwargs=kwargs,
     )(x)
 
 
@@ -362,6 +388,12 @@ def grad(f, **options) -> GradientFunction:
     ``f`` is checked and prepared once, so repeated calls (for instance from
     ``scipy.optimize.minimize(f, x0, jac=grad(f))``) pay only for the
     evaluations. Options as for :func:`gradient`.
+
+    The prepared function takes scipy's calling convention too,
+    ``grad(f)(x, *args, **kwargs)``, so that
+    ``scipy.optimize.minimize(f, x0, args=(data,), jac=grad(f))`` works; a
+    compiled ``f`` stays compiled with its arguments. Give the extra
+    arguments either here (``args=``) or at each call, not both.
     """
     return GradientFunction(f, **options)
 
@@ -397,15 +429,24 @@ def _sparse_transformation(name: str, f, options: dict):
         options.pop("rel_step", None),
         options.pop("bounds", None),
         options.pop("full_output", False),
+        not _no_arguments(options.pop("args", ()), options.pop("kwargs", None)),
     )
     return getattr(sparse, name)(f, pattern, **options)
 
 
-def _no_sparse_conflicts(rel_step, bounds, full_output) -> None:
+def _no_arguments(args, kwargs) -> bool:
+    """Whether no extra arguments of ``f`` were given (whatever their type)."""
+    return (type(args) is tuple and not args) and (
+        kwargs is None or (isinstance(kwargs, dict) and not kwargs)
+    )
+
+
+def _no_sparse_conflicts(rel_step, bounds, full_output, extra_arguments=False) -> None:
     for name, given in (
         ("rel_step", rel_step is not None),
         ("bounds", bounds is not None),
         ("full_output", bool(full_output)),
+        ("args", bool(extra_arguments)),
     ):
         if given:
             raise ValueError(

@@ -13,6 +13,10 @@ and ``hessian(...)``:
   through an :class:`~fastdiff.Evaluator` (:mod:`fastdiff.python_path`).
 
 :func:`prepare_backend` picks one for a function and its options, once.
+Extra arguments of ``f`` (``options.args``, ``options.kwargs``) are bound
+there: a Python ``f`` becomes a :class:`~fastdiff.arguments.BoundFunction`
+of ``x`` alone; a compiled ``f`` is prepared for the argument types and
+the kernels get the tuple of arguments, passed natively to every call.
 The careful path (:mod:`fastdiff.careful`) and Richardson refinement are
 written against this interface only.
 """
@@ -23,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fastdiff.arguments import argument_types, bind, positional_arguments
 from fastdiff.compiled import is_compiled, prepare
 from fastdiff.errors import RaisedAt, check_finite_value, raise_with_note
 from fastdiff.evaluate import SCALAR, Evaluator
@@ -51,16 +56,22 @@ class CompiledPasses:
 
     Attributes
     ----------
-    function : numba dispatcher
+    function : callable
+        What Python calls for ``f(x)``: the dispatcher, or it with its extra
+        arguments bound (:class:`~fastdiff.arguments.BoundFunction`).
     compiled : CompiledFunction
         The address the kernels call, and the cost of one evaluation.
     kind : {"scalar", "vector"}
     threads : ThreadPolicy
+    args : tuple
+        The extra arguments the kernels pass to ``f`` after ``x`` (``()``
+        for ``f(x)``).
     """
 
-    def __init__(self, function, compiled, kind: str, threads: ThreadPolicy):
+    def __init__(self, function, compiled, kind: str, threads: ThreadPolicy, args: tuple = ()):
         self.function, self.compiled, self.kind, self.threads = function, compiled, kind, threads
         self.address = compiled.address
+        self.args = args
 
     def value(self, x: np.ndarray):
         """``f(x)``; exceptions propagate with a note."""
@@ -93,16 +104,20 @@ class CompiledPasses:
             out = np.empty(n)
             f0 = np.nan if value is None else value
             if threads > 1:
-                gradient_parallel(self.address, x, h, offsets, weights, f0, out, status, threads)
+                gradient_parallel(
+                    self.address, x, self.args, h, offsets, weights, f0, out, status, threads
+                )
             else:
-                gradient_serial(self.address, x, h, offsets, weights, f0, out, status)
+                gradient_serial(self.address, x, self.args, h, offsets, weights, f0, out, status)
         else:
             out = np.empty((n, m)).T  # contiguous columns, as the fast path
             f0 = np.zeros(m) if value is None else value
             if threads > 1:
-                jacobian_parallel(self.address, x, h, offsets, weights, f0, out, status, threads)
+                jacobian_parallel(
+                    self.address, x, self.args, h, offsets, weights, f0, out, status, threads
+                )
             else:
-                jacobian_serial(self.address, x, h, offsets, weights, f0, out, status)
+                jacobian_serial(self.address, x, self.args, h, offsets, weights, f0, out, status)
         errors = {}
         for i in np.flatnonzero(status == RAISED):
             # Recovered only if this entry's failure reaches the user
@@ -125,9 +140,9 @@ class CompiledPasses:
         evaluations = method.second.evaluation_count(n)
         threads = self.threads(x, evaluations)
         if threads > 1:
-            hessian_parallel(self.address, x, h, arrays, value, out, status, threads)
+            hessian_parallel(self.address, x, self.args, h, arrays, value, out, status, threads)
         else:
-            hessian_serial(self.address, x, h, arrays, value, out, status)
+            hessian_serial(self.address, x, self.args, h, arrays, value, out, status)
         return PythonDerivative(value, out, status, {}, None, evaluations)
 
 
@@ -196,9 +211,17 @@ def python_evaluator(f, options) -> Evaluator | None:
 
 
 def prepare_backend(f, options, kind: str) -> CompiledPasses | PythonPasses:
-    """The backend of ``f`` (``kind`` "scalar" or "vector") under ``options``, built once."""
+    """The backend of ``f`` (``kind`` "scalar" or "vector") under ``options``, built once.
+
+    ``f`` is evaluated as ``f(x, *options.args, **options.kwargs)``. A
+    compiled ``f`` is prepared once per tuple of argument types (keyword
+    arguments placed by name, :func:`fastdiff.arguments.positional_arguments`).
+    """
     evaluator = python_evaluator(f, options)
+    bound = bind(f, options.args, options.kwargs)
     if evaluator is not None:
-        return PythonPasses(f, evaluator, kind)
-    compiled = prepare(f, kind)
-    return CompiledPasses(f, compiled, kind, ThreadPolicy(options.parallel, compiled))
+        return PythonPasses(bound, evaluator, kind)
+    arguments = positional_arguments(f, options.args, options.kwargs)
+    compiled = prepare(f, kind, argument_types(arguments))
+    threads = ThreadPolicy(options.parallel, compiled, arguments)
+    return CompiledPasses(bound, compiled, kind, threads, arguments)

@@ -9,6 +9,11 @@ reports exceptions as a status (see :mod:`fastdiff.kernels._calling`): the
 kernels are compiled once for all functions and loaded from Numba's disk
 cache, and preparing a new ``f`` compiles nothing beyond ``f`` itself.
 
+An ``f`` with extra arguments, ``f(x, *args)``, is compiled for
+``(x, *argument types)`` and the kernels pass the arguments' native fields
+on every call (:func:`prepare` with ``arg_types``): the kernels are compiled
+once per tuple of argument types and cached like the others.
+
 Only an ``f`` whose result is not already float64 (an integer, a float32,
 an array of another dtype or layout) gets a small compiled adapter that
 converts it, about 0.1 s once per function and process. The complex-step
@@ -18,6 +23,7 @@ kernels call a C callback (``numba.cfunc``) of ``f`` instead.
 from __future__ import annotations
 
 import collections
+import inspect
 import time
 import weakref
 from dataclasses import dataclass, field
@@ -27,6 +33,7 @@ from numba import carray, cfunc, njit, types
 from numba.core.registry import cpu_target
 from numba.extending import is_jitted
 
+from fastdiff.arguments import check_argument_count, describe_signature
 from fastdiff.kernels._calling import POINT_TYPE, VALUES_TYPE, accumulate_vector, call_scalar
 from fastdiff.kernels.complex_step import call_complex, store_complex
 from fastdiff.status import RAISED
@@ -45,6 +52,9 @@ class CompiledFunction:
         The user's function.
     kind : {"scalar", "vector"}
         What ``f`` returns: a float, or a 1-D array.
+    arg_types : tuple of numba types
+        Types of the extra arguments the code at ``address`` takes after
+        ``x`` (empty for ``f(x)``).
     address : int
         Address of the code the kernels call.
     target : object
@@ -60,6 +70,7 @@ class CompiledFunction:
     address: int
     target: object = field(repr=False)
     seconds_per_evaluation: dict = field(default_factory=dict, repr=False)
+    arg_types: tuple = ()
 
     @property
     def uses_adapter(self) -> bool:
@@ -71,12 +82,12 @@ class CompiledFunction:
         """
         return self.target is not self.function and is_jitted(self.target)
 
-    def evaluation_cost(self, x: np.ndarray, m: int = 0) -> float:
-        """Seconds per evaluation at ``x``, measured once per dimension."""
+    def evaluation_cost(self, x: np.ndarray, m: int = 0, args: tuple = ()) -> float:
+        """Seconds per evaluation at ``x`` (with extra arguments ``args``), measured once per dimension."""
         n = x.shape[0]
         cost = self.seconds_per_evaluation.get(n)
         if cost is None:
-            cost = _measure_cost(self, x, m)
+            cost = _measure_cost(self, x, m, args)
             self.seconds_per_evaluation[n] = cost
         return cost
 
@@ -102,28 +113,39 @@ def is_compiled(f) -> bool:
     return is_jitted(f)
 
 
-def prepare(f, kind: str) -> CompiledFunction:
-    """Check a jitted ``f`` and wrap it for the kernels (cached per ``f``).
+def prepare(f, kind: str, arg_types: tuple = ()) -> CompiledFunction:
+    """Check a jitted ``f`` and wrap it for the kernels (cached per ``f`` and argument types).
 
     Parameters
     ----------
     f : numba dispatcher
-        Function of one 1-D float64 array.
+        Function ``f(x, *args)`` of a 1-D float64 array ``x``.
     kind : {"scalar", "vector"}
         ``"scalar"`` for gradients and Hessians (``f`` returns a number),
         ``"vector"`` for Jacobians (``f`` returns a 1-D array).
+    arg_types : tuple of numba types
+        Types of the extra arguments, as
+        :func:`fastdiff.arguments.argument_types` gives them; the kernels
+        must receive a tuple of exactly these types. Empty for ``f(x)``.
 
     Raises
     ------
     TypeError
-        If ``f`` cannot be compiled for a 1-D float64 array, or returns
-        something other than ``kind`` asks for.
+        If ``f`` cannot be compiled for a 1-D float64 array followed by
+        arguments of ``arg_types`` (the message names ``args`` and ``f``'s
+        signature when extra arguments are the cause), or returns something
+        other than ``kind`` asks for.
+
+    Notes
+    -----
+    Compiles ``f`` once per argument types (not per value); the kernels are
+    loaded from Numba's disk cache once the same types were seen before.
     """
-    return _cached(f, kind, _wrap)
+    return _cached(f, (kind, tuple(arg_types)), _wrap)
 
 
-def _resolve(f, point_type, cannot_compile: str, no_signature: str):
-    """Numba's signature of ``f`` for one argument of ``point_type``.
+def _resolve(f, point_type, cannot_compile: str, no_signature: str, arg_types: tuple = ()):
+    """Numba's signature of ``f`` for ``(point_type, *arg_types)``.
 
     Raises ``TypeError`` with ``cannot_compile`` (followed by Numba's first
     line) or ``no_signature``: a typing error is the user's to fix, not a
@@ -132,17 +154,19 @@ def _resolve(f, point_type, cannot_compile: str, no_signature: str):
     context = cpu_target.typing_context
     context.refresh()
     try:
-        signature = context.resolve_function_type(types.Dispatcher(f), (point_type,), {})
+        signature = context.resolve_function_type(types.Dispatcher(f), (point_type, *arg_types), {})
     except Exception as error:  # Numba raises its own typing errors here
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise TypeError(cannot_compile.replace("{reason}", _strip_ansi(first_line))) from None
+        raise TypeError(cannot_compile.replace("{reason}", _first_reason(error))) from None
     if signature is None:
         raise TypeError(no_signature)
     return signature
 
 
 def _cached(f, key, wrap):
-    """The wrapper of ``f`` for ``key``, built by ``wrap(f, kind)`` once per ``f``."""
+    """The wrapper of ``f`` for ``key``, built by ``wrap(f, *key[1:])`` once per ``f`` and key.
+
+    ``key`` is ``(kind, arg_types)`` or ``("complex", kind)``.
+    """
     by_kind = getattr(f, _CACHE_ATTRIBUTE, None)
     if by_kind is None:
         by_kind = {}
@@ -154,8 +178,7 @@ def _cached(f, key, wrap):
     if isinstance(prepared, weakref.ref):
         prepared = prepared()
     if prepared is None:
-        kind = key[1] if isinstance(key, tuple) else key
-        prepared = wrap(f, kind)
+        prepared = wrap(f, *key[1:]) if key[0] == "complex" else wrap(f, *key)
         if prepared.uses_adapter:
             by_kind[key] = weakref.ref(prepared)
             _recent_adapters.append(prepared)
@@ -164,13 +187,28 @@ def _cached(f, key, wrap):
     return prepared
 
 
-def _wrap(f, kind: str) -> CompiledFunction:
-    signature = _resolve(
-        f,
-        POINT_TYPE,
-        f"f ({function_name(f)}) could not be compiled for one argument, a 1-D float64 array: {{reason}}",
-        f"f ({function_name(f)}) does not accept a 1-D float64 array as its only argument",
-    )
+def _wrap(f, kind: str, arg_types: tuple = ()) -> CompiledFunction:
+    if arg_types:
+        check_argument_count(f, len(arg_types))
+        given = ", ".join(str(t) for t in arg_types)
+        signature = _resolve(
+            f,
+            POINT_TYPE,
+            f"args do not fit {describe_signature(f)}: it could not be compiled for "
+            f"(x, *args) with args of types ({given}): {{reason}}",
+            f"args do not fit {describe_signature(f)}: no signature accepts (x, *args) "
+            f"with args of types ({given})",
+            arg_types,
+        )
+    else:
+        signature = _resolve(
+            f,
+            POINT_TYPE,
+            f"f ({function_name(f)}) could not be compiled for one argument, a 1-D float64 array: "
+            f"{{reason}}{_extra_arguments_hint(f)}",
+            f"f ({function_name(f)}) does not accept a 1-D float64 array as its only argument"
+            f"{_extra_arguments_hint(f)}",
+        )
     returns = signature.return_type
     if kind == SCALAR:
         if not isinstance(returns, (types.Float, types.Integer, types.Boolean)):
@@ -198,16 +236,64 @@ def _wrap(f, kind: str) -> CompiledFunction:
         target = f if native else _vector_adapter(f)
     else:  # pragma: no cover - internal misuse
         raise ValueError(f"kind must be 'scalar' or 'vector', got {kind!r}")
-    arguments = signature.args if native else (POINT_TYPE,)
-    return CompiledFunction(f, kind, _native_address(target, arguments), target)
+    if native and not _same_fields(signature.args, (POINT_TYPE, *arg_types)):
+        # f was declared with other argument types (int64 for a float, say):
+        # Numba would convert them; the adapter, compiled for ours, does it.
+        native = False
+        target = _scalar_adapter(f) if kind == SCALAR else _vector_adapter(f)
+    # An adapter takes the extra arguments as *args, one tuple: Numba passes
+    # a tuple as the fields of its members, so its native code takes the same
+    # arguments as f(x, *args) compiled for the members one by one.
+    arguments = signature.args if native else (POINT_TYPE, types.Tuple(tuple(arg_types)))
+    address = _native_address(target, arguments)
+    return CompiledFunction(f, kind, address, target, arg_types=tuple(arg_types))
+
+
+def _extra_arguments_hint(f) -> str:
+    # A function of more than x, prepared without its extra arguments.
+    try:
+        parameters = inspect.signature(f.py_func).parameters.values()
+    except (AttributeError, TypeError, ValueError):
+        return ""
+    required = [p for p in parameters if p.default is p.empty and p.kind != p.VAR_POSITIONAL]
+    if len(required) > 1:
+        return f"; {describe_signature(f)} takes extra arguments: pass them with args=(...)"
+    return ""
+
+
+def _same_fields(declared: tuple, ours: tuple) -> bool:
+    """Whether arguments of types ``ours`` can be passed as ``declared`` natively.
+
+    Arrays may differ in layout only (the same fields); any other type must
+    be the same. Trailing parameters left at their defaults (Numba's
+    ``Omitted``, as in ``lambda x, k=k: ...``) take no fields in Numba's
+    calling convention, so they do not stop a native call.
+    """
+    while declared and isinstance(declared[-1], types.Omitted) and len(declared) > len(ours):
+        declared = declared[:-1]
+    if len(declared) != len(ours):
+        return False
+    for a, b in zip(declared, ours):
+        if a == b:
+            continue
+        if not (
+            isinstance(a, types.Array)
+            and isinstance(b, types.Array)
+            and a.dtype == b.dtype
+            and a.ndim == b.ndim
+            and a.mutable == b.mutable
+        ):
+            return False
+    return True
 
 
 def _native_address(dispatcher, arguments: tuple) -> int:
     """Address of the code Numba compiled for ``dispatcher(*arguments)``.
 
     ``arguments`` is the signature typing chose for a C-contiguous float64
-    point: the point type itself, or a 1-D float64 array of any layout when
-    ``f`` was declared with one (the same fields, so the same call).
+    point and the extra arguments: their types themselves, or arrays of
+    any layout when ``f`` was declared with them (the same fields, so the
+    same call).
     """
     result = dispatcher.overloads.get(arguments)
     if result is None:  # not compiled yet (a dispatcher with declared
@@ -219,8 +305,8 @@ def _native_address(dispatcher, arguments: tuple) -> int:
 def _scalar_adapter(f):
     # f returns an integer, a bool or a float32: the kernels call float64 code.
     @njit(nogil=True)
-    def as_float64(x):
-        return np.float64(f(x))
+    def as_float64(x, *args):
+        return np.float64(f(x, *args))
 
     return as_float64
 
@@ -239,8 +325,8 @@ def _one_entry_adapter(f):
 def _vector_adapter(f):
     # f returns an array of another dtype or layout: copy it into float64.
     @njit(nogil=True)
-    def as_float64_array(x):
-        values = f(x)
+    def as_float64_array(x, *args):
+        values = f(x, *args)
         out = np.empty(values.shape[0])
         for i in range(values.shape[0]):
             out[i] = values[i]
@@ -250,36 +336,45 @@ def _vector_adapter(f):
 
 
 @njit(cache=True, nogil=True)
-def _repeat_scalar(address, x, repeats):
+def _repeat_scalar(address, x, args, repeats):
     total = 0.0
     for _ in range(repeats):
-        value, _status = call_scalar(address, x)
+        value, _status = call_scalar(address, x, args)
         total += value
     return total
 
 
 @njit(cache=True, nogil=True)
-def _repeat_vector(address, x, m, repeats):
+def _repeat_vector(address, x, args, m, repeats):
     buffer = np.zeros(m)
     for _ in range(repeats):
-        accumulate_vector(address, x, 1.0, buffer)
+        accumulate_vector(address, x, args, 1.0, buffer)
     return buffer[0]
 
 
-def _measure_cost(prepared: CompiledFunction, x: np.ndarray, m: int) -> float:
+def _measure_cost(prepared: CompiledFunction, x: np.ndarray, m: int, args: tuple) -> float:
     # One evaluation first: an expensive f is measured at the cost of one call,
     # a cheap one is repeated so that call overhead does not dominate.
     def timed(repeats: int) -> float:
         start = time.perf_counter()
         if prepared.kind == SCALAR:
-            _repeat_scalar(prepared.address, x, repeats)
+            _repeat_scalar(prepared.address, x, args, repeats)
         else:
-            _repeat_vector(prepared.address, x, max(m, 1), repeats)
+            _repeat_vector(prepared.address, x, args, max(m, 1), repeats)
         return (time.perf_counter() - start) / max(repeats, 1)
 
     timed(0)  # loads the timing loop itself, so that it is not measured
     once = timed(1)
     return once if once > 1e-4 else timed(64)
+
+
+def _first_reason(error: Exception) -> str:
+    """The first informative line of a Numba typing error (not its pipeline banner)."""
+    lines = [line.strip() for line in _strip_ansi(str(error)).splitlines()]
+    for line in lines:
+        if line and not line.startswith(("Failed in ", "During:", "File ", ">>>", "^")):
+            return line
+    return lines[0] if lines else ""
 
 
 def function_name(f) -> str:
@@ -324,8 +419,11 @@ class ComplexFunction(CompiledFunction):
         """
         return self.target is not self.function and is_jitted(self.target)
 
-    def evaluation_cost(self, x: np.ndarray, m: int = 0) -> float:
-        """Seconds per complex evaluation at ``x``, measured once per dimension."""
+    def evaluation_cost(self, x: np.ndarray, m: int = 0, args: tuple = ()) -> float:
+        """Seconds per complex evaluation at ``x``, measured once per dimension.
+
+        ``args`` is always empty: the complex-step callback takes ``x`` only.
+        """
         n = x.shape[0]
         cost = self.seconds_per_evaluation.get(n)
         if cost is None:

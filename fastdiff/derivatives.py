@@ -16,19 +16,35 @@ then takes one of three paths:
   (:mod:`fastdiff.high_accuracy`).
 
 Every call adds the evaluations of ``f`` it spent to ``nfev``.
+
+Extra arguments of ``f`` (``f(x, *args, **kwargs)``) are options of the
+derivative (``args=``, ``kwargs=``) or, as scipy passes them, arguments of
+each call: ``grad(f)(x, *args)`` uses a copy of the prepared derivative
+bound to those arguments, kept while the same objects come back. A compiled
+``f`` with required extra parameters is prepared only once its arguments
+are known.
 """
 
 from __future__ import annotations
+
+import copy
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from fastdiff import stencils
+from fastdiff.arguments import (
+    as_extra_arguments,
+    describe_signature,
+    requires_extra_arguments,
+    same_arguments,
+)
 from fastdiff.auto_steps import StepChooser, annotate_steps
 from fastdiff.backends import prepare_backend
 from fastdiff.bounds import as_bounds, point_inside
 from fastdiff.careful import careful_first_derivative, careful_hessian
-from fastdiff.compiled import SCALAR, VECTOR
+from fastdiff.compiled import SCALAR, VECTOR, is_compiled
 from fastdiff.errors import (
     add_note,
     check_finite_value,
@@ -78,7 +94,8 @@ class _DerivativeFunction:
     Attributes
     ----------
     function : callable
-        The user's ``f``.
+        The user's ``f``, with its extra arguments bound when it has any
+        (:class:`~fastdiff.arguments.BoundFunction`).
     method : str
         The difference method.
     options : DerivativeOptions
@@ -110,6 +127,8 @@ class _DerivativeFunction:
         progress: bool = False,
         evaluator: Evaluator | None = None,
         timeout: float | None = None,
+        args: tuple = (),
+        kwargs: dict | None = None,
     ):
         options = derivative_options(
             method=method,
@@ -125,6 +144,8 @@ class _DerivativeFunction:
             progress=progress,
             evaluator=evaluator,
             timeout=timeout,
+            args=args,
+            kwargs=kwargs,
             methods=self._methods,
             auto_steps_allowed=True,
         )
@@ -138,8 +159,8 @@ class _DerivativeFunction:
         return prepared
 
     def _setup(self, f, options: DerivativeOptions) -> None:
-        self.function = check_callable(f)
-        self.options = options
+        self._unbound_function = check_callable(f)
+        self._last_bound = None  # (args, kwargs, copy) of the last call's arguments
         self._method = options.method
         self.method = options.method.name
         self.step = options.step
@@ -148,9 +169,6 @@ class _DerivativeFunction:
         self.full_output = options.full_output
         self.parallel = options.parallel
         self.nfev = 0
-        self._backend = prepare_backend(f, options, self._kind)
-        self._compiled = self._backend.compiled
-        self._threads = None if self._compiled is None else self._backend.threads
         self._careful = options.bounds is not None or options.full_output
         self._auto_steps = None
         if options.auto_steps:
@@ -158,6 +176,69 @@ class _DerivativeFunction:
         # The steps the drivers take when neither abs_step nor rel_step (nor
         # "auto") is given (None: computed per call), found once.
         self._default_steps = steps_for(None, 0) if options.default_steps else None
+        self._prepare(options)
+
+    def _prepare(self, options: DerivativeOptions) -> None:
+        """Give ``f`` its backend for ``options`` (and their extra arguments).
+
+        A compiled ``f`` with required parameters after ``x`` and no
+        arguments given yet has no backend: its argument types are not
+        known before a call brings them.
+        """
+        f = self._unbound_function
+        self.options = options
+        if (
+            not options.has_arguments
+            and options.evaluator is None
+            and is_compiled(f)
+            and requires_extra_arguments(f)
+        ):
+            self.function, self._backend, self._compiled, self._threads = f, None, None, None
+        else:
+            self._backend = prepare_backend(f, options, self._kind)
+            self.function = self._backend.function
+            self._compiled = self._backend.compiled
+            self._threads = None if self._compiled is None else self._backend.threads
+        self._arguments = () if self._compiled is None else self._backend.args
+        self._backend_ready()
+
+    def _backend_ready(self) -> None:
+        """What subclasses derive from the backend (see :meth:`_prepare`)."""
+
+    def _call_with_arguments(self, x: ArrayLike, args: tuple, kwargs: dict):
+        """``self(x)`` for ``f(x, *args, **kwargs)`` (scipy's ``jac(x, *args)``)."""
+        bound = self._for_arguments(args, kwargs)
+        before = bound.nfev
+        result = bound(x)
+        self.nfev += bound.nfev - before
+        return result
+
+    def _for_arguments(self, args: tuple, kwargs: dict):
+        """A copy of this function for the extra arguments of one call.
+
+        The copy for the last arguments is kept while the very same objects
+        come back (as ``scipy.optimize`` passes them at every iteration).
+        """
+        if not args and not kwargs:
+            raise TypeError(
+                f"{describe_signature(self._unbound_function)} takes extra arguments: "
+                "pass them with args=(...) or call with (x, *args)"
+            )
+        if self.options.has_arguments:
+            raise TypeError(
+                "args were given when the derivative function was made; "
+                "give them there or at each call, not both"
+            )
+        last = self._last_bound
+        if last is not None and same_arguments(args, kwargs, last[0], last[1]):
+            return last[2]
+        args, kwargs = as_extra_arguments(args, kwargs)
+        bound = copy.copy(self)
+        bound._last_bound = None
+        bound.nfev = 0
+        bound._prepare(replace(self.options, args=args, kwargs=kwargs))
+        self._last_bound = (args, kwargs, bound)
+        return bound
 
     @property
     def uses_adapter(self) -> bool:
@@ -256,12 +337,15 @@ class _DerivativeFunction:
                 method=central,
                 parallel=self.parallel,
                 evaluator=None if self._compiled is not None else self._backend.evaluator,
+                args=self.options.args,
+                kwargs=self.options.kwargs,
             )
             central_type = type(self)
 
             def central_at(steps):
+                # From the unbound f: a compiled f keeps its arguments native.
                 return central_type.from_options(
-                    self.function, _with_step(central_options, steps), **self._extra()
+                    self._unbound_function, _with_step(central_options, steps), **self._extra()
                 )
 
             result = richardson_derivative(
@@ -359,6 +443,8 @@ def _with_step(options: DerivativeOptions, steps: np.ndarray) -> DerivativeOptio
         step=np.array(steps, dtype=np.float64),
         parallel=options.parallel,
         evaluator=options.evaluator,
+        args=options.args,
+        kwargs=options.kwargs,
     )
 
 
@@ -378,20 +464,24 @@ class GradientFunction(_DerivativeFunction):
     def _setup(self, f, options: DerivativeOptions, with_value: bool | None = None) -> None:
         if with_value is not None:
             self.with_value = with_value
-        super()._setup(f, options)
-        method = self._method
+        method = options.method
         self._needs_value = self.with_value or method.uses_value
         # Kept as plain attributes: this call path is timed in microseconds.
         self._per_entry = method.evaluations_per_entry
         self._exponent = method.first.step_exponent
         self._offsets, self._weights = stencils.first_derivative_row(method.base)
+        super()._setup(f, options)
+
+    def _backend_ready(self) -> None:
         self._address = None if self._compiled is None else self._compiled.address
-        self._fast = not self._careful and self._compiled is not None and method.is_stencil
+        self._fast = not self._careful and self._compiled is not None and self._method.is_stencil
 
     def _extra(self) -> dict:
         return {"with_value": False}
 
-    def __call__(self, x: ArrayLike):
+    def __call__(self, x: ArrayLike, *args, **kwargs):
+        if args or kwargs or self._backend is None:
+            return self._call_with_arguments(x, args, kwargs)
         x, eps = point_and_eps(x)
         if not self._fast:
             return self._slow_call(x, eps)
@@ -402,6 +492,7 @@ class GradientFunction(_DerivativeFunction):
         f0, f0_status, bad, failures = gradient_driver(
             self._address,
             x,
+            self._arguments,
             self._user_steps(x) if steps is None else steps,
             self._exponent,
             eps,
@@ -449,11 +540,13 @@ class JacobianFunction(_DerivativeFunction):
 
     _kind = VECTOR
 
-    def _setup(self, f, options: DerivativeOptions) -> None:
-        super()._setup(f, options)
+    def _backend_ready(self) -> None:
+        # Per backend: another tuple of arguments may give another length.
         self._output_length: dict[int, int] = {}
 
-    def __call__(self, x: ArrayLike) -> np.ndarray:
+    def __call__(self, x: ArrayLike, *args, **kwargs) -> np.ndarray:
+        if args or kwargs or self._backend is None:
+            return self._call_with_arguments(x, args, kwargs)
         x, eps = point_and_eps(x)
         method = self._method
         if not method.is_stencil:
@@ -484,6 +577,7 @@ class JacobianFunction(_DerivativeFunction):
         bad, failures = jacobian_driver(
             self._compiled.address,
             x,
+            self._arguments,
             self._user_steps(x),
             method.first.step_exponent,
             eps,
@@ -544,7 +638,9 @@ class HessianFunction(_DerivativeFunction):
         super()._setup(f, options)
         self._arrays = stencils.hessian_arrays(self._method.base)
 
-    def __call__(self, x: ArrayLike) -> np.ndarray:
+    def __call__(self, x: ArrayLike, *args, **kwargs) -> np.ndarray:
+        if args or kwargs or self._backend is None:
+            return self._call_with_arguments(x, args, kwargs)
         x, eps = point_and_eps(x)
         method = self._method
         if not method.is_stencil:
@@ -562,6 +658,7 @@ class HessianFunction(_DerivativeFunction):
         f0, f0_status, bad, failures = hessian_driver(
             self._compiled.address,
             x,
+            self._arguments,
             self._user_steps(x),
             method.second.step_exponent,
             eps,

@@ -3,8 +3,8 @@
 :func:`derivative_options` is the one place where ``method``, the steps,
 ``bounds``, ``full_output``, ``parallel`` and the evaluation options
 (``vectorized``, ``workers``, ``executor``, ``progress``, ``evaluator``,
-``timeout``) are
-checked; dense and sparse derivatives, the optimizers and the bridges all
+``timeout``) are checked, with the extra arguments of ``f`` (``args``,
+``kwargs``); dense and sparse derivatives, the optimizers and the bridges all
 build their :class:`DerivativeOptions` with it, so an option means the same
 and fails with the same message everywhere. ``method`` is resolved here into
 a :class:`~fastdiff.stencils.Method`.
@@ -12,10 +12,11 @@ a :class:`~fastdiff.stencils.Method`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from fastdiff.arguments import as_extra_arguments
 from fastdiff.auto_steps import split_auto_step
 from fastdiff.evaluate import Evaluator, sharing_workers
 from fastdiff.stencils import METHODS, Method, resolve_method
@@ -48,6 +49,10 @@ class DerivativeOptions:
         The evaluator the evaluation options ask for; None when none does
         (then a compiled ``f`` runs in the kernels and any other ``f`` gets
         a serial :class:`~fastdiff.Evaluator`).
+    args : tuple
+        Extra positional arguments of ``f`` after ``x`` (not differentiated).
+    kwargs : dict
+        Keyword arguments of ``f``.
     """
 
     method: Method
@@ -59,6 +64,13 @@ class DerivativeOptions:
     full_output: bool = False
     parallel: bool | None = None
     evaluator: Evaluator | None = None
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+    @property
+    def has_arguments(self) -> bool:
+        """Whether ``f`` is given extra arguments (``args`` or ``kwargs``)."""
+        return bool(self.args or self.kwargs)
 
     @property
     def default_steps(self) -> bool:
@@ -81,6 +93,8 @@ def derivative_options(
     progress: bool = False,
     evaluator: Evaluator | None = None,
     timeout: float | None = None,
+    args: tuple = (),
+    kwargs: dict | None = None,
     methods: tuple[str, ...] = METHODS,
     auto_steps_allowed: bool = False,
 ) -> DerivativeOptions:
@@ -93,6 +107,9 @@ def derivative_options(
         scipy's name).
     vectorized, workers, executor, progress, evaluator, timeout
         How a Python ``f`` is evaluated (:func:`choose_evaluator`).
+    args, kwargs
+        Extra arguments of ``f``: ``f(x, *args, **kwargs)``
+        (:func:`fastdiff.arguments.as_extra_arguments`).
     methods : tuple of str
         The ``method`` names this derivative accepts.
     auto_steps_allowed : bool
@@ -105,6 +122,7 @@ def derivative_options(
         Naming the option and what was expected.
     """
     resolved = resolve_method(method, methods)
+    args, kwargs = as_extra_arguments(args, kwargs)
     if step is not None and abs_step is not None:
         raise ValueError("give step or abs_step (the same option), not both")
     auto_steps = False
@@ -135,6 +153,8 @@ def derivative_options(
         full_output=check_flag(full_output, "full_output"),
         parallel=check_parallel(parallel),
         evaluator=choose_evaluator(vectorized, workers, executor, progress, evaluator, timeout),
+        args=args,
+        kwargs=kwargs,
     )
 
 

@@ -627,7 +627,10 @@ def _derivative_options(options, transform) -> dict:
             f"got {type(options).__name__}"
         )
     accepted = [
-        p for p in inspect.signature(transform).parameters if p not in ("f", "x", "sparsity")
+        p
+        for p in inspect.signature(transform).parameters
+        # args and kwargs are the bridge's own arguments, as in scipy.
+        if p not in ("f", "x", "sparsity", "args", "kwargs")
     ]
     reserved = [key for key in options if key in _BRIDGE_OPTIONS]
     if reserved:

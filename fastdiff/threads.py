@@ -29,17 +29,20 @@ class ThreadPolicy:
         The user's option (already checked).
     compiled : CompiledFunction
         Knows the cost of one evaluation.
+    args : tuple
+        The extra arguments the kernels pass to ``f`` (timed with them).
 
     The automatic decision is remembered per problem size (dimension,
     evaluations, output length), so that a prepared derivative measures its
     ``f`` once.
     """
 
-    __slots__ = ("parallel", "compiled", "_too_small")
+    __slots__ = ("parallel", "compiled", "args", "_too_small")
 
-    def __init__(self, parallel: bool | None, compiled):
+    def __init__(self, parallel: bool | None, compiled, args: tuple = ()):
         self.parallel = parallel
         self.compiled = compiled
+        self.args = args
         self._too_small: dict[tuple[int, int, int], bool] = {}
 
     def __call__(self, x: np.ndarray, evaluations: int, m: int = 0) -> int:
@@ -50,7 +53,7 @@ class ThreadPolicy:
             key = (x.shape[0], evaluations, m)
             too_small = self._too_small.get(key)
             if too_small is None:
-                seconds = evaluations * self.compiled.evaluation_cost(x, m)
+                seconds = evaluations * self.compiled.evaluation_cost(x, m, self.args)
                 too_small = self._too_small[key] = seconds < PARALLEL_THRESHOLD_SECONDS
             if too_small:
                 return 1

@@ -117,7 +117,33 @@ def trigonometric_map_jacobian(x):
 
 @njit(cache=True)
 def quadratic_form(x, a, b):
+    """0.5 x.a.x + b.x: gradient 0.5 (a + a.T) x + b, Hessian 0.5 (a + a.T)."""
     return 0.5 * x @ (a @ x) + b @ x
+
+
+@njit(cache=True)
+def exponential_residuals(x, t, y, weight=1.0):
+    """weight * (x_1 exp(x_0 t) - y): residuals of an exponential fit to (t, y)."""
+    return weight * (x[1] * np.exp(x[0] * t) - y)
+
+
+def exponential_residuals_jacobian(x, t, weight=1.0):
+    e = np.exp(x[0] * t)
+    return weight * np.column_stack([x[1] * t * e, e])
+
+
+@njit(cache=True)
+def implicit_euler_residual(y, t, h, y_previous, rates):
+    """y - y_prev - h g(t, y) for g = (-k0 y0 + t y1, k1 y0 y1): a non-autonomous step."""
+    g = np.empty(2)
+    g[0] = -rates[0] * y[0] + t * y[1]
+    g[1] = rates[1] * y[0] * y[1]
+    return y - y_previous - h * g
+
+
+def implicit_euler_residual_jacobian(y, t, h, rates):
+    g_jacobian = np.array([[-rates[0], t], [rates[1] * y[1], rates[1] * y[0]]])
+    return np.eye(2) - h * g_jacobian
 
 
 def relative_error(estimate, reference):

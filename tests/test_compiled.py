@@ -59,6 +59,15 @@ def test_a_float64_function_is_called_as_it_is():
     np.testing.assert_allclose(fastdiff.gradient(_cubic, X), 3 * X**2, rtol=1e-9)
 
 
+def test_trailing_defaults_are_called_natively():
+    # A parameter left at its default takes no fields in Numba's calling
+    # convention: f(x, k=k) is called as it is, without an adapter.
+    k = 3.0
+    scaled_cubic = numba.njit(lambda x, k=k: k * np.sum(x**3))
+    assert prepare(scaled_cubic, SCALAR).target is scaled_cubic
+    np.testing.assert_allclose(fastdiff.gradient(scaled_cubic, X), 9 * X**2, rtol=1e-9)
+
+
 def test_a_float32_result():
     # A float32 point gets float32-sized steps (f rounds to 1e-7 of itself).
     gradient = fastdiff.gradient(_cubic_float32, X.astype(np.float32))

@@ -109,8 +109,8 @@ def test_low_level_parallel_driver_equals_serial(rng):
     offsets, weights = stencils.first_derivative_table("central", 33)
     serial, parallel = np.empty(33), np.empty(33)
     status = np.empty(33, dtype=np.int8)
-    kernels.gradient_serial(exp_sin_log, x, h, offsets, weights, np.nan, serial, status)
-    kernels.gradient_parallel(exp_sin_log, x, h, offsets, weights, np.nan, parallel, status, 2)
+    kernels.gradient_serial(exp_sin_log, x, (), h, offsets, weights, np.nan, serial, status)
+    kernels.gradient_parallel(exp_sin_log, x, (), h, offsets, weights, np.nan, parallel, status, 2)
     assert np.array_equal(serial, parallel)
     assert relative_error(serial, exp_sin_log_gradient(x)) < 1e-8
 
@@ -325,19 +325,19 @@ def test_jacobian_kernel_equals_the_batch_formula(method, rng):
     combine_jacobian(values, offsets, weights, f0, h, batch)
     serial, parallel = np.empty((n, n)), np.empty((n, n))
     status = np.empty(n, dtype=np.int8)
-    kernels.jacobian_serial(trigonometric_map, x, h, offsets, weights, f0, serial, status)
+    kernels.jacobian_serial(trigonometric_map, x, (), h, offsets, weights, f0, serial, status)
     assert np.all(status == 0)
     assert np.array_equal(serial, batch)
     for threads in (2, 3):
         kernels.jacobian_parallel(
-            trigonometric_map, x, h, offsets, weights, f0, parallel, status, threads
+            trigonometric_map, x, (), h, offsets, weights, f0, parallel, status, threads
         )
         assert np.array_equal(parallel, serial)
     # Contiguous columns (F order) are summed in place, without the block.
     for threads in (1, 2):
         columns = np.empty((n, n)).T
         kernels.jacobian_parallel(
-            trigonometric_map, x, h, offsets, weights, f0, columns, status, threads
+            trigonometric_map, x, (), h, offsets, weights, f0, columns, status, threads
         )
         assert np.array_equal(columns, serial)
 

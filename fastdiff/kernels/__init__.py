@@ -4,6 +4,9 @@ Use the functions of :mod:`fastdiff.kernels.methods` inside your own
 ``@njit`` code: ``central_gradient(f, x)`` and the like return new arrays,
 ``central_gradient_into(f, x, out, work)`` and the like allocate nothing
 (``work`` of length ``gradient_work_size(n)`` or ``jacobian_work_size(n, m)``).
+Extra arguments of ``f`` go in a tuple after the required arguments:
+``central_jacobian(F, y, (t, h, y_prev, params))`` differentiates
+``F(y, t, h, y_prev, params)`` in ``y``.
 The ``*_serial`` and ``*_parallel`` drivers are the lower level that the
 Python API calls with explicit steps and stencils.
 """

@@ -36,26 +36,31 @@ POINT_TYPE = types.Array(types.float64, 1, "C")
 VALUES_TYPE = types.Array(types.float64, 1, "C")
 
 
-def _native_call(context, builder, address, x_value, return_type):
-    """Call the Numba-compiled function at ``address`` with ``x``: ``(status, value)``.
+def _native_call(context, builder, address, x_value, args_type, args_value, return_type):
+    """Call the Numba-compiled function at ``address`` with ``(x, *args)``: ``(status, value)``.
 
-    The function is the one Numba compiled for ``f(POINT_TYPE) ->
-    return_type``, called with Numba's own calling convention (a pointer for
-    the result, one for exception information, then the array's fields), as
-    Numba calls one compiled function from another. On an exception the
-    value is left zero (a null array for a vector ``f``). The kernels only
-    report the status, so the information of an exception raised with
-    run-time values is freed here (:func:`_free_exception_info`).
+    The function is the one Numba compiled for ``f(POINT_TYPE, *args_type)
+    -> return_type``, called with Numba's own calling convention (a pointer
+    for the result, one for exception information, then the fields of each
+    argument), as Numba calls one compiled function from another. The
+    extra arguments are the members of the tuple ``args``, passed as they
+    are (arrays by reference: nothing is copied); an empty tuple adds
+    nothing to the call. On an exception the value is left zero (a null
+    array for a vector ``f``). The kernels only report the status, so the
+    information of an exception raised with run-time values is freed here
+    (:func:`_free_exception_info`).
     """
     call_conv = context.call_conv
-    function_type = call_conv.get_function_type(return_type, [POINT_TYPE])
+    argument_types = [POINT_TYPE, *args_type.types]
+    argument_values = [x_value, *cgutils.unpack_tuple(builder, args_value, len(args_type))]
+    function_type = call_conv.get_function_type(return_type, argument_types)
     function = builder.inttoptr(address, function_type.as_pointer())
     result_type = call_conv.get_return_type(return_type).pointee
     result = cgutils.alloca_once(builder, result_type)
     builder.store(cgutils.get_null_value(result_type), result)
     exception = cgutils.alloca_once(builder, ir.PointerType(excinfo_t), name="excinfo")
-    packer = call_conv._get_arg_packer([POINT_TYPE])
-    arguments = [result, exception, *packer.as_arguments(builder, [x_value])]
+    packer = call_conv._get_arg_packer(argument_types)
+    arguments = [result, exception, *packer.as_arguments(builder, argument_values)]
     code = builder.call(function, arguments)
     status = call_conv._get_return_status(builder, code, builder.load(exception))
     with builder.if_then(status.is_user_exc, likely=False):
@@ -92,31 +97,44 @@ def _check_point(x):
         raise TypingError(f"the point must be a 1-D C-contiguous float64 array; got {x}")
 
 
-@intrinsic
-def _call_native_scalar(typingctx, address, x):
-    """``(f(x), status)`` for the native function of a scalar ``f`` at ``address``."""
-    _check_point(x)
-    signature = types.Tuple((types.float64, types.int32))(types.intp, x)
+def _check_arguments(args):
+    if not isinstance(args, types.BaseTuple):
+        raise TypingError(f"args must be a tuple of extra arguments of f; got {args}")
 
-    def codegen(context, builder, sig, args):
-        status, value = _native_call(context, builder, args[0], args[1], types.float64)
+
+@intrinsic
+def _call_native_scalar(typingctx, address, x, args):
+    """``(f(x, *args), status)`` for the native function of a scalar ``f`` at ``address``."""
+    _check_point(x)
+    _check_arguments(args)
+    signature = types.Tuple((types.float64, types.int32))(types.intp, x, args)
+
+    def codegen(context, builder, sig, llvm_args):
+        address_value, x_value, args_value = llvm_args
+        status, value = _native_call(
+            context, builder, address_value, x_value, sig.args[2], args_value, types.float64
+        )
         return context.make_tuple(builder, sig.return_type, [value, status])
 
     return signature, codegen
 
 
 @intrinsic
-def _call_native_vector(typingctx, address, x):
-    """``(f(x), status)`` for the native function of a vector ``f`` at ``address``.
+def _call_native_vector(typingctx, address, x, args):
+    """``(f(x, *args), status)`` for the native function of a vector ``f`` at ``address``.
 
     The array is a new reference (a null one, of length 0 to Numba's
     refcounting, if ``f`` raised).
     """
     _check_point(x)
-    signature = types.Tuple((VALUES_TYPE, types.int32))(types.intp, x)
+    _check_arguments(args)
+    signature = types.Tuple((VALUES_TYPE, types.int32))(types.intp, x, args)
 
-    def codegen(context, builder, sig, args):
-        status, values = _native_call(context, builder, args[0], args[1], VALUES_TYPE)
+    def codegen(context, builder, sig, llvm_args):
+        address_value, x_value, args_value = llvm_args
+        status, values = _native_call(
+            context, builder, address_value, x_value, sig.args[2], args_value, VALUES_TYPE
+        )
         return context.make_tuple(builder, sig.return_type, [values, status])
 
     return signature, codegen
@@ -130,12 +148,15 @@ def _finite_or(status, value):
     return np.int32(status)
 
 
-def call_scalar(f, x):
-    """Evaluate a scalar function: returns ``(value, status)``."""
+def call_scalar(f, x, args):
+    """Evaluate a scalar function, ``f(x, *args)``: returns ``(value, status)``.
+
+    ``args`` is the tuple of extra arguments (``()`` for ``f(x)``).
+    """
 
 
-def call_vector(f, x):
-    """Evaluate a vector function: returns ``(values, status)``.
+def call_vector(f, x, args):
+    """Evaluate a vector function, ``f(x, *args)``: returns ``(values, status)``.
 
     ``values`` is ``f``'s own array (not to be used if ``status`` is not
     ``OK``); its length and finiteness are the caller's to check
@@ -143,16 +164,16 @@ def call_vector(f, x):
     """
 
 
-def accumulate_vector(f, x, weight, out):
-    """Add ``weight * f(x)`` to ``out``: returns a status code.
+def accumulate_vector(f, x, args, weight, out):
+    """Add ``weight * f(x, *args)`` to ``out``: returns a status code.
 
     One pass over the m outputs does the copy, the weighting and the
     finiteness check, which is what keeps a Jacobian near its floor.
     """
 
 
-def combine_vector(f, x, weight, scale, first, out):
-    """``out = (out + weight * f(x)) * scale``, or ``(weight * f(x)) * scale`` if ``first``.
+def combine_vector(f, x, args, weight, scale, first, out):
+    """``out = (out + weight * f(x, *args)) * scale``, or ``(weight * f(x, *args)) * scale`` if ``first``.
 
     The general form of :func:`accumulate_vector` (``scale = 1``, which is
     exact, and ``first = False``): a Jacobian column starts with its first
@@ -162,59 +183,59 @@ def combine_vector(f, x, weight, scale, first, out):
 
 
 @overload(call_scalar)
-def _call_scalar_impl(f, x):
+def _call_scalar_impl(f, x, args):
     if isinstance(f, types.Integer):
 
-        def impl(f, x):
-            value, status = _call_native_scalar(f, x)
+        def impl(f, x, args):
+            value, status = _call_native_scalar(f, x, args)
             return value, _finite_or(status, value)
 
         return impl
 
-    def impl(f, x):
-        value = np.float64(f(x))
+    def impl(f, x, args):
+        value = np.float64(f(x, *args))
         return value, _finite_or(np.int32(OK), value)
 
     return impl
 
 
 @overload(call_vector)
-def _call_vector_impl(f, x):
+def _call_vector_impl(f, x, args):
     if isinstance(f, types.Integer):
 
-        def impl(f, x):
-            return _call_native_vector(f, x)
+        def impl(f, x, args):
+            return _call_native_vector(f, x, args)
 
         return impl
 
-    def impl(f, x):
-        return f(x), np.int32(OK)
+    def impl(f, x, args):
+        return f(x, *args), np.int32(OK)
 
     return impl
 
 
 @overload(accumulate_vector)
-def _accumulate_vector_impl(f, x, weight, out):
-    def impl(f, x, weight, out):
-        return combine_vector(f, x, weight, 1.0, False, out)
+def _accumulate_vector_impl(f, x, args, weight, out):
+    def impl(f, x, args, weight, out):
+        return combine_vector(f, x, args, weight, 1.0, False, out)
 
     return impl
 
 
 @overload(combine_vector)
-def _combine_vector_impl(f, x, weight, scale, first, out):
+def _combine_vector_impl(f, x, args, weight, scale, first, out):
     if isinstance(f, types.Integer):
 
-        def impl(f, x, weight, scale, first, out):
-            values, status = _call_native_vector(f, x)
+        def impl(f, x, args, weight, scale, first, out):
+            values, status = _call_native_vector(f, x, args)
             if status != OK:
                 return status
             return combine_values(values, weight, scale, first, out)
 
         return impl
 
-    def impl(f, x, weight, scale, first, out):
-        values = f(x)
+    def impl(f, x, args, weight, scale, first, out):
+        values = f(x, *args)
         return combine_values(values, weight, scale, first, out)
 
     return impl

@@ -9,6 +9,10 @@ integers that the API turns into errors; nothing here raises.
 ``threads`` is 1 for the serial kernel, or the number of chunks the
 parallel kernel splits the work into (normally ``numba.get_num_threads()``).
 
+``f`` is called as ``f(x, *args)``: ``args`` is the tuple of its extra
+arguments, ``()`` for ``f(x)``; the drivers are compiled once per tuple of
+argument *types* (and cached on disk), never per value.
+
 ``step`` is either empty (use the relative default with ``exponent`` and
 ``eps``) or one absolute step per coordinate; a step that vanishes at ``x``
 (below the float spacing) falls back to the default for that coordinate.
@@ -46,7 +50,7 @@ def _count_failures(status):
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def gradient_driver(f, x, step, exponent, eps, offsets, weights, needs_value, threads, out):
+def gradient_driver(f, x, args, step, exponent, eps, offsets, weights, needs_value, threads, out):
     """Gradient at ``x`` into ``out``; see the module notes.
 
     The steps and statuses are scratch here (the API retries on its careful
@@ -73,18 +77,18 @@ def gradient_driver(f, x, step, exponent, eps, offsets, weights, needs_value, th
     fill_steps(x, step, exponent, eps, h)
     f0 = np.nan
     if needs_value:
-        f0, f0_status = call_scalar(f, x)
+        f0, f0_status = call_scalar(f, x, args)
         if f0_status != OK:
             return f0, f0_status, -1, 0
     if threads > 1:
-        gradient_parallel(f, x, h, offsets, weights, f0, out, status, threads)
+        gradient_parallel(f, x, args, h, offsets, weights, f0, out, status, threads)
     else:
-        gradient_serial(f, x, h, offsets, weights, f0, out, status)
+        gradient_serial(f, x, args, h, offsets, weights, f0, out, status)
     return f0, OK, -1, _count_failures(status)
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def jacobian_driver(f, x, step, exponent, eps, offsets, weights, f0, threads, h, out, status):
+def jacobian_driver(f, x, args, step, exponent, eps, offsets, weights, f0, threads, h, out, status):
     """Jacobian at ``x``; ``f0`` = ``f(x)`` (m,) computed by the caller.
 
     Returns
@@ -99,24 +103,24 @@ def jacobian_driver(f, x, step, exponent, eps, offsets, weights, f0, threads, h,
         return bad, 0
     fill_steps(x, step, exponent, eps, h)
     if threads > 1:
-        jacobian_parallel(f, x, h, offsets, weights, f0, out, status, threads)
+        jacobian_parallel(f, x, args, h, offsets, weights, f0, out, status, threads)
     else:
-        jacobian_serial(f, x, h, offsets, weights, f0, out, status)
+        jacobian_serial(f, x, args, h, offsets, weights, f0, out, status)
     return -1, _count_failures(status)
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def hessian_driver(f, x, step, exponent, eps, stencil, threads, h, out, status):
+def hessian_driver(f, x, args, step, exponent, eps, stencil, threads, h, out, status):
     """Hessian at ``x``; returns ``(f0, f0_status, bad_coordinate, failures)``."""
     bad = first_non_finite(x)
     if bad >= 0:
         return np.nan, OK, bad, 0
     fill_steps(x, step, exponent, eps, h)
-    f0, f0_status = call_scalar(f, x)
+    f0, f0_status = call_scalar(f, x, args)
     if f0_status != OK:
         return f0, f0_status, -1, 0
     if threads > 1:
-        hessian_parallel(f, x, h, stencil, f0, out, status, threads)
+        hessian_parallel(f, x, args, h, stencil, f0, out, status, threads)
     else:
-        hessian_serial(f, x, h, stencil, f0, out, status)
+        hessian_serial(f, x, args, h, stencil, f0, out, status)
     return f0, OK, -1, _count_failures(status)

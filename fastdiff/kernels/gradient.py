@@ -19,12 +19,12 @@ from fastdiff.status import OK
 
 
 @njit(cache=True, error_model="numpy")
-def gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, values):
+def gradient_range(f, x_work, args, h, offsets, weights, f0, lo, hi, out, status, values):
     """Entries ``lo`` to ``hi - 1`` of the gradient: the loop of every gradient kernel.
 
     Parameters
     ----------
-    f, h, offsets, weights, f0, out, status
+    f, args, h, offsets, weights, f0, out, status
         As in :func:`gradient_serial`; ``status`` may be any array that
         stores small integers.
     x_work : ndarray, shape (n,)
@@ -51,7 +51,7 @@ def gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, valu
             if weights[row, k] == 0.0 or o == 0.0:
                 continue
             x_work[i] = x_i + o * h[i]
-            value, s = call_scalar(f, x_work)
+            value, s = call_scalar(f, x_work, args)
             x_work[i] = x_i
             values[k] = value
             if s != OK and code == OK:
@@ -61,20 +61,27 @@ def gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, valu
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def gradient_serial(f, x, h, offsets, weights, f0, out, status):
+def gradient_serial(f, x, args, h, offsets, weights, f0, out, status):
     """Gradient entries of ``f`` at ``x``, one thread.
 
     Parameters
     ----------
     f : jitted function or int
-        Scalar function of a 1-D float64 array, or the address of its compiled code.
-    x, h : ndarray, shape (n,)
-        Point and (signed, representable) steps.
+        Scalar function ``f(x, *args)`` of a 1-D float64 array, or the
+        address of the code Numba compiled for it (see
+        :func:`fastdiff.compiled.prepare`).
+    x : ndarray, shape (n,)
+        Point.
+    args : tuple
+        Extra arguments of ``f``, passed as they are on every evaluation
+        (``()`` for ``f(x)``).
+    h : ndarray, shape (n,)
+        (Signed, representable) steps.
     offsets, weights : ndarray, shape (n, k) or (1, k)
         Stencil of each coordinate, or one row for all of them. A row of zero weights gives a zero entry
         without evaluating ``f``.
     f0 : float
-        ``f(x)``, used where an offset is 0 (pass NaN if no stencil uses it).
+        ``f(x, *args)``, used where an offset is 0 (pass NaN if no stencil uses it).
     out : ndarray, shape (n,)
         Receives the gradient.
     status : ndarray of int8, shape (n,)
@@ -82,11 +89,13 @@ def gradient_serial(f, x, h, offsets, weights, f0, out, status):
     """
     x_work = x.copy()
     values = np.empty(offsets.shape[1])
-    gradient_range(f, x_work, h, offsets, weights, f0, np.intp(0), x.shape[0], out, status, values)
+    gradient_range(
+        f, x_work, args, h, offsets, weights, f0, np.intp(0), x.shape[0], out, status, values
+    )
 
 
 @njit(cache=True, error_model="numpy", nogil=True, parallel=True)
-def gradient_parallel(f, x, h, offsets, weights, f0, out, status, threads):
+def gradient_parallel(f, x, args, h, offsets, weights, f0, out, status, threads):
     """Same as :func:`gradient_serial`, coordinates split across threads.
 
     Each thread perturbs its own copy of ``x``, so the result is bit for bit
@@ -99,4 +108,4 @@ def gradient_parallel(f, x, h, offsets, weights, f0, out, status, threads):
         lo, hi = chunk_bounds(n, chunks, c)
         x_work = x.copy()
         values = np.empty(offsets.shape[1])
-        gradient_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, values)
+        gradient_range(f, x_work, args, h, offsets, weights, f0, lo, hi, out, status, values)

@@ -21,18 +21,19 @@ from fastdiff.status import OK
 
 
 @njit(cache=True, error_model="numpy")
-def axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status):
+def axis_range(f, x_work, args, h, axis_offsets, lo, hi, axis_values, axis_status):
     """Values and statuses of ``f`` at the axis points of coordinates ``lo`` to ``hi - 1``.
 
     ``x_work`` (n,) is the caller's private copy of ``x``, restored after
-    each coordinate; ``axis_values`` and ``axis_status`` have shape (n, a).
+    each coordinate; ``args`` is the tuple of extra arguments passed to every
+    call of ``f``; ``axis_values`` and ``axis_status`` have shape (n, a).
     Shared by the dense and the pattern Hessian kernels.
     """
     for i in range(lo, hi):
         x_i = x_work[i]
         for a in range(axis_offsets.shape[0]):
             x_work[i] = x_i + axis_offsets[a] * h[i]
-            value, code = call_scalar(f, x_work)
+            value, code = call_scalar(f, x_work, args)
             axis_values[i, a] = value
             axis_status[i, a] = code
         x_work[i] = x_i
@@ -60,7 +61,7 @@ def _axis_code(weights, axis_status, i):
 
 @njit(cache=True, error_model="numpy")
 def _pair_range(
-    f, x_work, h, stencil, axis_values, axis_status, f0, lo, hi, out, status, pair_values
+    f, x_work, args, h, stencil, axis_values, axis_status, f0, lo, hi, out, status, pair_values
 ):
     offdiagonal_weights = stencil[2]
     pair_offsets = stencil[3]
@@ -77,7 +78,7 @@ def _pair_range(
         for q in range(pair_offsets.shape[0]):
             x_work[i] = x_i + pair_offsets[q, 0] * h[i]
             x_work[j] = x_j + pair_offsets[q, 1] * h[j]
-            value, s = call_scalar(f, x_work)
+            value, s = call_scalar(f, x_work, args)
             pair_values[q] = value
             if s != OK and code == OK:
                 code = s
@@ -104,19 +105,24 @@ def _diagonal(h, stencil, axis_values, axis_status, f0, out, status):
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def hessian_serial(f, x, h, stencil, f0, out, status):
+def hessian_serial(f, x, args, h, stencil, f0, out, status):
     """Hessian of ``f`` at ``x``, one thread.
 
     Parameters
     ----------
     f : jitted function or int
-        Scalar function of a 1-D float64 array, or the address of its compiled code.
-    x, h : ndarray, shape (n,)
-        Point and (signed, representable) steps.
+        Scalar function ``f(x, *args)`` of a 1-D float64 array, or the
+        address of the code Numba compiled for it.
+    x : ndarray, shape (n,)
+        Point.
+    args : tuple
+        Extra arguments of ``f`` (``()`` for ``f(x)``).
+    h : ndarray, shape (n,)
+        (Signed, representable) steps.
     stencil : tuple of ndarray
         ``fastdiff.stencils.hessian_arrays(method)``.
     f0 : float
-        ``f(x)``.
+        ``f(x, *args)``.
     out : ndarray, shape (n, n)
         Receives the symmetric Hessian.
     status : ndarray of int8, shape (n, n)
@@ -133,12 +139,13 @@ def hessian_serial(f, x, h, stencil, f0, out, status):
     x_work = x.copy()
     axis_values = np.empty((n, axis_offsets.shape[0]))
     axis_status = np.empty((n, axis_offsets.shape[0]), dtype=np.int8)
-    axis_range(f, x_work, h, axis_offsets, np.intp(0), n, axis_values, axis_status)
+    axis_range(f, x_work, args, h, axis_offsets, np.intp(0), n, axis_values, axis_status)
     pairs = n * (n - 1) // 2
     pair_values = np.empty(stencil[3].shape[0])
     _pair_range(
         f,
         x_work,
+        args,
         h,
         stencil,
         axis_values,
@@ -154,7 +161,7 @@ def hessian_serial(f, x, h, stencil, f0, out, status):
 
 
 @njit(cache=True, error_model="numpy", nogil=True, parallel=True)
-def hessian_parallel(f, x, h, stencil, f0, out, status, threads):
+def hessian_parallel(f, x, args, h, stencil, f0, out, status, threads):
     """Same as :func:`hessian_serial`; axis points and pairs split across threads.
 
     Pairs are numbered and split into equal contiguous ranges, so the threads
@@ -168,7 +175,7 @@ def hessian_parallel(f, x, h, stencil, f0, out, status, threads):
     for c in prange(chunks):
         lo, hi = chunk_bounds(n, chunks, c)
         x_work = x.copy()
-        axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status)
+        axis_range(f, x_work, args, h, axis_offsets, lo, hi, axis_values, axis_status)
     pairs = n * (n - 1) // 2
     chunks = chunk_count(pairs, threads)
     for c in prange(chunks):
@@ -178,6 +185,7 @@ def hessian_parallel(f, x, h, stencil, f0, out, status, threads):
         _pair_range(
             f,
             x_work,
+            args,
             h,
             stencil,
             axis_values,

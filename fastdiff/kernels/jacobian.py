@@ -32,7 +32,7 @@ BLOCK_COLUMNS = 32
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def jacobian_column_sum(f, x_work, i, h_i, offsets_row, weights_row, f0, column):
+def jacobian_column_sum(f, x_work, args, i, h_i, offsets_row, weights_row, f0, column):
     """Column ``i``: ``column = sum_k w_k f(x + o_k h_i e_i)``, in stencil order.
 
     A two-point stencil (central differences) keeps both values of ``f`` and
@@ -42,7 +42,7 @@ def jacobian_column_sum(f, x_work, i, h_i, offsets_row, weights_row, f0, column)
 
     Parameters
     ----------
-    f : jitted function or int
+    f, args
         As in :func:`jacobian_serial`.
     x_work : ndarray, shape (n,)
         The caller's private copy of ``x``; entry ``i`` is moved and restored
@@ -80,7 +80,7 @@ def jacobian_column_sum(f, x_work, i, h_i, offsets_row, weights_row, f0, column)
         return 0.0, code
     pair = _two_points(offsets_row, weights_row)
     if pair[0] >= 0:
-        return _pair_column(f, x_work, i, h_i, offsets_row, weights_row, pair, scale, column)
+        return _pair_column(f, x_work, args, i, h_i, offsets_row, weights_row, pair, scale, column)
     fused = offsets_row[last] != 0.0
     first = True
     for k in range(last + 1):
@@ -96,7 +96,7 @@ def jacobian_column_sum(f, x_work, i, h_i, offsets_row, weights_row, f0, column)
                 add_weighted_values(column, w, f0)
         else:
             x_work[i] = x_i + o * h_i
-            s = combine_vector(f, x_work, w, scale if k == last else 1.0, first, column)
+            s = combine_vector(f, x_work, args, w, scale if k == last else 1.0, first, column)
             x_work[i] = x_i
             if s != OK and code == OK:
                 code = s
@@ -123,18 +123,18 @@ def _two_points(offsets_row, weights_row):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _pair_column(f, x_work, i, h_i, offsets_row, weights_row, pair, scale, column):
+def _pair_column(f, x_work, args, i, h_i, offsets_row, weights_row, pair, scale, column):
     # Both values are kept and the column is written once: the same
     # arithmetic as one term after the other, one pass instead of two.
     first, second = pair
     x_i = x_work[i]
     x_work[i] = x_i + offsets_row[first] * h_i
-    a, code = call_vector(f, x_work)
+    a, code = call_vector(f, x_work, args)
     if code != OK:
         x_work[i] = x_i
         return scale, code
     x_work[i] = x_i + offsets_row[second] * h_i
-    b, code = call_vector(f, x_work)
+    b, code = call_vector(f, x_work, args)
     x_work[i] = x_i
     if code != OK:
         return scale, code
@@ -165,7 +165,7 @@ def write_columns(block, scales, start, stop, out):
 
 
 @njit(cache=True, error_model="numpy")
-def jacobian_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, block, scales):
+def jacobian_range(f, x_work, args, h, offsets, weights, f0, lo, hi, out, status, block, scales):
     """Columns ``lo`` to ``hi - 1`` of the Jacobian; the loop of every Jacobian kernel.
 
     ``x_work`` (a copy of ``x``), ``block`` (>= min(BLOCK_COLUMNS, n), m) and
@@ -179,7 +179,7 @@ def jacobian_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, bloc
             row = i if offsets.shape[0] > 1 else 0
             column = out[:, i]
             scale, status[i] = jacobian_column_sum(
-                f, x_work, i, h[i], offsets[row], weights[row], f0, column
+                f, x_work, args, i, h[i], offsets[row], weights[row], f0, column
             )
             if scale != 1.0:
                 for r in range(column.shape[0]):
@@ -190,22 +190,26 @@ def jacobian_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, bloc
         for i in range(start, stop):
             row = i if offsets.shape[0] > 1 else 0
             scales[i - start], status[i] = jacobian_column_sum(
-                f, x_work, i, h[i], offsets[row], weights[row], f0, block[i - start]
+                f, x_work, args, i, h[i], offsets[row], weights[row], f0, block[i - start]
             )
         write_columns(block, scales, start, stop, out)
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def jacobian_serial(f, x, h, offsets, weights, f0, out, status):
+def jacobian_serial(f, x, args, h, offsets, weights, f0, out, status):
     """Jacobian of ``f`` at ``x``, one thread.
 
     Parameters
     ----------
     f : jitted function or int
-        Function of a 1-D float64 array returning a 1-D array of length m,
-        or the address of its compiled code.
-    x, h : ndarray, shape (n,)
-        Point and (signed, representable) steps.
+        Function ``f(x, *args)`` of a 1-D float64 array returning a 1-D
+        array of length m, or the address of the code Numba compiled for it.
+    x : ndarray, shape (n,)
+        Point.
+    args : tuple
+        Extra arguments of ``f`` (``()`` for ``f(x)``).
+    h : ndarray, shape (n,)
+        (Signed, representable) steps.
     offsets, weights : ndarray, shape (n, k) or (1, k)
         Stencil of each column (or one row for all); a row of zero weights gives a zero column.
     f0 : ndarray, shape (m,)
@@ -218,11 +222,13 @@ def jacobian_serial(f, x, h, offsets, weights, f0, out, status):
     x_work = x.copy()
     block = np.empty((BLOCK_COLUMNS, out.shape[0]))
     scales = np.empty(BLOCK_COLUMNS)
-    jacobian_range(f, x_work, h, offsets, weights, f0, np.intp(0), x.shape[0], out, status, block, scales)
+    jacobian_range(
+        f, x_work, args, h, offsets, weights, f0, np.intp(0), x.shape[0], out, status, block, scales
+    )
 
 
 @njit(cache=True, error_model="numpy", nogil=True, parallel=True)
-def jacobian_parallel(f, x, h, offsets, weights, f0, out, status, threads):
+def jacobian_parallel(f, x, args, h, offsets, weights, f0, out, status, threads):
     """Same as :func:`jacobian_serial`, columns split across threads."""
     n = x.shape[0]
     chunks = chunk_count(n, threads)
@@ -231,4 +237,4 @@ def jacobian_parallel(f, x, h, offsets, weights, f0, out, status, threads):
         x_work = x.copy()
         block = np.empty((BLOCK_COLUMNS, out.shape[0]))
         scales = np.empty(BLOCK_COLUMNS)
-        jacobian_range(f, x_work, h, offsets, weights, f0, lo, hi, out, status, block, scales)
+        jacobian_range(f, x_work, args, h, offsets, weights, f0, lo, hi, out, status, block, scales)

@@ -5,6 +5,15 @@ jitted function itself, choose the default steps of :mod:`fastdiff.steps`
 (or an absolute ``step`` you pass) and raise ``ValueError`` when ``f``
 returns a non-finite value at a stencil point.
 
+``f`` may take extra arguments after ``x``, given as a tuple right after the
+required arguments: ``central_jacobian(F, y, (t, h, y_prev, params))``
+evaluates ``F(y + ..., t, h, y_prev, params)``. Numba cannot close over
+run-time values, so this is how data reaches ``f`` inside compiled code.
+The tuple is passed by reference (nothing is copied, nothing allocated) and
+may hold arrays, numbers and tuples of them. The older form with the step
+third, ``forward_gradient(f, x, 1e-6)``, still works: a number in the place
+of ``args`` is the step.
+
 Each gradient and Jacobian comes in two forms with the same result, bit for
 bit:
 
@@ -39,13 +48,22 @@ Examples
 ...     return x
 >>> float(np.round(descend_in_place(np.array([1.0, 0.0])), 6)[0])
 0.0
+>>> @njit
+... def distance(x, target, weight):
+...     return weight * np.sum((x - target) ** 2)
+>>> @njit
+... def gradient_at(x, target):
+...     return central_gradient(distance, x, (target, 0.5))
+>>> np.round(gradient_at(np.array([1.0, 2.0]), np.array([0.0, 1.0])), 6)
+array([1., 1.])
 """
 
 import math
 
 import numpy as np
 from numba import carray, njit, types
-from numba.extending import intrinsic
+from numba.core.errors import TypingError
+from numba.extending import intrinsic, overload
 
 from fastdiff.kernels.gradient import gradient_range
 from fastdiff.kernels.hessian import hessian_serial
@@ -138,17 +156,6 @@ def jacobian_work_size(n, m):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _fill_steps(x, step, scale, h):
-    # The rule of fastdiff.steps.relative_steps, with eps**exponent given.
-    if step is None:
-        for i in range(x.shape[0]):
-            h[i] = representable_step(x[i], default_step(x[i], scale))
-    else:
-        for i in range(x.shape[0]):
-            h[i] = representable_step(x[i], step)
-
-
-@njit(cache=True, error_model="numpy", inline="always")
 def _raise_on_failure(code):
     if code == WRONG_SHAPE:
         raise ValueError("fastdiff: f returned an array of the wrong length at a stencil point")
@@ -169,6 +176,62 @@ def _uses_center(offsets, weights):
         if offsets[0, k] == 0.0 and weights[0, k] != 0.0:
             return True
     return False
+
+
+def _is_absent(option):
+    return option is None or isinstance(option, (types.NoneType, types.Omitted))
+
+
+def _extra_arguments(args):
+    """The tuple of extra arguments of ``f`` given as ``args`` (see :func:`_fill_steps`)."""
+
+
+@overload(_extra_arguments)
+def _extra_arguments_impl(args):
+    # Decided from the types when the caller is compiled: nothing is left at run time.
+    if isinstance(args, types.BaseTuple):
+        return lambda args: args
+    if _is_absent(args) or isinstance(args, (types.Float, types.Integer)):
+        return lambda args: ()
+    raise TypingError(
+        "fastdiff: args must be a tuple of the extra arguments of f, such as (data,) "
+        f"for f(x, data); got {args}"
+    )
+
+
+def _fill_steps(x, args, step, scale, h):
+    """Steps into ``h``: the rule of :func:`fastdiff.steps.relative_steps` or ``step``.
+
+    ``scale`` is ``eps**exponent``. A number given in the place of ``args``
+    is the absolute step (the signature ``(f, x, step)`` of the versions
+    before extra arguments).
+    """
+
+
+@overload(_fill_steps)
+def _fill_steps_impl(x, args, step, scale, h):
+    if isinstance(args, (types.Float, types.Integer)):
+        if not _is_absent(step):
+            raise TypingError("fastdiff: step is given twice (in the place of args and as step)")
+
+        def legacy_step(x, args, step, scale, h):
+            for i in range(x.shape[0]):
+                h[i] = representable_step(x[i], args)
+
+        return legacy_step
+    if _is_absent(step):
+
+        def default_steps(x, args, step, scale, h):
+            for i in range(x.shape[0]):
+                h[i] = representable_step(x[i], default_step(x[i], scale))
+
+        return default_steps
+
+    def absolute_step(x, args, step, scale, h):
+        for i in range(x.shape[0]):
+            h[i] = representable_step(x[i], step)
+
+    return absolute_step
 
 
 @intrinsic
@@ -204,7 +267,7 @@ def _check_work(work, size, message):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _gradient_into(f, x, out, work, step, offsets, weights, scale):
+def _gradient_into(f, x, out, work, args, step, offsets, weights, scale):
     n = x.shape[0]
     if out.shape[0] != n:
         raise ValueError("fastdiff: out must have the length of x")
@@ -219,20 +282,21 @@ def _gradient_into(f, x, out, work, step, offsets, weights, scale):
     status = _scratch(work, 2 * n, n)
     values = _scratch(work, 3 * n, _STENCIL_WIDTH)
     x_work[:] = x
-    _fill_steps(x, step, scale, h)
+    _fill_steps(x, args, step, scale, h)
+    extra = _extra_arguments(args)
     f0 = np.nan
     if _uses_center(offsets, weights):
-        f0 = np.float64(f(x_work))
+        f0 = np.float64(f(x_work, *extra))
         if not math.isfinite(f0):
             raise ValueError("fastdiff: f(x) is not finite")
-    gradient_range(f, x_work, h, offsets, weights, f0, np.intp(0), n, out, status, values)
+    gradient_range(f, x_work, extra, h, offsets, weights, f0, np.intp(0), n, out, status, values)
     _check(status)
     return out
 
 
 @njit(cache=True, error_model="numpy")
-def _jacobian_into(f, x, out, work, step, offsets, weights, scale, f0):
-    # f0 = f(x) is read only by stencils with a centre point.
+def _jacobian_into(f, x, out, work, args, step, offsets, weights, scale, f0):
+    # f0 = f(x, *args) is read only by stencils with a centre point.
     n = x.shape[0]
     m = out.shape[0]
     if out.shape[1] != n:
@@ -256,45 +320,62 @@ def _jacobian_into(f, x, out, work, step, offsets, weights, scale, f0):
     scales = _scratch(work, 3 * n, b)
     block = _scratch(work, 3 * n + b, (b, m))
     x_work[:] = x
-    _fill_steps(x, step, scale, h)
-    jacobian_range(f, x_work, h, offsets, weights, f0, np.intp(0), n, out, status, block, scales)
+    _fill_steps(x, args, step, scale, h)
+    jacobian_range(
+        f,
+        x_work,
+        _extra_arguments(args),
+        h,
+        offsets,
+        weights,
+        f0,
+        np.intp(0),
+        n,
+        out,
+        status,
+        block,
+        scales,
+    )
     _check(status)
     return out
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _jacobian(f, x, step, offsets, weights, scale):
-    f0 = f(x)  # also gives m
+def _jacobian(f, x, args, step, offsets, weights, scale):
+    f0 = f(x, *_extra_arguments(args))  # also gives m
     n = x.shape[0]
     m = f0.shape[0]
     out = np.empty((m, n))
     work = np.empty(jacobian_work_size(n, m))
-    return _jacobian_into(f, x, out, work, step, offsets, weights, scale, f0)
+    return _jacobian_into(f, x, out, work, args, step, offsets, weights, scale, f0)
 
 
 @njit(cache=True, error_model="numpy")
-def _hessian(f, x, step, stencil, scale):
+def _hessian(f, x, args, step, stencil, scale):
     n = x.shape[0]
     x = np.ascontiguousarray(x)
     h = np.empty(n)
-    _fill_steps(x, step, scale, h)
+    _fill_steps(x, args, step, scale, h)
+    extra = _extra_arguments(args)
     out = np.empty((n, n))
     status = np.empty((n, n), dtype=np.int8)
-    hessian_serial(f, x, h, stencil, np.float64(f(x)), out, status)
+    hessian_serial(f, x, extra, h, stencil, np.float64(f(x, *extra)), out, status)
     _check(status.ravel())
     return out
 
 
 @njit(cache=True, error_model="numpy")
-def forward_gradient(f, x, step=None):
+def forward_gradient(f, x, args=(), step=None):
     """Forward-difference gradient of scalar ``f`` at ``x`` (n + 1 evaluations).
 
     Parameters
     ----------
     f : jitted function
-        ``f(x) -> float`` for a 1-D float64 array ``x``.
+        ``f(x, *args) -> float`` for a 1-D float64 array ``x``.
     x : ndarray, shape (n,)
         Point of differentiation.
+    args : tuple, optional
+        Extra arguments of ``f`` (not differentiated); ``()`` for ``f(x)``.
     step : float, optional
         Absolute step; default ``sqrt(eps) * max(1, |x_i|)``.
 
@@ -308,34 +389,34 @@ def forward_gradient(f, x, step=None):
         If ``f`` returns a non-finite value at ``x`` or at a stencil point.
     """
     n = x.shape[0]
-    return forward_gradient_into(f, x, np.empty(n), np.empty(gradient_work_size(n)), step)
+    return forward_gradient_into(f, x, np.empty(n), np.empty(gradient_work_size(n)), args, step)
 
 
 @njit(cache=True, error_model="numpy")
-def backward_gradient(f, x, step=None):
+def backward_gradient(f, x, args=(), step=None):
     """Backward-difference gradient (n + 1 evaluations); see :func:`forward_gradient`."""
     n = x.shape[0]
-    return backward_gradient_into(f, x, np.empty(n), np.empty(gradient_work_size(n)), step)
+    return backward_gradient_into(f, x, np.empty(n), np.empty(gradient_work_size(n)), args, step)
 
 
 @njit(cache=True, error_model="numpy")
-def central_gradient(f, x, step=None):
+def central_gradient(f, x, args=(), step=None):
     """Central-difference gradient (2n evaluations); default step ``eps**(1/3) * max(1, |x_i|)``.
 
     See :func:`forward_gradient` for the parameters.
     """
     n = x.shape[0]
-    return central_gradient_into(f, x, np.empty(n), np.empty(gradient_work_size(n)), step)
+    return central_gradient_into(f, x, np.empty(n), np.empty(gradient_work_size(n)), args, step)
 
 
 @njit(cache=True, error_model="numpy")
-def forward_gradient_into(f, x, out, work, step=None):
+def forward_gradient_into(f, x, out, work, args=(), step=None):
     """:func:`forward_gradient` written into ``out``, without allocating (n + 1 evaluations).
 
     Parameters
     ----------
     f : jitted function
-        ``f(x) -> float`` for a 1-D float64 array ``x``.
+        ``f(x, *args) -> float`` for a 1-D float64 array ``x``.
     x : ndarray, shape (n,)
         Point of differentiation; not modified (``f`` is evaluated at a
         perturbed copy of ``x`` kept in ``work``).
@@ -344,6 +425,8 @@ def forward_gradient_into(f, x, out, work, step=None):
     work : ndarray of float64, shape (>= gradient_work_size(n),)
         Scratch, overwritten; it must not overlap ``x`` or ``out``. One per
         thread when called inside ``prange``.
+    args : tuple, optional
+        Extra arguments of ``f``, passed by reference (nothing allocated).
     step : float, optional
         Absolute step; default ``sqrt(eps) * max(1, |x_i|)``.
 
@@ -372,40 +455,46 @@ def forward_gradient_into(f, x, out, work, step=None):
     >>> np.round(g, 6)
     array([3., 2.])
     """
-    return _gradient_into(f, x, out, work, step, _FORWARD_OFFSETS, _FORWARD_WEIGHTS, _FORWARD_SCALE)
+    return _gradient_into(
+        f, x, out, work, args, step, _FORWARD_OFFSETS, _FORWARD_WEIGHTS, _FORWARD_SCALE
+    )
 
 
 @njit(cache=True, error_model="numpy")
-def backward_gradient_into(f, x, out, work, step=None):
+def backward_gradient_into(f, x, out, work, args=(), step=None):
     """:func:`backward_gradient` written into ``out`` (n + 1 evaluations).
 
     See :func:`forward_gradient_into` for the parameters.
     """
     return _gradient_into(
-        f, x, out, work, step, _BACKWARD_OFFSETS, _BACKWARD_WEIGHTS, _BACKWARD_SCALE
+        f, x, out, work, args, step, _BACKWARD_OFFSETS, _BACKWARD_WEIGHTS, _BACKWARD_SCALE
     )
 
 
 @njit(cache=True, error_model="numpy")
-def central_gradient_into(f, x, out, work, step=None):
+def central_gradient_into(f, x, out, work, args=(), step=None):
     """:func:`central_gradient` written into ``out`` (2n evaluations).
 
     See :func:`forward_gradient_into` for the parameters; the default step
     is ``eps**(1/3) * max(1, |x_i|)``.
     """
-    return _gradient_into(f, x, out, work, step, _CENTRAL_OFFSETS, _CENTRAL_WEIGHTS, _CENTRAL_SCALE)
+    return _gradient_into(
+        f, x, out, work, args, step, _CENTRAL_OFFSETS, _CENTRAL_WEIGHTS, _CENTRAL_SCALE
+    )
 
 
 @njit(cache=True, error_model="numpy")
-def forward_jacobian(f, x, step=None):
+def forward_jacobian(f, x, args=(), step=None):
     """Forward-difference Jacobian of ``f: R^n -> R^m`` (n + 1 evaluations).
 
     Parameters
     ----------
     f : jitted function
-        ``f(x) -> ndarray (m,)`` for a 1-D float64 array ``x``.
+        ``f(x, *args) -> ndarray (m,)`` for a 1-D float64 array ``x``.
     x : ndarray, shape (n,)
         Point of differentiation.
+    args : tuple, optional
+        Extra arguments of ``f`` (not differentiated); ``()`` for ``f(x)``.
     step : float, optional
         Absolute step; default ``sqrt(eps) * max(1, |x_i|)``.
 
@@ -419,26 +508,26 @@ def forward_jacobian(f, x, step=None):
         If ``f`` returns a non-finite value at ``x`` or at a stencil point,
         or an array whose length is not that of ``f(x)``.
     """
-    return _jacobian(f, x, step, _FORWARD_OFFSETS, _FORWARD_WEIGHTS, _FORWARD_SCALE)
+    return _jacobian(f, x, args, step, _FORWARD_OFFSETS, _FORWARD_WEIGHTS, _FORWARD_SCALE)
 
 
 @njit(cache=True, error_model="numpy")
-def backward_jacobian(f, x, step=None):
+def backward_jacobian(f, x, args=(), step=None):
     """Backward-difference Jacobian (n + 1 evaluations); see :func:`forward_jacobian`."""
-    return _jacobian(f, x, step, _BACKWARD_OFFSETS, _BACKWARD_WEIGHTS, _BACKWARD_SCALE)
+    return _jacobian(f, x, args, step, _BACKWARD_OFFSETS, _BACKWARD_WEIGHTS, _BACKWARD_SCALE)
 
 
 @njit(cache=True, error_model="numpy")
-def central_jacobian(f, x, step=None):
+def central_jacobian(f, x, args=(), step=None):
     """Central-difference Jacobian (2n + 1 evaluations: ``f(x)`` gives m).
 
     See :func:`forward_jacobian` for the parameters.
     """
-    return _jacobian(f, x, step, _CENTRAL_OFFSETS, _CENTRAL_WEIGHTS, _CENTRAL_SCALE)
+    return _jacobian(f, x, args, step, _CENTRAL_OFFSETS, _CENTRAL_WEIGHTS, _CENTRAL_SCALE)
 
 
 @njit(cache=True, error_model="numpy")
-def forward_jacobian_into(f, x, out, work, step=None):
+def forward_jacobian_into(f, x, out, work, args=(), step=None):
     """:func:`forward_jacobian` written into ``out`` (n + 1 evaluations).
 
     Allocates nothing itself (``f`` allocates the arrays it returns).
@@ -446,12 +535,12 @@ def forward_jacobian_into(f, x, out, work, step=None):
     Parameters
     ----------
     f : jitted function
-        ``f(x) -> ndarray (m,)`` for a 1-D float64 array ``x``.
+        ``f(x, *args) -> ndarray (m,)`` for a 1-D float64 array ``x``.
     out : ndarray, shape (m, n)
         Receives the Jacobian; its first dimension gives m. With contiguous
         columns (F order, e.g. ``np.empty((n, m)).T``) each column is
         summed in place, which is faster for large m.
-    x, work, step
+    x, work, args, step
         As in :func:`forward_gradient_into`, with ``work`` of length
         :func:`jacobian_work_size` ``(n, m)`` at least.
 
@@ -482,43 +571,63 @@ def forward_jacobian_into(f, x, out, work, step=None):
            [0., 6.]])
     """
     return _jacobian_into(
-        f, x, out, work, step, _FORWARD_OFFSETS, _FORWARD_WEIGHTS, _FORWARD_SCALE, f(x)
+        f,
+        x,
+        out,
+        work,
+        args,
+        step,
+        _FORWARD_OFFSETS,
+        _FORWARD_WEIGHTS,
+        _FORWARD_SCALE,
+        f(x, *_extra_arguments(args)),
     )
 
 
 @njit(cache=True, error_model="numpy")
-def backward_jacobian_into(f, x, out, work, step=None):
+def backward_jacobian_into(f, x, out, work, args=(), step=None):
     """:func:`backward_jacobian` written into ``out`` (n + 1 evaluations).
 
     See :func:`forward_jacobian_into` for the parameters.
     """
     return _jacobian_into(
-        f, x, out, work, step, _BACKWARD_OFFSETS, _BACKWARD_WEIGHTS, _BACKWARD_SCALE, f(x)
+        f,
+        x,
+        out,
+        work,
+        args,
+        step,
+        _BACKWARD_OFFSETS,
+        _BACKWARD_WEIGHTS,
+        _BACKWARD_SCALE,
+        f(x, *_extra_arguments(args)),
     )
 
 
 @njit(cache=True, error_model="numpy")
-def central_jacobian_into(f, x, out, work, step=None):
+def central_jacobian_into(f, x, out, work, args=(), step=None):
     """:func:`central_jacobian` written into ``out`` (2n evaluations: m comes from ``out``).
 
     See :func:`forward_jacobian_into` for the parameters.
     """
     # No centre point: f(x) is not needed, an empty view stands for it.
     return _jacobian_into(
-        f, x, out, work, step, _CENTRAL_OFFSETS, _CENTRAL_WEIGHTS, _CENTRAL_SCALE, work[:0]
+        f, x, out, work, args, step, _CENTRAL_OFFSETS, _CENTRAL_WEIGHTS, _CENTRAL_SCALE, work[:0]
     )
 
 
 @njit(cache=True, error_model="numpy")
-def forward_hessian(f, x, step=None):
+def forward_hessian(f, x, args=(), step=None):
     """Forward-difference Hessian of scalar ``f`` (1 + n (n + 3) / 2 evaluations).
 
     Parameters
     ----------
     f : jitted function
-        ``f(x) -> float`` for a 1-D float64 array ``x``.
+        ``f(x, *args) -> float`` for a 1-D float64 array ``x``.
     x : ndarray, shape (n,)
         Point of differentiation.
+    args : tuple, optional
+        Extra arguments of ``f`` (not differentiated); ``()`` for ``f(x)``.
     step : float, optional
         Absolute step; default ``eps**(1/3) * max(1, |x_i|)``.
 
@@ -527,22 +636,22 @@ def forward_hessian(f, x, step=None):
     ndarray, shape (n, n)
         Symmetric.
     """
-    return _hessian(f, x, step, _FORWARD_HESSIAN, _FORWARD_HESSIAN_SCALE)
+    return _hessian(f, x, args, step, _FORWARD_HESSIAN, _FORWARD_HESSIAN_SCALE)
 
 
 @njit(cache=True, error_model="numpy")
-def backward_hessian(f, x, step=None):
+def backward_hessian(f, x, args=(), step=None):
     """Backward-difference Hessian; see :func:`forward_hessian`."""
-    return _hessian(f, x, step, _BACKWARD_HESSIAN, _BACKWARD_HESSIAN_SCALE)
+    return _hessian(f, x, args, step, _BACKWARD_HESSIAN, _BACKWARD_HESSIAN_SCALE)
 
 
 @njit(cache=True, error_model="numpy")
-def central_hessian(f, x, step=None):
+def central_hessian(f, x, args=(), step=None):
     """Central-difference Hessian (n**2 + n + 1 evaluations).
 
     Default step ``eps**(1/4) * max(1, |x_i|)``; see :func:`forward_hessian`.
     """
-    return _hessian(f, x, step, _CENTRAL_HESSIAN, _CENTRAL_HESSIAN_SCALE)
+    return _hessian(f, x, args, step, _CENTRAL_HESSIAN, _CENTRAL_HESSIAN_SCALE)
 
 
 # --- Complex step: f must also accept a complex128 array (see kernels.complex_step).

@@ -40,7 +40,7 @@ from fastdiff.status import OK
 
 @njit(cache=True, error_model="numpy")
 def _pair_points_range(
-    f, x_work, h, pair_offsets, pair_rows, pair_columns, lo, hi, pair_values, pair_status
+    f, x_work, args, h, pair_offsets, pair_rows, pair_columns, lo, hi, pair_values, pair_status
 ):
     for e in range(lo, hi):
         i = pair_rows[e]
@@ -50,7 +50,7 @@ def _pair_points_range(
         for q in range(pair_offsets.shape[0]):
             x_work[i] = x_i + pair_offsets[q, 0] * h[i]
             x_work[j] = x_j + pair_offsets[q, 1] * h[j]
-            value, code = call_scalar(f, x_work)
+            value, code = call_scalar(f, x_work, args)
             pair_values[e, q] = value
             pair_status[e, q] = code
         x_work[i] = x_i
@@ -59,16 +59,21 @@ def _pair_points_range(
 
 @njit(cache=True, error_model="numpy", nogil=True)
 def pattern_points_serial(
-    f, x, h, axis_offsets, pair_offsets, pair_rows, pair_columns, values, status
+    f, x, args, h, axis_offsets, pair_offsets, pair_rows, pair_columns, values, status
 ):
     """Values of ``f`` at the axis points and at the pair points of the pattern, one thread.
 
     Parameters
     ----------
     f : jitted function or int
-        Scalar function of a 1-D float64 array, or the address of its compiled code.
-    x, h : ndarray, shape (n,)
-        Point and (signed, representable) steps.
+        Scalar function ``f(x, *args)`` of a 1-D float64 array, or the
+        address of the code Numba compiled for it.
+    x : ndarray, shape (n,)
+        Point.
+    args : tuple
+        Extra arguments of ``f`` (``()`` for ``f(x)``).
+    h : ndarray, shape (n,)
+        (Signed, representable) steps.
     axis_offsets : ndarray, shape (a,)
     pair_offsets : ndarray, shape (p, 2)
         From :func:`fastdiff.stencils.hessian_arrays`.
@@ -88,10 +93,11 @@ def pattern_points_serial(
     axis_values, pair_values = values
     axis_status, pair_status = status
     x_work = x.copy()
-    axis_range(f, x_work, h, axis_offsets, np.intp(0), x.shape[0], axis_values, axis_status)
+    axis_range(f, x_work, args, h, axis_offsets, np.intp(0), x.shape[0], axis_values, axis_status)
     _pair_points_range(
         f,
         x_work,
+        args,
         h,
         pair_offsets,
         pair_rows,
@@ -105,7 +111,7 @@ def pattern_points_serial(
 
 @njit(cache=True, error_model="numpy", nogil=True, parallel=True)
 def pattern_points_parallel(
-    f, x, h, axis_offsets, pair_offsets, pair_rows, pair_columns, values, status, threads
+    f, x, args, h, axis_offsets, pair_offsets, pair_rows, pair_columns, values, status, threads
 ):
     """Same as :func:`pattern_points_serial`; axes and pairs split across threads."""
     axis_values, pair_values = values
@@ -115,7 +121,7 @@ def pattern_points_parallel(
     for c in prange(chunks):
         lo, hi = chunk_bounds(n, chunks, c)
         x_work = x.copy()
-        axis_range(f, x_work, h, axis_offsets, lo, hi, axis_values, axis_status)
+        axis_range(f, x_work, args, h, axis_offsets, lo, hi, axis_values, axis_status)
     pairs = pair_rows.shape[0]
     chunks = chunk_count(pairs, threads)
     for c in prange(chunks):
@@ -124,6 +130,7 @@ def pattern_points_parallel(
         _pair_points_range(
             f,
             x_work,
+            args,
             h,
             pair_offsets,
             pair_rows,
@@ -167,7 +174,7 @@ def combine_pattern_hessian(
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def scalar_setup(f, x, step, exponent, eps, h):
+def scalar_setup(f, x, args, step, exponent, eps, h):
     """Steps and ``f(x)``: returns ``(bad_coordinate, f0, f0_status)``.
 
     ``bad_coordinate`` is the first non-finite entry of ``x`` (then nothing
@@ -176,7 +183,7 @@ def scalar_setup(f, x, step, exponent, eps, h):
     bad = steps_at(x, step, exponent, eps, h)
     if bad >= 0:
         return bad, np.nan, OK
-    f0, f0_status = call_scalar(f, x)
+    f0, f0_status = call_scalar(f, x, args)
     return bad, f0, f0_status
 
 

@@ -59,17 +59,21 @@ def _restore_group(x, x_work, group_pointers, group_columns, c):
 
 @njit(cache=True, error_model="numpy", nogil=True)
 def color_differences_serial(
-    f, x, h, group_pointers, group_columns, offsets, weights, f0, differences, status
+    f, x, args, h, group_pointers, group_columns, offsets, weights, f0, differences, status
 ):
     """Stencil sums of ``f`` along each colour group, one thread.
 
     Parameters
     ----------
     f : jitted function or int
-        Function of a 1-D float64 array returning a 1-D array of length m,
-        or the address of its compiled code.
-    x, h : ndarray, shape (n,)
-        Point and (signed, representable) steps.
+        Function ``f(x, *args)`` of a 1-D float64 array returning a 1-D
+        array of length m, or the address of the code Numba compiled for it.
+    x : ndarray, shape (n,)
+        Point.
+    args : tuple
+        Extra arguments of ``f`` (``()`` for ``f(x)``).
+    h : ndarray, shape (n,)
+        (Signed, representable) steps.
     group_pointers, group_columns : ndarray of int64
         Columns of each colour (:func:`fastdiff.kernels.coloring.color_groups`).
     offsets, weights : ndarray, shape (k,)
@@ -100,7 +104,7 @@ def color_differences_serial(
                 # they are restored once, after the last (every pass over a
                 # group touches all of x when the colours interleave).
                 _perturb_group(x, x_work, h, group_pointers, group_columns, c, offsets[q])
-                status[c, q] = accumulate_vector(f, x_work, w, out)
+                status[c, q] = accumulate_vector(f, x_work, args, w, out)
         _restore_group(x, x_work, group_pointers, group_columns, c)
 
 
@@ -127,6 +131,7 @@ def sum_color_terms(terms, offsets, weights, f0, differences):
 def color_differences_parallel(
     f,
     x,
+    args,
     h,
     group_pointers,
     group_columns,
@@ -158,7 +163,7 @@ def color_differences_parallel(
             values = terms[c, q]
             values[:] = 0.0
             _perturb_group(x, x_work, h, group_pointers, group_columns, c, offsets[q])
-            status[c, q] = accumulate_vector(f, x_work, 1.0, values)
+            status[c, q] = accumulate_vector(f, x_work, args, 1.0, values)
             _restore_group(x, x_work, group_pointers, group_columns, c)
     sum_color_terms(terms, offsets, weights, f0, differences)
 
@@ -190,7 +195,7 @@ def steps_at(x, step, exponent, eps, h):
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def vector_setup(f, x, step, exponent, eps, needs_center, h, f0):
+def vector_setup(f, x, args, step, exponent, eps, needs_center, h, f0):
     """Steps and, if ``needs_center``, ``f0 = f(x)``; ``f0`` (m,) is overwritten.
 
     Returns ``(bad_coordinate, f0_status)``: the first non-finite entry of
@@ -201,4 +206,4 @@ def vector_setup(f, x, step, exponent, eps, needs_center, h, f0):
     bad = steps_at(x, step, exponent, eps, h)
     if bad >= 0 or not needs_center:
         return bad, OK
-    return bad, accumulate_vector(f, x, 1.0, f0)
+    return bad, accumulate_vector(f, x, args, 1.0, f0)

@@ -104,6 +104,7 @@ class ColorDifferences:
         bad, f0_status = vector_setup(
             address,
             x,
+            (),
             steps_for(self.step, x.shape[0]),
             stencil.exponent,
             FLOAT64_EPS,
@@ -119,6 +120,7 @@ class ColorDifferences:
         arguments = (
             address,
             x,
+            (),
             h,
             coloring.group_pointers,
             coloring.group_columns,

@@ -162,7 +162,7 @@ class SparseHessianFunction:
             address = self._compiled.address
             h = np.empty(n)
             bad, f0, f0_status = scalar_setup(
-                address, x, steps_for(self.step, n), exponent, FLOAT64_EPS, h
+                address, x, (), steps_for(self.step, n), exponent, FLOAT64_EPS, h
             )
             if bad >= 0:
                 raise non_finite_error(x, bad)
@@ -173,7 +173,7 @@ class SparseHessianFunction:
                 np.zeros((n, axis_width), dtype=np.int8),
                 np.zeros((pairs.count, pair_width), dtype=np.int8),
             )
-            arguments = (address, x, h, arrays[0], arrays[3], pairs.rows, pairs.columns)
+            arguments = (address, x, (), h, arrays[0], arrays[3], pairs.rows, pairs.columns)
             threads = self._threads(x, self.evaluations)
             if threads > 1:
                 pattern_points_parallel(*arguments, values, status, threads)

@@ -47,7 +47,7 @@ def _evaluate(f, request, s, differences, h, gradient_status, hessian_status):
     code = OK
     trial = s.vectors[TRIAL]
     if request & VALUE:
-        value, code = call_scalar(f, trial)
+        value, code = call_scalar(f, trial, ())
         s.real[TRIAL_F] = np.nan if code == RAISED else value
         s.count[NFEV] += 1
     if code == OK and request & GRADIENT:
@@ -55,6 +55,7 @@ def _evaluate(f, request, s, differences, h, gradient_status, hessian_status):
         gradient_serial(
             f,
             trial,
+            (),
             h,
             differences.offsets,
             differences.weights,
@@ -75,7 +76,7 @@ def _evaluate(f, request, s, differences, h, gradient_status, hessian_status):
             differences.hessian_pair_weights,
             differences.hessian_center_weights,
         )
-        hessian_serial(f, trial, h, stencil, s.real[F], s.matrices[MATRIX], hessian_status)
+        hessian_serial(f, trial, (), h, stencil, s.real[F], s.matrices[MATRIX], hessian_status)
         s.count[NFEV] += differences.hessian_evaluations
         s.count[NHEV] += 1
         code = _first_failure(hessian_status)

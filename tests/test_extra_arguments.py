@@ -1,0 +1,246 @@
+"""Extra arguments ``f(x, *args, **kwargs)``: compiled and Python ``f``, kernels and API.
+
+Few jitted functions, each with one tuple of argument types, so that the
+kernels compile once per type signature for the whole file.
+"""
+
+import numpy as np
+import pytest
+import scipy.optimize
+from numba import njit, prange
+
+import fastdiff
+from fastdiff import kernels
+from tests.functions import (
+    exponential_residuals,
+    exponential_residuals_jacobian,
+    implicit_euler_residual,
+    implicit_euler_residual_jacobian,
+    quadratic_form,
+    relative_error,
+)
+
+N = 5
+
+
+@pytest.fixture
+def problem(rng):
+    """A symmetric positive definite quadratic: ``(x, a, b)``."""
+    q = rng.standard_normal((N, N))
+    a = q @ q.T + N * np.eye(N)
+    return rng.standard_normal(N), a, rng.standard_normal(N)
+
+
+@pytest.fixture
+def fit(rng):
+    """Exact data of an exponential: ``(x_true, t, y)``."""
+    t = np.linspace(0.0, 1.0, 7)
+    x_true = np.array([-0.7, 2.0])
+    return x_true, t, x_true[1] * np.exp(x_true[0] * t)
+
+
+def _python_quadratic(x, a, b, *, scale=1.0):
+    return scale * (0.5 * x @ (a @ x) + b @ x)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_compiled_gradient_and_hessian_take_args(problem, parallel):
+    x, a, b = problem
+    g = fastdiff.gradient(quadratic_form, x, args=(a, b), parallel=parallel)
+    assert relative_error(g, a @ x + b) < 1e-9
+    h = fastdiff.hessian(quadratic_form, x, args=(a, b), parallel=parallel)
+    assert relative_error(h, a) < 1e-6
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_compiled_jacobian_takes_args_and_kwargs(fit, parallel):
+    _, t, y = fit
+    x = np.array([0.3, 1.5])
+    expected = exponential_residuals_jacobian(x, t, weight=2.0)
+    j = fastdiff.jacobian(exponential_residuals, x, args=(t, y, 2.0), parallel=parallel)
+    assert relative_error(j, expected) < 1e-9
+    j = fastdiff.jacobian(
+        exponential_residuals, x, args=(t, y), kwargs={"weight": 2.0}, parallel=parallel
+    )
+    assert relative_error(j, expected) < 1e-9
+
+
+def test_data_changes_between_calls_are_seen(problem):
+    x, a, b = problem
+    g = fastdiff.grad(quadratic_form)
+    assert relative_error(g(x, a, b), a @ x + b) < 1e-9
+    b[:] = 1.0  # the same array, new values
+    assert relative_error(g(x, a, b), a @ x + 1.0) < 1e-9
+    other = 2.0 * a  # a new array of the same type: nothing is compiled
+    assert relative_error(g(x, other, b), other @ x + 1.0) < 1e-9
+
+
+def test_forward_method_and_value_and_grad(problem):
+    x, a, b = problem
+    value, g = fastdiff.value_and_grad(quadratic_form, method="forward")(x, a, b)
+    assert value == pytest.approx(0.5 * x @ a @ x + b @ x, rel=1e-14)
+    assert relative_error(g, a @ x + b) < 1e-6
+
+
+def test_richardson_keeps_args(problem):
+    x, a, b = problem
+    g = fastdiff.gradient(quadratic_form, x, args=(a, b), method="richardson")
+    assert relative_error(g, a @ x + b) < 1e-9
+
+
+def test_careful_path_keeps_args(problem):
+    x, a, b = problem
+    result = fastdiff.gradient(quadratic_form, x, args=(a, b), full_output=True)
+    assert relative_error(result.derivative, a @ x + b) < 1e-9
+    assert result.nfev == 2 * N
+    bounds = (x - 1e-3, x + 1.0)
+    g = fastdiff.gradient(quadratic_form, x, args=(a, b), bounds=bounds)
+    assert relative_error(g, a @ x + b) < 1e-6
+    h = fastdiff.hessian(quadratic_form, x, args=(a, b), full_output=True)
+    assert relative_error(h.derivative, a) < 1e-6
+
+
+def test_python_function_takes_args_and_kwargs(problem, fit):
+    x, a, b = problem
+    options = dict(args=(a, b), kwargs={"scale": 3.0})
+    assert (
+        relative_error(fastdiff.gradient(_python_quadratic, x, **options), 3 * (a @ x + b)) < 1e-9
+    )
+    assert relative_error(fastdiff.hessian(_python_quadratic, x, **options), 3 * a) < 1e-6
+    _, t, y = fit
+    point = np.array([0.3, 1.5])
+    j = fastdiff.jacobian(exponential_residuals.py_func, point, args=(t, y, 2.0))
+    assert relative_error(j, exponential_residuals_jacobian(point, t, 2.0)) < 1e-9
+
+
+def test_python_function_args_reach_a_vectorized_f(problem):
+    x, a, b = problem
+
+    def batch(points, a, b):
+        return 0.5 * np.einsum("ki,ij,kj->k", points, a, points) + points @ b
+
+    g = fastdiff.gradient(batch, x, args=(a, b), vectorized=True)
+    assert relative_error(g, a @ x + b) < 1e-9
+
+
+def test_minimize_with_args_and_fastdiff_jac(problem):
+    x0, a, b = problem
+    solution = np.linalg.solve(a, -b)
+    result = scipy.optimize.minimize(
+        quadratic_form, x0, args=(a, b), jac=fastdiff.grad(quadratic_form), method="BFGS"
+    )
+    assert result.success
+    assert np.allclose(result.x, solution, atol=1e-6)
+    result = scipy.optimize.minimize(
+        quadratic_form,
+        x0,
+        args=(a, b),
+        jac=fastdiff.grad(quadratic_form),
+        hess=fastdiff.hess(quadratic_form),
+        method="Newton-CG",
+    )
+    assert np.allclose(result.x, solution, atol=1e-6)
+    result = scipy.optimize.minimize(
+        fastdiff.value_and_grad(quadratic_form), x0, args=(a, b), jac=True, method="BFGS"
+    )
+    assert np.allclose(result.x, solution, atol=1e-6)
+
+
+@pytest.mark.parametrize("residuals", [exponential_residuals, exponential_residuals.py_func])
+def test_least_squares_with_args_kwargs_and_fastdiff_jac(fit, residuals):
+    x_true, t, y = fit
+    result = scipy.optimize.least_squares(
+        residuals,
+        np.array([0.0, 1.0]),
+        args=(t, y),
+        kwargs={"weight": 2.0},
+        jac=fastdiff.jac(residuals),
+    )
+    assert np.allclose(result.x, x_true, atol=1e-8)
+
+
+@njit
+def _descend_and_step(x, a, b, y, t, h, y_previous, rates):
+    # Every embeddable form with a tuple of extra arguments, in one compile.
+    n = x.shape[0]
+    g = np.empty(n)
+    work = np.empty(kernels.gradient_work_size(n))
+    jac = np.empty((2, 2))
+    jac_work = np.empty(kernels.jacobian_work_size(2, 2))
+    euler = (t, h, y_previous, rates)
+    return (
+        kernels.central_gradient(quadratic_form, x, (a, b)),
+        kernels.forward_gradient(quadratic_form, x, (a, b)),
+        kernels.backward_gradient_into(quadratic_form, x, g, work, (a, b)).copy(),
+        kernels.central_hessian(quadratic_form, x, (a, b)),
+        kernels.central_jacobian(implicit_euler_residual, y, euler),
+        kernels.forward_jacobian(implicit_euler_residual, y, euler, 1e-7),
+        kernels.central_jacobian_into(implicit_euler_residual, y, jac, jac_work, euler).copy(),
+    )
+
+
+def test_embedded_kernels_take_a_tuple_of_args(problem):
+    x, a, b = problem
+    y, t, h, rates = np.array([0.8, 0.3]), 0.5, 0.1, np.array([0.04, 3.0])
+    y_previous = np.array([1.0, 0.0])
+    results = _descend_and_step(x, a, b, y, t, h, y_previous, rates)
+    for g in results[:3]:
+        assert relative_error(g, a @ x + b) < 1e-6
+    assert relative_error(results[3], a) < 1e-6
+    expected = implicit_euler_residual_jacobian(y, t, h, rates)
+    for jac in results[4:]:
+        assert relative_error(jac, expected) < 1e-7
+
+
+@njit(parallel=True)
+def _gradients_in_prange(points, a, b):
+    out = np.empty_like(points)
+    n = points.shape[1]
+    for k in prange(points.shape[0]):
+        work = np.empty(kernels.gradient_work_size(n))
+        kernels.central_gradient_into(quadratic_form, points[k].copy(), out[k], work, (a, b))
+    return out
+
+
+def test_embedded_kernels_with_args_inside_prange(problem, rng):
+    _, a, b = problem
+    points = rng.standard_normal((8, N))
+    out = _gradients_in_prange(points, a, b)
+    assert relative_error(out, points @ a + b) < 1e-6
+
+
+def test_read_only_arrays_are_passed_without_copies(problem):
+    x, a, b = problem
+    a.flags.writeable = False
+    g = fastdiff.gradient(quadratic_form, x, args=(a, b))
+    assert relative_error(g, a @ x + b) < 1e-9
+
+
+@njit
+def _writes_into_its_data(x, data):
+    data[0] = x[0]
+    return data[0] ** 2
+
+
+def test_bad_args_raise_one_line_type_errors(problem):
+    x, a, b = problem
+    with pytest.raises(TypeError, match=r"args has 1 value but quadratic_form\(x, a, b\) takes 2"):
+        fastdiff.gradient(quadratic_form, x, args=(a,))
+    with pytest.raises(TypeError, match=r"args do not fit quadratic_form\(x, a, b\)"):
+        fastdiff.gradient(quadratic_form, x, args=(a, "b"))
+    with pytest.raises(TypeError, match="args must be a tuple"):
+        fastdiff.gradient(quadratic_form, x, args=a)
+    with pytest.raises(TypeError, match=r"args\[1\] is a reflected list"):
+        fastdiff.gradient(quadratic_form, x, args=(a, [1.0] * N))
+    with pytest.raises(TypeError, match=r"quadratic_form\(x, a, b\) takes extra arguments"):
+        fastdiff.grad(quadratic_form)(x)
+    with pytest.raises(TypeError, match="not both"):
+        fastdiff.grad(quadratic_form, args=(a, b))(x, a, b)
+    with pytest.raises(TypeError, match="args and kwargs do not fit"):
+        fastdiff.jacobian(exponential_residuals, x[:2], args=(b, b), kwargs={"wait": 1.0})
+    with pytest.raises(ValueError, match="args is not supported with sparsity="):
+        fastdiff.hessian(quadratic_form, x, args=(a, b), sparsity=np.eye(N))
+    read_only = np.ones(3)
+    read_only.flags.writeable = False
+    with pytest.raises(TypeError, match="args do not fit _writes_into_its_data"):
+        fastdiff.gradient(_writes_into_its_data, x, args=(read_only,))
