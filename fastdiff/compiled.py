@@ -314,9 +314,9 @@ def _scalar_adapter(f):
 def _one_entry_adapter(f):
     # f returns a number where a Jacobian wants an array: an array of one.
     @njit(nogil=True)
-    def as_one_entry(x):
+    def as_one_entry(x, *args):
         out = np.empty(1)
-        out[0] = f(x)
+        out[0] = f(x, *args)
         return out
 
     return as_one_entry
