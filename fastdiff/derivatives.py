@@ -28,6 +28,7 @@ are known.
 from __future__ import annotations
 
 import copy
+import inspect
 from dataclasses import replace
 
 import numpy as np
@@ -67,6 +68,9 @@ from fastdiff.steps import FLOAT64_EPS, steps_at, user_steps, working_eps
 from fastdiff.validation import as_point, check_callable, steps_for
 
 _FLOAT64 = np.dtype(np.float64)
+_SIGNATURE_OF_X = inspect.Signature(
+    [inspect.Parameter("x", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+)
 
 
 def point_and_eps(x) -> tuple[np.ndarray, float]:
@@ -170,13 +174,15 @@ class _DerivativeFunction:
         self.parallel = options.parallel
         self.nfev = 0
         self._careful = options.bounds is not None or options.full_output
-        self._auto_steps = None
-        if options.auto_steps:
-            self._auto_steps = StepChooser(self._backend, self.method, self._hessian)
         # The steps the drivers take when neither abs_step nor rel_step (nor
         # "auto") is given (None: computed per call), found once.
         self._default_steps = steps_for(None, 0) if options.default_steps else None
         self._prepare(options)
+        # What signature inspection shows: a function of x (extra arguments
+        # follow scipy's convention, positionally). Tools that bind every
+        # parameter they see (optimagic counts *args as required) then
+        # take the prepared function as the function of x it is.
+        self.__signature__ = _SIGNATURE_OF_X
 
     def _prepare(self, options: DerivativeOptions) -> None:
         """Give ``f`` its backend for ``options`` (and their extra arguments).
@@ -200,6 +206,9 @@ class _DerivativeFunction:
             self._compiled = self._backend.compiled
             self._threads = None if self._compiled is None else self._backend.threads
         self._arguments = () if self._compiled is None else self._backend.args
+        self._auto_steps = None
+        if options.auto_steps and self._backend is not None:
+            self._auto_steps = StepChooser(self._backend, self.method, self._hessian)
         self._backend_ready()
 
     def _backend_ready(self) -> None:

@@ -15,6 +15,10 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 QUEUE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fastdiff-tests-background")
+#: Work that must not wait behind the queue (a second pytest process).
+BESIDE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fastdiff-tests-beside")
+#: Futures of the test files run by a second pytest process, by file.
+OFFLOADED: dict = {}
 _RUNNING: set[subprocess.Popen] = set()
 _LOCK = threading.Lock()
 _STOPPED = threading.Event()
@@ -52,11 +56,18 @@ def submit(function, *arguments, **options) -> Future:
     return QUEUE.submit(function, *arguments, **options)
 
 
+def submit_beside(function, *arguments, **options) -> Future:
+    """Start ``function(*arguments, **options)`` now, beside the queue; returns its future."""
+    return BESIDE.submit(function, *arguments, **options)
+
+
 def stop() -> None:
     """End the session's background work: queued tasks are dropped, running processes killed."""
     _STOPPED.set()
-    QUEUE.shutdown(wait=False, cancel_futures=True)
+    for pool in (QUEUE, BESIDE):
+        pool.shutdown(wait=False, cancel_futures=True)
     with _LOCK:
         for process in list(_RUNNING):
             process.kill()
-    QUEUE.shutdown(wait=True)
+    for pool in (QUEUE, BESIDE):
+        pool.shutdown(wait=True)

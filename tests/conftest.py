@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -7,6 +8,13 @@ import pytest
 from tests import background
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Test files that a full run hands to a second pytest process beside it.
+#: Each of their tests compiles fastdiff's kernels again for its own jitted
+#: functions (users' njit code, which no disk cache can share): the longest
+#: single-core stretch of the suite, run on the other core instead.
+OFFLOADED_FILES = ("tests/test_kernels.py",)
+#: Set in that second process: it runs its files itself and starts nothing.
+CHILD = "FASTDIFF_TESTS_CHILD"
 
 
 def pytest_configure(config):
@@ -16,6 +24,8 @@ def pytest_configure(config):
 
 
 def pytest_sessionstart(session):
+    if os.environ.get(CHILD):
+        return
     # First in the background queue: fastdiff's kernels, compiled into the
     # disk cache on the second core while the first tests run.
     background.submit(
@@ -27,8 +37,25 @@ def pytest_sessionstart(session):
 
 
 def pytest_collection_modifyitems(session, config, items):
+    if not os.environ.get(CHILD):
+        _offload(config, items)
     # Stable: the marked tests keep their order among themselves.
     items.sort(key=lambda item: item.get_closest_marker("run_last") is not None)
+
+
+def _offload(config, items):
+    """Run the selected tests of OFFLOADED_FILES in a second process, if others run here."""
+    offloaded = [item for item in items if item.nodeid.split("::")[0] in OFFLOADED_FILES]
+    if not offloaded or len(offloaded) == len(items):
+        return  # only those files were asked for: run them here
+    config.hook.pytest_deselected(items=offloaded)
+    items[:] = [item for item in items if item not in set(offloaded)]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    command += [item.nodeid for item in offloaded]
+    env = dict(os.environ, **{CHILD: "1"})
+    background.OFFLOADED[" ".join(OFFLOADED_FILES)] = background.submit_beside(
+        background.run, command, 1800, cwd=ROOT, env=env
+    )
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -200,7 +200,7 @@ def test_wrong_return_types_of_python_f():
     ):
         fastdiff.gradient(lambda x: x * 2, X)
     with pytest.raises(
-        TypeError, match=r"a 1-D array of real numbers for a Jacobian; it returned shape \(4, 4\)"
+        TypeError, match=r"a 1-D array of real numbers for a Jacobian; .*returned shape \(4, 4\)"
     ):
         fastdiff.jacobian(lambda x: np.outer(x, x), X)
     # A number is a Jacobian of one row, as in scipy.

@@ -55,7 +55,7 @@ def line_values_scalar(f, x, direction, offsets, values):
     for j in range(offsets.shape[0]):
         for i in range(x.shape[0]):
             point[i] = x[i] + offsets[j] * direction[i]
-        value, status = call_scalar(f, point)
+        value, status = call_scalar(f, point, ())
         values[j] = value if status == OK else np.nan
     return values
 
@@ -69,7 +69,7 @@ def axis_values_scalar(f, x, coordinates, h, offsets, values):
         x_i = point[i]
         for j in range(offsets.shape[0]):
             point[i] = x_i + offsets[j] * h[i]
-            value, status = call_scalar(f, point)
+            value, status = call_scalar(f, point, ())
             point[i] = x_i
             values[r, j] = value if status == OK else np.nan
     return values
@@ -78,7 +78,7 @@ def axis_values_scalar(f, x, coordinates, h, offsets, values):
 @njit(cache=True, error_model="numpy", inline="always")
 def _store_vector(f, point, out):
     # A failed call or an output of another length leaves a row of NaN.
-    result, status = call_vector(f, point)
+    result, status = call_vector(f, point, ())
     if status != OK or result.shape[0] != out.shape[0]:
         out[:] = np.nan
     else:

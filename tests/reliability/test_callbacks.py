@@ -13,6 +13,8 @@ from fastdiff.optimize import status as codes
 from tests.functions import rosenbrock
 from tests.test_optimize import half_square, quadratic
 
+pytestmark = pytest.mark.reliability
+
 LOOPS = pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
 
 
