@@ -464,8 +464,7 @@ def split_auto_step(step):
         if step == "auto":
             return None, True
         raise TypeError(
-            "step must be None, a float or a 1-D array of floats, "
-            f"or 'auto'; got {step!r}"
+            f"step must be None, a float or a 1-D array of floats, or 'auto'; got {step!r}"
         )
     return step, False
 
