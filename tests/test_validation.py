@@ -106,9 +106,7 @@ def _two_arguments(x, y):
 
 
 def test_function_with_wrong_signature():
-    with pytest.raises(
-        TypeError, match=r"takes extra arguments: pass them with args=\(\.\.\.\)"
-    ):
+    with pytest.raises(TypeError, match=r"takes extra arguments: pass them with args=\(\.\.\.\)"):
         fastdiff.gradient(_two_arguments, X)
 
 
