@@ -24,6 +24,12 @@ from fastdiff.kernels.points import (
     scatter_vector_values,
 )
 from fastdiff.status import NOT_FINITE, OK, RAISED
+from fastdiff.stencils import (
+    AXIS_OFFSETS,
+    DIAGONAL_AXIS_WEIGHTS,
+    OFFDIAGONAL_AXIS_WEIGHTS,
+    PAIR_OFFSETS,
+)
 
 
 @dataclass
@@ -80,7 +86,7 @@ class _HessianPoints:
     """Points of a Hessian stencil: ``x``, then the axis points, then the pairs."""
 
     def __init__(self, x, h, stencil):
-        axis_offsets, pair_offsets = stencil[0], stencil[3]
+        axis_offsets, pair_offsets = stencil[AXIS_OFFSETS], stencil[PAIR_OFFSETS]
         n = x.shape[0]
         self.x, self.h = x, h
         self.a, self.p = axis_offsets.shape[0], pair_offsets.shape[0]
@@ -192,8 +198,8 @@ def python_hessian(f, x, h, stencil, evaluator: Evaluator) -> PythonDerivative:
     axis_code = code[points.axis_start : points.pair_start].reshape(n, points.a)
     pair_code = code[points.pair_start :].reshape(-1, points.p).max(axis=1)
     status = np.zeros((n, n), dtype=np.int8)
-    diagonal_used = stencil[1] != 0.0
-    offdiagonal_used = stencil[2] != 0.0
+    diagonal_used = stencil[DIAGONAL_AXIS_WEIGHTS] != 0.0
+    offdiagonal_used = stencil[OFFDIAGONAL_AXIS_WEIGHTS] != 0.0
     status[np.arange(n), np.arange(n)] = axis_code[:, diagonal_used].max(axis=1, initial=OK)
     axis_off = axis_code[:, offdiagonal_used].max(axis=1, initial=OK)
     upper = np.maximum(pair_code, np.maximum(axis_off[points.rows], axis_off[points.cols]))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 QUEUE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fastdiff-tests-background")
@@ -19,6 +20,9 @@ QUEUE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fastdiff-tests-bac
 BESIDE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fastdiff-tests-beside")
 #: Futures of the test files run by a second pytest process, by file.
 OFFLOADED: dict = {}
+#: ``(command, seconds from session start to its start, to its end)`` of each task run.
+TIMES: list[tuple[str, float, float]] = []
+_T0 = time.monotonic()
 _RUNNING: set[subprocess.Popen] = set()
 _LOCK = threading.Lock()
 _STOPPED = threading.Event()
@@ -28,6 +32,7 @@ def run(command: list[str], timeout: float, **options) -> subprocess.CompletedPr
     """``subprocess.run`` that :func:`stop` can end; output captured as text."""
     if _STOPPED.is_set():
         raise RuntimeError("the test session ended before this task started")
+    started = time.monotonic() - _T0
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options
     )
@@ -42,7 +47,16 @@ def run(command: list[str], timeout: float, **options) -> subprocess.CompletedPr
     finally:
         with _LOCK:
             _RUNNING.discard(process)
+        TIMES.append((" ".join(command[2:5]), started, time.monotonic() - _T0))
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def timeline() -> list[str]:
+    """One line per task run so far: when it started and ended, in seconds of the session."""
+    return [
+        f"{start:6.0f} s - {end:6.0f} s  {name}"
+        for name, start, end in sorted(TIMES, key=lambda t: t[1])
+    ]
 
 
 def running_pids() -> set[int]:

@@ -58,6 +58,14 @@ def _offload(config, items):
     )
 
 
+def pytest_terminal_summary(terminalreporter):
+    lines = background.timeline()
+    if lines:
+        terminalreporter.section("work beside the session (seconds since it started)")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 def pytest_sessionfinish(session, exitstatus):
     background.stop()
 

@@ -45,7 +45,7 @@ def test_gradient_matches_analytic(method, n, rng):
         assert relative_error(estimate, reference(x)) < TOLERANCE[method]
 
 
-@pytest.mark.parametrize("n", [1000, 10_000])
+@pytest.mark.parametrize("n", [1000, 4000])
 def test_gradient_at_large_n(n, rng):
     x = rng.uniform(-1.0, 1.0, n)
     estimate = fastdiff.gradient(exp_sin_log, x)

@@ -9,6 +9,13 @@ evaluated (see :mod:`fastdiff.python_path`). Offsets and weights come from
 import numpy as np
 from numba import njit
 
+from fastdiff.stencils import (
+    CENTER_WEIGHTS,
+    DIAGONAL_AXIS_WEIGHTS,
+    OFFDIAGONAL_AXIS_WEIGHTS,
+    PAIR_WEIGHTS,
+)
+
 
 @njit(cache=True, error_model="numpy", inline="always")
 def first_derivative_entry(values, offsets, weights, row, f0, h_i):
@@ -86,9 +93,9 @@ def first_derivative_column(values, offsets_row, weights_row, f0, h_i, out_colum
 @njit(cache=True, error_model="numpy", inline="always")
 def hessian_offdiagonal_entry(pair_values, axis_i, axis_j, f0, stencil, h_i, h_j):
     """``H_ij`` from the pair values ``(p,)`` and the axis values ``(a,)`` of i and j."""
-    offdiagonal_weights = stencil[2]
-    pair_weights = stencil[4]
-    center_weights = stencil[5]
+    offdiagonal_weights = stencil[OFFDIAGONAL_AXIS_WEIGHTS]
+    pair_weights = stencil[PAIR_WEIGHTS]
+    center_weights = stencil[CENTER_WEIGHTS]
     total = center_weights[1] * f0
     for a in range(offdiagonal_weights.shape[0]):
         w = offdiagonal_weights[a]
@@ -102,8 +109,8 @@ def hessian_offdiagonal_entry(pair_values, axis_i, axis_j, f0, stencil, h_i, h_j
 @njit(cache=True, error_model="numpy", inline="always")
 def hessian_diagonal_entry(axis_i, f0, stencil, h_i):
     """``H_ii`` from the axis values ``(a,)`` of coordinate i."""
-    diagonal_weights = stencil[1]
-    center_weights = stencil[5]
+    diagonal_weights = stencil[DIAGONAL_AXIS_WEIGHTS]
+    center_weights = stencil[CENTER_WEIGHTS]
     total = center_weights[0] * f0
     for a in range(diagonal_weights.shape[0]):
         w = diagonal_weights[a]

@@ -18,6 +18,12 @@ from fastdiff.kernels._calling import call_scalar
 from fastdiff.kernels._partition import chunk_bounds, chunk_count
 from fastdiff.kernels.formulas import hessian_diagonal_entry, hessian_offdiagonal_entry
 from fastdiff.status import OK
+from fastdiff.stencils import (
+    AXIS_OFFSETS,
+    DIAGONAL_AXIS_WEIGHTS,
+    OFFDIAGONAL_AXIS_WEIGHTS,
+    PAIR_OFFSETS,
+)
 
 
 @njit(cache=True, error_model="numpy")
@@ -63,8 +69,8 @@ def _axis_code(weights, axis_status, i):
 def _pair_range(
     f, x_work, args, h, stencil, axis_values, axis_status, f0, lo, hi, out, status, pair_values
 ):
-    offdiagonal_weights = stencil[2]
-    pair_offsets = stencil[3]
+    offdiagonal_weights = stencil[OFFDIAGONAL_AXIS_WEIGHTS]
+    pair_offsets = stencil[PAIR_OFFSETS]
     n = x_work.shape[0]
     if lo >= hi:
         return
@@ -101,7 +107,7 @@ def _pair_range(
 def _diagonal(h, stencil, axis_values, axis_status, f0, out, status):
     for i in range(h.shape[0]):
         out[i, i] = hessian_diagonal_entry(axis_values[i], f0, stencil, h[i])
-        status[i, i] = _axis_code(stencil[1], axis_status, i)
+        status[i, i] = _axis_code(stencil[DIAGONAL_AXIS_WEIGHTS], axis_status, i)
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
@@ -134,14 +140,14 @@ def hessian_serial(f, x, args, h, stencil, f0, out, status):
     the central stencil ``n**2 + n``, for one-sided stencils
     ``n (n + 3) / 2``.
     """
-    axis_offsets = stencil[0]
+    axis_offsets = stencil[AXIS_OFFSETS]
     n = x.shape[0]
     x_work = x.copy()
     axis_values = np.empty((n, axis_offsets.shape[0]))
     axis_status = np.empty((n, axis_offsets.shape[0]), dtype=np.int8)
     axis_range(f, x_work, args, h, axis_offsets, np.intp(0), n, axis_values, axis_status)
     pairs = n * (n - 1) // 2
-    pair_values = np.empty(stencil[3].shape[0])
+    pair_values = np.empty(stencil[PAIR_OFFSETS].shape[0])
     _pair_range(
         f,
         x_work,
@@ -167,7 +173,7 @@ def hessian_parallel(f, x, args, h, stencil, f0, out, status, threads):
     Pairs are numbered and split into equal contiguous ranges, so the threads
     get equal work although rows of the upper triangle shrink.
     """
-    axis_offsets = stencil[0]
+    axis_offsets = stencil[AXIS_OFFSETS]
     n = x.shape[0]
     axis_values = np.empty((n, axis_offsets.shape[0]))
     axis_status = np.empty((n, axis_offsets.shape[0]), dtype=np.int8)
@@ -181,7 +187,7 @@ def hessian_parallel(f, x, args, h, stencil, f0, out, status, threads):
     for c in prange(chunks):
         lo, hi = chunk_bounds(pairs, chunks, c)
         x_work = x.copy()
-        pair_values = np.empty(stencil[3].shape[0])
+        pair_values = np.empty(stencil[PAIR_OFFSETS].shape[0])
         _pair_range(
             f,
             x_work,

@@ -32,6 +32,7 @@ from fastdiff.sparse.patterns import (
 from fastdiff.sparse.points import PatternHessianPoints, SparseStencil, failed_pattern_point
 from fastdiff.sparse.validation import point_for
 from fastdiff.status import OK
+from fastdiff.stencils import AXIS_OFFSETS, PAIR_OFFSETS
 from fastdiff.steps import FLOAT64_EPS
 from fastdiff.threads import ThreadPolicy
 from fastdiff.validation import check_callable, check_flag, steps_for
@@ -157,7 +158,7 @@ class SparseHessianFunction:
         n = x.shape[0]
         arrays = stencils.hessian_arrays(self.options.method.base)
         exponent = self.options.method.second.step_exponent
-        axis_width, pair_width = arrays[0].shape[0], arrays[3].shape[0]
+        axis_width, pair_width = arrays[AXIS_OFFSETS].shape[0], arrays[PAIR_OFFSETS].shape[0]
         if self._compiled is not None:
             address = self._compiled.address
             h = np.empty(n)
@@ -173,7 +174,16 @@ class SparseHessianFunction:
                 np.zeros((n, axis_width), dtype=np.int8),
                 np.zeros((pairs.count, pair_width), dtype=np.int8),
             )
-            arguments = (address, x, (), h, arrays[0], arrays[3], pairs.rows, pairs.columns)
+            arguments = (
+                address,
+                x,
+                (),
+                h,
+                arrays[AXIS_OFFSETS],
+                arrays[PAIR_OFFSETS],
+                pairs.rows,
+                pairs.columns,
+            )
             threads = self._threads(x, self.evaluations)
             if threads > 1:
                 pattern_points_parallel(*arguments, values, status, threads)

@@ -11,6 +11,7 @@ from fastdiff.errors import listing
 from fastdiff.sparse.coloring import Coloring
 from fastdiff.sparse.patterns import PatternPairs
 from fastdiff.status import OK
+from fastdiff.stencils import AXIS_OFFSETS, PAIR_OFFSETS
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class PatternHessianPoints:
 
     def __init__(self, x, h, arrays, pairs: PatternPairs):
         self.x, self.h, self.pairs = x, h, pairs
-        self.axis_offsets, self.pair_offsets = arrays[0], arrays[3]
+        self.axis_offsets, self.pair_offsets = arrays[AXIS_OFFSETS], arrays[PAIR_OFFSETS]
         self.a, self.p = self.axis_offsets.shape[0], self.pair_offsets.shape[0]
         self.pair_start = 1 + x.shape[0] * self.a
         self.count = self.pair_start + pairs.count * self.p
