@@ -31,12 +31,12 @@ from fastdiff.arguments import argument_types, bind, positional_arguments
 from fastdiff.compiled import is_compiled, prepare
 from fastdiff.errors import RaisedAt, check_finite_value, raise_with_note
 from fastdiff.evaluate import SCALAR, Evaluator
+from fastdiff.kernels.drivers import jacobian_pass
 from fastdiff.kernels.gradient import gradient_parallel, gradient_serial
 from fastdiff.kernels.hessian import hessian_parallel, hessian_serial
-from fastdiff.kernels.jacobian import jacobian_parallel, jacobian_serial
 from fastdiff.python_path import PythonDerivative, python_first_derivative, python_hessian
 from fastdiff.status import RAISED
-from fastdiff.stencils import hessian_arrays
+from fastdiff.stencils import hessian_arrays, read_only
 from fastdiff.threads import ThreadPolicy
 
 
@@ -96,10 +96,9 @@ class CompiledPasses:
         evaluations = int(used.sum()) * (n if shared else 1)
         threads = self.threads(x, evaluations, m)
         status = np.empty(n, dtype=np.int8)
-        if not offsets.flags.writeable:
-            # The shared rows are read-only; the kernels are compiled for
-            # writable tables, and a read-only version would be compiled again.
-            offsets, weights = offsets.copy(), weights.copy()
+        # The kernels are compiled for read-only tables (the shared rows of
+        # fastdiff.stencils are): a writable one would compile them again.
+        offsets, weights = read_only(offsets), read_only(weights)
         if self.kind == SCALAR:
             out = np.empty(n)
             f0 = np.nan if value is None else value
@@ -110,14 +109,12 @@ class CompiledPasses:
             else:
                 gradient_serial(self.address, x, self.args, h, offsets, weights, f0, out, status)
         else:
-            out = np.empty((n, m)).T  # contiguous columns, as the fast path
+            columns = np.empty((n, m))  # contiguous columns, as the fast path
             f0 = np.zeros(m) if value is None else value
-            if threads > 1:
-                jacobian_parallel(
-                    self.address, x, self.args, h, offsets, weights, f0, out, status, threads
-                )
-            else:
-                jacobian_serial(self.address, x, self.args, h, offsets, weights, f0, out, status)
+            jacobian_pass(
+                self.address, x, self.args, h, offsets, weights, f0, columns, status, threads
+            )
+            out = columns.T
         errors = {}
         for i in np.flatnonzero(status == RAISED):
             # Recovered only if this entry's failure reaches the user

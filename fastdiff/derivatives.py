@@ -579,7 +579,7 @@ class JacobianFunction(_DerivativeFunction):
         h = np.empty(n)
         # Contiguous columns (Fortran order, as scipy's approx_derivative
         # returns J): each column is written once, in place, as it is summed.
-        out = np.empty((n, m)).T
+        columns = np.empty((n, m))
         status = np.empty(n, dtype=np.int8)
         evaluations = method.evaluations_per_entry * n
         threads = self._threads(x, evaluations, m)
@@ -595,11 +595,12 @@ class JacobianFunction(_DerivativeFunction):
             f0,
             threads,
             h,
-            out,
+            columns,
             status,
         )
         if bad >= 0:
             raise non_finite_error(x, bad)
+        out = columns.T
         self.nfev += evaluations
         if failures:
             if (status == WRONG_SHAPE).any():

@@ -29,6 +29,7 @@ from fastdiff.stencils import (
     DIAGONAL_AXIS_WEIGHTS,
     OFFDIAGONAL_AXIS_WEIGHTS,
     PAIR_OFFSETS,
+    read_only,
 )
 
 
@@ -134,6 +135,7 @@ def python_first_derivative(
     ``include_center`` evaluates ``f(x)`` in the batch; a ``value`` already
     known is used instead (and ``include_center`` must then be False).
     """
+    offsets, weights = read_only(offsets), read_only(weights)
     n = x.shape[0]
     points = _FirstDerivativePoints(x, h, offsets, weights, include_center)
     batch = evaluator.evaluate(f, points.count, points, kind)

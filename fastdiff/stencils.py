@@ -154,6 +154,20 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
+def read_only(table: np.ndarray) -> np.ndarray:
+    """``table`` itself if read-only, else a read-only view of it.
+
+    Every stencil table reaches the kernels read-only, as the shared rows
+    below are: Numba types a read-only array apart from a writable one and
+    would compile each kernel once for each.
+    """
+    if not table.flags.writeable:
+        return table
+    view = table.view()
+    view.flags.writeable = False
+    return view
+
+
 @lru_cache(maxsize=8)
 def first_derivative_row(method: str) -> tuple[np.ndarray, np.ndarray]:
     """Offsets and weights of ``method`` as one row, shape (1, k), for all coordinates."""

@@ -88,8 +88,13 @@ def gradient_driver(f, x, args, step, exponent, eps, offsets, weights, needs_val
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def jacobian_driver(f, x, args, step, exponent, eps, offsets, weights, f0, threads, h, out, status):
-    """Jacobian at ``x``; ``f0`` = ``f(x)`` (m,) computed by the caller.
+def jacobian_driver(
+    f, x, args, step, exponent, eps, offsets, weights, f0, threads, h, columns, status
+):
+    """Jacobian at ``x`` into ``columns`` (n, m): row ``i`` is column ``i`` of J.
+
+    ``f0`` = ``f(x)`` (m,) computed by the caller; ``columns.T`` is the
+    Jacobian, with contiguous columns (see :func:`jacobian_pass`).
 
     Returns
     -------
@@ -102,11 +107,24 @@ def jacobian_driver(f, x, args, step, exponent, eps, offsets, weights, f0, threa
     if bad >= 0:
         return bad, 0
     fill_steps(x, step, exponent, eps, h)
+    jacobian_pass(f, x, args, h, offsets, weights, f0, columns, status, threads)
+    return -1, _count_failures(status)
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def jacobian_pass(f, x, args, h, offsets, weights, f0, columns, status, threads):
+    """The serial or parallel Jacobian kernel into ``columns.T``.
+
+    ``columns`` is C-ordered (n, m), so that the kernels always see the same
+    type, an F-ordered (m, n) Jacobian: a Python-side ``np.empty((n, m)).T``
+    is also C-contiguous when m or n is 1, which Numba types as another
+    layout and would compile every kernel again for.
+    """
+    out = columns.T
     if threads > 1:
         jacobian_parallel(f, x, args, h, offsets, weights, f0, out, status, threads)
     else:
         jacobian_serial(f, x, args, h, offsets, weights, f0, out, status)
-    return -1, _count_failures(status)
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
