@@ -1,0 +1,109 @@
+"""The one-line notice on stderr while fastdiff compiles its kernels.
+
+Two fresh processes with empty cache folders compile the two smallest
+kernels (buffer sizes; the processes cost little more than an import): one
+prints the notice once, the other is silenced. The listener itself is
+tested in this process with the events Numba sends it.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numba
+import pytest
+from numba.core import event, types
+
+import fastdiff
+from fastdiff import compile_notice
+from fastdiff.kernels import gradient_work_size
+
+ROOT = Path(__file__).resolve().parents[1]
+# Two kernels compile: still one line. (That the notice shows when kernels
+# compile and not when they load from the cache is tested with the cache,
+# in tests/test_kernel_cache.py, in the same processes.)
+SCRIPT = """
+import fastdiff
+from fastdiff.kernels import gradient_work_size, jacobian_work_size
+print(gradient_work_size(10), jacobian_work_size(3, 3))
+"""
+
+
+def test_one_line_when_kernels_compile_and_none_when_quiet(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "FASTDIFF_QUIET"}
+    runs = {}
+    for name, quiet in (("notice", {}), ("quiet", {"FASTDIFF_QUIET": "1"})):
+        runs[name] = subprocess.Popen(
+            [sys.executable, "-c", SCRIPT],
+            cwd=ROOT,
+            env=dict(env, FASTDIFF_CACHE_DIR=str(tmp_path / name), **quiet),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    for name, process in runs.items():
+        stdout, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stderr
+        assert stdout.split() == ["32", "21"]  # 3n + 2 and 3n + min(n, 32)(m + 1)
+        assert any((tmp_path / name).rglob("*.nbi"))  # both compiled
+        assert stderr == ("" if name == "quiet" else compile_notice.INSTALL_NOTICE + "\n")
+
+
+def _compiling(dispatcher, args) -> event.Event:
+    """What Numba passes to listeners when a dispatcher starts compiling."""
+    data = {"dispatcher": dispatcher, "args": args, "return_type": None}
+    return event.Event("numba:compile", event.EventStatus.START, data=data)
+
+
+@numba.njit
+def _users_function(x):
+    return x
+
+
+@pytest.fixture
+def fresh_notice(monkeypatch, capsys):
+    """The listener's state as in a new process; yields a function returning what it printed."""
+    monkeypatch.setattr(compile_notice, "_shown", set())
+    monkeypatch.delenv("FASTDIFF_QUIET", raising=False)
+    previous = fastdiff.set_compile_notice(True)
+    yield lambda: capsys.readouterr().err
+    fastdiff.set_compile_notice(previous)
+
+
+def test_kernels_compiled_for_a_users_function_say_so_once(fresh_notice):
+    listener = compile_notice.CompileListener()
+    of_function = (types.Dispatcher(_users_function), types.float64[::1])
+    for _ in range(2):
+        listener.on_start(_compiling(gradient_work_size, of_function))
+    listener.on_start(_compiling(gradient_work_size, (types.int64,)))
+    lines = fresh_notice().splitlines()
+    assert lines == [compile_notice.FUNCTION_NOTICE, compile_notice.INSTALL_NOTICE]
+    assert "in every process: Numba cannot cache them" in lines[0]
+
+
+def test_users_own_functions_and_uncached_adapters_say_nothing(fresh_notice):
+    listener = compile_notice.CompileListener()
+    listener.on_start(_compiling(_users_function, (types.float64[::1],)))
+    uncached = numba.njit(lambda x: x)
+    uncached.py_func.__module__ = "fastdiff.compiled"  # like the per-function adapters
+    listener.on_start(_compiling(uncached, (types.float64,)))
+    assert fresh_notice() == ""
+
+
+def test_switches(fresh_notice, monkeypatch):
+    listener = compile_notice.CompileListener()
+    assert fastdiff.set_compile_notice(False) is True
+    listener.on_start(_compiling(gradient_work_size, (types.int64,)))
+    assert fastdiff.set_compile_notice(True) is False
+    monkeypatch.setenv("FASTDIFF_QUIET", "1")
+    listener.on_start(_compiling(gradient_work_size, (types.int64,)))
+    assert fresh_notice() == ""
+    monkeypatch.setenv("FASTDIFF_QUIET", "0")
+    listener.on_start(_compiling(gradient_work_size, (types.int64,)))
+    assert fresh_notice() == compile_notice.INSTALL_NOTICE + "\n"
+
+
+def test_switch_takes_a_bool():
+    with pytest.raises(TypeError, match="enabled must be True or False; got 'no'"):
+        fastdiff.set_compile_notice("no")
