@@ -32,10 +32,11 @@ INSTALL_NOTICE = (
     "compiling fastdiff kernels (once per install: later runs load them from the disk "
     "cache; FASTDIFF_QUIET=1 hides this) ..."
 )
-#: Printed the first time a process compiles kernels for a user's jitted function.
+#: Printed the first time a process compiles kernels for a user's jitted function
+#: (``fastdiff.kernels`` called with it, from the user's ``@njit`` code or Python).
 FUNCTION_NOTICE = (
-    "compiling fastdiff kernels for a jitted function passed from @njit code (in every "
-    "process: Numba cannot cache them; FASTDIFF_QUIET=1 hides this) ..."
+    "compiling fastdiff kernels for a jitted function given to fastdiff.kernels (again in "
+    "every process: Numba cannot cache these; FASTDIFF_QUIET=1 hides this) ..."
 )
 
 _PACKAGE = __name__.split(".")[0]

@@ -79,7 +79,7 @@ def test_kernels_compiled_for_a_users_function_say_so_once(fresh_notice):
     listener.on_start(_compiling(gradient_work_size, (types.int64,)))
     lines = fresh_notice().splitlines()
     assert lines == [compile_notice.FUNCTION_NOTICE, compile_notice.INSTALL_NOTICE]
-    assert "in every process: Numba cannot cache them" in lines[0]
+    assert "again in every process: Numba cannot cache these" in lines[0]
 
 
 def test_users_own_functions_and_uncached_adapters_say_nothing(fresh_notice):
