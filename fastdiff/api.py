@@ -136,8 +136,8 @@ def gradient(
         ``kwargs`` do not match ``f``'s parameters.
     ValueError
         ``x`` is not 1-D, empty or not finite; an option is invalid; ``f``
-        is not finite at ``x`` or at a stencil point (with ``full_output``:
-        at every stencil point of an entry, which is then NaN instead).
+        is not finite at ``x``, or at stencil points that no fallback
+        formula avoids (with ``full_output`` that entry is NaN instead).
     TimeoutError, fastdiff.WorkerDiedError
         With ``workers``: an evaluation took longer than ``timeout``; a
         worker process died.

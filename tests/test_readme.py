@@ -2,11 +2,12 @@
 
 The blocks of one file run in order in one fresh namespace, as a reader
 pastes them into one session from the top of the page: later blocks use
-the names of earlier ones (``x``, ``rosenbrock``, ``minimize``). Before a
-block runs, every name that a function of it reads as a global must be
-defined once the block has run: a missing import inside an ``@njit``
-function would otherwise surface only when the function is compiled, and a
-block may define a function without calling it.
+the names of earlier ones (``x``, ``rosenbrock``, ``minimize``). Every
+name that a function of a block reads as a global must be defined once the
+block has run, and by the block itself if the block has imports of its own
+(a reader takes such a block to be complete, and copies it alone): a
+missing import inside an ``@njit`` function surfaces only when the function
+is compiled, and a block may define a function without calling it.
 
 Only ``python`` blocks run. Every other block must use a fence language of
 :data:`NOT_RUN` (commands, printed output), so that Python code cannot hide
@@ -54,6 +55,15 @@ def fenced_blocks(path: Path) -> list[tuple[str, int, str]]:
     return blocks
 
 
+def names_bound_by(source: str, filename: str) -> set[str] | None:
+    """Names a block binds at its top level, if it imports anything; else None."""
+    table = symtable.symtable(source, filename, "exec")
+    symbols = table.get_symbols()
+    if not any(symbol.is_imported() for symbol in symbols):
+        return None
+    return {symbol.get_name() for symbol in symbols if symbol.is_assigned() or symbol.is_imported()}
+
+
 def globals_read_by_functions(source: str, filename: str) -> dict[str, str]:
     """Global names read inside the functions of ``source``, each with its function."""
     found = {}
@@ -83,6 +93,8 @@ def test_undefined_names_inside_functions_are_found():
     # The check that catches an import missing from an @njit function.
     source = "from numba import njit\n@njit\ndef f(x):\n    return np.sum(x) + len(x)\n"
     assert globals_read_by_functions(source, "block") == {"np": "f", "len": "f"}
+    assert names_bound_by(source, "block") == {"njit", "f"}  # np is missing
+    assert names_bound_by("y = f(x)\n", "block") is None  # continues the session
 
 
 @pytest.mark.parametrize(
@@ -104,12 +116,16 @@ def test_python_blocks_run_as_written(document, tmp_path, monkeypatch):
                 exec(code, namespace)
             except Exception as error:
                 raise AssertionError(f"the block at {where} failed: {error!r}") from error
+            # A block with imports must bind what its functions read; others
+            # may use what earlier blocks defined.
+            bound = names_bound_by(source, where)
+            defined = namespace if bound is None else bound
             undefined = {
                 name: function
                 for name, function in globals_read_by_functions(source, where).items()
-                if name not in namespace and not hasattr(builtins, name)
+                if name not in defined and not hasattr(builtins, name)
             }
-            assert not undefined, f"the block at {where} uses undefined names: {undefined}"
+            assert not undefined, f"the block at {where} uses names it does not define: {undefined}"
     finally:
         fastdiff.shutdown_workers()
         plt.close("all")
