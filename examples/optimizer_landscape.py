@@ -76,16 +76,17 @@ def main(argv: list[str] | None = None) -> None:
             f"{at_best:>13.0%}   {'yes' if warned[label] else 'no'}"
         )
 
-    figure = Figure(figsize=(13, 4), layout="constrained")
-    for ax, (label, result) in zip(figure.subplots(1, 3, sharey=True), results.items()):
+    # Titles, legends and the shaded stretches where the minima are too sharp
+    # for the learning rate all come from plot_path_1d.
+    figure = Figure(figsize=(15, 5), layout="constrained")
+    for ax, result in zip(figure.subplots(1, 3, sharey=True), results.values()):
         plot_path_1d(landscape, result, ax=ax, bounds=(-1.1, 1.1))
-        ax.set_title(f"{label}\nhollow: start, filled: end")
     figure.savefig(out / "landscape_paths.png", dpi=120)
-    figure = Figure(figsize=(13, 4), layout="constrained")
+    figure = Figure(figsize=(15, 4.5), layout="constrained")
     for ax, (label, result) in zip(figure.subplots(1, 3, sharey=True), results.items()):
         plot_loss(result, ax=ax)
         ax.set_xscale("symlog", linthresh=10)
-        ax.set_title(f"{label}\n{args.starts} runs, mean in bold")
+        ax.set_title(label)
     figure.savefig(out / "landscape_loss.png", dpi=120)
     print(f"wrote {out / 'landscape_paths.png'} and {out / 'landscape_loss.png'}")
 

@@ -64,14 +64,18 @@ def main(argv: list[str] | None = None) -> None:
     figure = Figure(figsize=(12, 4.2), layout="constrained")
     left, right = figure.subplots(1, 2)
     for rate, result in results.items():
-        plot_loss(result, ax=left, label=f"learning_rate {rate}")
+        side = (
+            "below" if rate < bound * (1 - 1e-6) else "above" if rate > bound * (1 + 1e-6) else "at"
+        )
+        label = f"learning_rate {rate} ({side} the bound)"
+        plot_loss(result, ax=left, label=label)
         shown = min(40, result.nit + 1)
-        right.plot(result.history.x[:shown, 0], "o-", markersize=3, label=f"learning_rate {rate}")
-    left.set_title("f = 0.5 x^2 per iteration (|1 - lr|^(2k))")
-    right.set_title("the first iterates x_k = (1 - lr)^k")
+        right.plot(result.history.x[:shown, 0], "o-", markersize=3, label=label)
+    left.set_title(f"f = 0.5 x^2 per iteration; bound 2 / sharpness = {bound:.6g}")
+    left.legend(fontsize=8, loc="upper right")
+    right.set_title("the first iterates x_k = (1 - lr)^k (colours as on the left)")
     right.set_xlabel("iteration")
     right.set_ylabel("x")
-    right.legend()
     figure.savefig(out / "sharpness_bound.png", dpi=120)
     print(f"\nwrote {out / 'sharpness_bound.png'}")
 

@@ -26,6 +26,12 @@ from fastdiff.kernel_cache import install_kernel_cache_locator as _install_kerne
 # per-user folder, stamped with the sources each kernel depends on.
 _install_kernel_cache_locator()
 
+from fastdiff.compile_notice import install_compile_notice as _install_compile_notice
+from fastdiff.compile_notice import set_compile_notice
+
+# Also before any kernel compiles: one line on stderr while they do.
+_install_compile_notice()
+
 from fastdiff import optimize, pytree, scipy, sparse
 from fastdiff.api import (
     GradientFunction,
@@ -60,6 +66,7 @@ __all__ = [
     "noise",
     "pytree",
     "scipy",
+    "set_compile_notice",
     "DerivativeResult",
     "derivative",
     "HessianVectorProduct",

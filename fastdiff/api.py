@@ -129,10 +129,21 @@ def gradient(
     Raises
     ------
     TypeError
-        ``f`` is not compiled or does not return a number; ``x`` is not real.
+        ``f`` is not callable, or returns something other than a real
+        number (an array, a string, a complex value); ``x`` is not an array
+        of real numbers (for a dict or nested containers of parameters, see
+        :mod:`fastdiff.pytree`); an option has the wrong type; ``args`` or
+        ``kwargs`` do not match ``f``'s parameters.
     ValueError
         ``x`` is not 1-D, empty or not finite; an option is invalid; ``f``
-        is not finite at ``x`` or at a stencil point.
+        is not finite at ``x``, or at stencil points that no fallback
+        formula avoids (with ``full_output`` that entry is NaN instead).
+    TimeoutError, fastdiff.WorkerDiedError
+        With ``workers``: an evaluation took longer than ``timeout``; a
+        worker process died.
+    Exception
+        Whatever ``f`` raises, with its own type and message and a note
+        naming the stencil point (compiled ``f`` included).
 
     Notes
     -----
@@ -237,6 +248,13 @@ def jacobian(
         written once, as it is computed. ``np.ascontiguousarray(J)`` gives a
         row-major copy if C code needs one.
 
+    Raises
+    ------
+    TypeError, ValueError, TimeoutError, fastdiff.WorkerDiedError
+        As for :func:`gradient`, for an ``f`` returning a 1-D array (or a
+        number); ``ValueError`` also when the length of ``f``'s result
+        changes between points.
+
     Notes
     -----
     Central: 2n evaluations, plus one of ``f(x)`` the first time a prepared
@@ -334,6 +352,11 @@ def hessian(
     -------
     ndarray, shape (n, n)
         Exactly symmetric.
+
+    Raises
+    ------
+    TypeError, ValueError, TimeoutError, fastdiff.WorkerDiedError
+        As for :func:`gradient`.
 
     Notes
     -----

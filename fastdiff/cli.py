@@ -175,7 +175,7 @@ def _bench(args: argparse.Namespace) -> int:
         return 0
     plot_path = args.out / PLOT_NAME
     try:
-        report.write_plot(plot_path, results, peers)
+        report.write_plot(plot_path, results, peers, report.figure_caption(document))
     except ImportError:
         print('PNG skipped: matplotlib is not installed (pip install "fastdiff[plot]")')
     else:

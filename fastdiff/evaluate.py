@@ -85,9 +85,17 @@ class Evaluator:
 
     Examples
     --------
-    >>> import fastdiff
-    >>> with fastdiff.Evaluator(workers=2) as evaluator:  # doctest: +SKIP
-    ...     g = fastdiff.gradient(expensive_model, x0, evaluator=evaluator)
+    ``fastdiff.Evaluator(workers=4)`` keeps a pool of four worker processes
+    until the ``with`` block ends; any executor works the same way:
+
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> import numpy as np, fastdiff
+    >>> def model(x):
+    ...     return float(np.sum(np.cos(x) * x))
+    >>> with ThreadPoolExecutor(2) as pool, fastdiff.Evaluator(executor=pool) as evaluator:
+    ...     g = fastdiff.gradient(model, np.array([0.0, 1.0]), evaluator=evaluator)
+    >>> g.round(6)  # cos(x) - x sin(x)
+    array([ 1.      , -0.301169])
     """
 
     def __init__(

@@ -16,7 +16,10 @@ files in a per-user cache folder (:func:`cache_root`), and stamps each
 cached function with a hash of its module *and of every fastdiff module that
 module imports, transitively*. Editing a kernel recompiles exactly the
 kernels that can see the edit; editing the command line, the bridges or the
-Python layer recompiles nothing.
+Python layer recompiles nothing. The stamp is also part of the file names,
+so that two installs of different sources sharing the folder never
+overwrite each other's files (each keeps its own; delete the folder to
+reclaim the space of old ones).
 
 The folder is, in order: ``FASTDIFF_CACHE_DIR``; ``NUMBA_CACHE_DIR/fastdiff``
 if Numba's variable is set; the platform's user cache folder
@@ -178,7 +181,13 @@ class KernelCacheLocator(caching._CacheLocator):
         return source_stamp(self._py_file)
 
     def get_disambiguator(self) -> str:
-        return str(self._lineno)
+        # The stamp is part of the file names, not only checked in the index:
+        # installs (or checkouts) with different sources, used at the same
+        # time, then never write the same files. Sharing them, one process
+        # could find its own index beside another's compiled code (written
+        # between its index and its data) and load code built for other
+        # sources: a crash, not a recompilation.
+        return f"{self._lineno}-{source_stamp(self._py_file)[:12]}"
 
     @classmethod
     def from_function(cls, py_func, py_file):

@@ -9,6 +9,7 @@ trusts its inputs.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -18,6 +19,15 @@ _EMPTY = np.empty(0)
 
 
 _FLOAT64 = np.dtype(np.float64)
+
+#: What to do with parameters in a dict or nested containers (a parameter tree).
+_PARAMETER_TREES = (
+    "The derivatives take a flat vector; for parameters in a dict, nested lists or "
+    "other containers (a parameter tree), flatten them with fastdiff.pytree: "
+    "flat, layout = fastdiff.pytree.flatten(params), then differentiate "
+    "fastdiff.pytree.flat_function(f, layout) at flat (fastdiff.scipy.minimize, "
+    "least_squares and root take parameter trees directly)."
+)
 
 
 def as_point(x, name: str = "x") -> np.ndarray:
@@ -31,16 +41,25 @@ def as_point(x, name: str = "x") -> np.ndarray:
     # and a second, read-only version of each would cost its compilation.
     if type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == 1 and x.shape[0] > 0:
         return x if x.flags.c_contiguous and x.flags.writeable else np.array(x)
+    if isinstance(x, Mapping):
+        raise TypeError(
+            f"{name} must be a 1-D array of real numbers; got a {type(x).__name__}. "
+            + _PARAMETER_TREES
+        )
     try:
         array = np.asarray(x)
     except Exception as error:
+        reason = str(error).rstrip(".")
         raise TypeError(
-            f"{name} must be a 1-D array of real numbers; could not convert it: {error}"
+            f"{name} must be a 1-D array of real numbers; could not convert it: {reason}."
+            + _tree_hint(x)
         ) from None
     if array.dtype.kind == "c":
         raise TypeError(f"{name} must be real; got complex dtype {array.dtype}")
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be a 1-D array of real numbers; got dtype {array.dtype}")
+        raise TypeError(
+            f"{name} must be a 1-D array of real numbers; got dtype {array.dtype}." + _tree_hint(x)
+        )
     if array.ndim == 0:
         array = array.reshape(1)  # a scalar is a point with one coordinate, as in scipy
     if array.ndim != 1:
@@ -49,6 +68,14 @@ def as_point(x, name: str = "x") -> np.ndarray:
         raise ValueError(f"{name} must have at least one entry; got an empty array")
     array = np.ascontiguousarray(array, dtype=np.float64)
     return array if array.flags.writeable else np.array(array)
+
+
+def _tree_hint(x) -> str:
+    """The parameter-tree advice, for a list or tuple that nests containers."""
+    nested = isinstance(x, (list, tuple)) and any(
+        isinstance(item, (Mapping, list, tuple)) for item in x
+    )
+    return f" {_PARAMETER_TREES}" if nested else ""
 
 
 def check_choice(value, choices: tuple[str, ...], name: str) -> str:

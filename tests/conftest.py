@@ -16,6 +16,10 @@ OFFLOADED_FILES = ("tests/test_kernels.py",)
 #: Set in that second process: it runs its files itself and starts nothing.
 CHILD = "FASTDIFF_TESTS_CHILD"
 
+# No "compiling fastdiff kernels" line in the output of tests and of the
+# processes they start (tests/test_compile_notice.py clears it for its own).
+os.environ.setdefault("FASTDIFF_QUIET", "1")
+
 
 def pytest_configure(config):
     config.addinivalue_line(

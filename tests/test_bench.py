@@ -11,7 +11,7 @@ from fastdiff.bench.loading import ProblemSpecError, load_problem
 from fastdiff.bench.peers import peer_derivative
 from fastdiff.bench.problems import BUILTIN_PROBLEMS, trigonometric_system
 from fastdiff.bench.progress import Progress
-from fastdiff.bench.report import format_table
+from fastdiff.bench.report import bench_figure, figure_caption, format_table
 from fastdiff.bench.sweep import (
     CaseResult,
     SweepSettings,
@@ -274,3 +274,77 @@ def test_engine_table_ratios():
     # serial call), scipy/floor 90.
     assert line[7] == "1.50" and line[10] == "3.00" and line[11] == "0.50"
     assert line[-2:] == ["60", "90"]
+
+
+def _document(budget=0.5):
+    return {
+        "fastdiff": "9.9",
+        "machine": {
+            "cpu": "Test CPU 3000",
+            "cores": 2,
+            "threads": 2,
+            "threading_layer": "omp",
+            "python": "3.11.7",
+            "numpy": "2.4.6",
+            "numba": "0.68.1",
+        },
+        "settings": {"budget_seconds": budget},
+        "peers": {"scipy": {"version": "1.17.1"}, "numdifftools": {"skipped": "not installed"}},
+    }
+
+
+def test_figure_caption_explains_the_floor_and_names_the_machine():
+    caption = figure_caption(_document())
+    floor, skips, machine = caption.splitlines()
+    assert floor.startswith("floor = evaluations x one evaluation of f, timed in a compiled loop")
+    assert "fastdiff drops below it when its threads share the evaluations" in floor
+    assert "more than the 0.5 s budget" in skips
+    assert machine == (
+        "Test CPU 3000, 2 logical cores, 2 Numba threads (omp layer); fastdiff 9.9, "
+        "numba 0.68.1, numpy 2.4.6, Python 3.11.7, scipy 1.17.1"
+    )
+
+
+def test_figure_marks_skipped_tools_and_carries_the_caption():
+    fd = ToolTiming(seconds=1e-4, evaluations=20)
+    results = [
+        CaseResult("rosenbrock", "gradient", "central", 10, 1e-5, {"fastdiff": fd, "scipy": fd}),
+        CaseResult(
+            "rosenbrock",
+            "gradient",
+            "central",
+            100,
+            1e-4,
+            {"fastdiff": fd, "scipy": ToolTiming(skipped="skipped from n=100: predicted 2 s")},
+        ),
+        CaseResult(
+            "broyden",
+            "jacobian",
+            "forward",
+            10,
+            1e-5,
+            {"fastdiff": fd, "scipy": ToolTiming(skipped="ValueError: bad")},
+        ),
+    ]
+    caption = figure_caption(_document())
+    figure = bench_figure(results, ("scipy",), caption)
+    first, second = figure.axes
+    assert first.get_title() == "rosenbrock: gradient (central)"
+    assert second.get_title() == "broyden: jacobian (forward)"
+    for ax in (first, second):
+        assert ax.get_xlabel() == "dimension n" and ax.get_ylabel() == "seconds per call"
+        assert ax.get_xscale() == ax.get_yscale() == "log"
+    legend = [t.get_text() for t in first.get_legend().get_texts()]
+    assert legend == [
+        "floor (one thread)",
+        "fastdiff",
+        "scipy",
+        "scipy skipped from n=100 (over budget)",
+    ]
+    mark = first.lines[-1]
+    assert mark.get_xdata()[0] == 100 and mark.get_marker() == "x"
+    assert mark.get_color() == first.lines[2].get_color()  # scipy's colour
+    assert [t.get_text() for t in second.get_legend().get_texts()][-1] == (
+        "scipy skipped from n=10 (error)"
+    )
+    assert [text.get_text() for text in figure.texts] == [caption]

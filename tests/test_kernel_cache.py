@@ -7,7 +7,8 @@ import textwrap
 
 import pytest
 
-from fastdiff.kernel_cache import PACKAGE_ROOT, cache_root, dependency_files
+from fastdiff.compile_notice import INSTALL_NOTICE
+from fastdiff.kernel_cache import PACKAGE_ROOT, cache_root, dependency_files, source_stamp
 from fastdiff.numba_support import check_numba_version, supported_range
 
 #: Modules with no compiled code of their own: editing them must not make any
@@ -72,6 +73,7 @@ _SCRIPT = textwrap.dedent(
 
 def test_kernels_are_cached_outside_the_package_and_loaded_again(tmp_path):
     environment = dict(os.environ, FASTDIFF_CACHE_DIR=str(tmp_path))
+    environment.pop("FASTDIFF_QUIET", None)
     runs = [
         subprocess.run(
             [sys.executable, "-c", _SCRIPT],
@@ -80,12 +82,16 @@ def test_kernels_are_cached_outside_the_package_and_loaded_again(tmp_path):
             text=True,
             timeout=120,
             check=True,
-        ).stdout.split()
+        )
         for _ in range(2)
     ]
-    assert runs[0] == ["0", "1"]  # compiled and saved
-    assert runs[1] == ["1", "0"]  # loaded from the cache
-    assert list(tmp_path.rglob("steps.relative_steps-*.nbi"))
+    assert runs[0].stdout.split() == ["0", "1"]  # compiled and saved
+    assert runs[1].stdout.split() == ["1", "0"]  # loaded from the cache
+    # The compile notice (fastdiff.compile_notice) only when compiling.
+    assert runs[0].stderr == INSTALL_NOTICE + "\n"
+    assert runs[1].stderr == ""
+    stamp = source_stamp(PACKAGE_ROOT / "steps.py")[:12]
+    assert list(tmp_path.rglob(f"steps.relative_steps-*-{stamp}.py*.nbi"))
     assert not list(PACKAGE_ROOT.rglob("*.nbi")) and not list(PACKAGE_ROOT.rglob("*.nbc"))
 
 

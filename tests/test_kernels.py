@@ -19,6 +19,7 @@ from tests.functions import (
     trigonometric_map,
     trigonometric_map_jacobian,
 )
+from tests.test_docstrings import COMPILED_FOR_USERS, run_examples
 
 METHODS = ["central", "forward", "backward"]
 
@@ -348,3 +349,10 @@ def test_jacobian_into_accepts_contiguous_columns():
     out = np.empty((37, 37)).T
     kernels.forward_jacobian_into(trigonometric_map, x, out, work)
     assert np.array_equal(out, kernels.forward_jacobian(trigonometric_map, x))
+
+
+@pytest.mark.parametrize("name", COMPILED_FOR_USERS)
+def test_docstring_examples(name, tmp_path):
+    # Here rather than in tests/test_docstrings.py: they compile the kernels
+    # for the examples' own jitted functions, the work of this file.
+    run_examples(name, tmp_path)

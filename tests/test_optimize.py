@@ -561,3 +561,20 @@ def test_every_status_has_a_message():
 
 def test_public_names():
     assert set(optimize.__all__) >= {"gradient_descent", "momentum", "newton", "secant", "bfgs"}
+
+
+def test_results_name_their_method_and_the_options_of_its_steps():
+    # What plots and reports show; the options are those given.
+    plain = gradient_descent(half_square, 1.0, learning_rate=0.5)
+    assert plain.method == "gradient descent"
+    assert plain.options == {"learning_rate": 0.5, "line_search": False}
+    heavy = momentum(half_square, [1.0, 2.0], learning_rate=0.1, momentum=0.5)
+    assert heavy.method == "momentum"
+    assert heavy.options == {"learning_rate": 0.1, "momentum": 0.5, "nesterov": False}
+    nesterov = momentum(half_square, 1.0, learning_rate=0.1, momentum=0.5, nesterov=True)
+    assert nesterov.method == "Nesterov momentum"
+    assert newton(half_square, 1.0, safeguard=False).options == {"safeguard": False}
+    assert secant(half_square, 1.0).method == "secant"
+    best = bfgs(half_square, [[1.0, 0.0], [0.0, 2.0]])
+    assert best.method == "BFGS" and best.options == {}
+    assert [run.method for run in best.runs] == ["BFGS", "BFGS"]

@@ -36,6 +36,63 @@ def test_bad_points(function, x, error, match):
         function(rosenbrock, x)
 
 
+@pytest.mark.parametrize(
+    ("x", "given"),
+    [
+        ({"a": 1.0, "b": np.zeros(2)}, "got a dict"),
+        ([{"a": 1.0}, 2.0], "got dtype object"),
+        ([[1.0], [2.0, 3.0]], "could not convert it"),
+    ],
+    ids=["dict", "list of dict", "nested lists"],
+)
+@pytest.mark.parametrize("function", [fastdiff.gradient, fastdiff.jacobian, fastdiff.hessian])
+def test_parameter_trees_are_pointed_at_fastdiff_pytree(function, x, given):
+    with pytest.raises(
+        TypeError, match=f"x must be a 1-D array of real numbers; {given}"
+    ) as raised:
+        function(rosenbrock, x)
+    message = str(raised.value)
+    assert "(a parameter tree), flatten them with fastdiff.pytree" in message
+    assert "fastdiff.pytree.flat_function(f, layout)" in message
+
+
+def test_strings_are_not_called_a_parameter_tree():
+    with pytest.raises(TypeError, match=r"got dtype <U1\.$"):
+        fastdiff.gradient(rosenbrock, ("a", "b"))
+
+
+def _returns_text(x):
+    return "small"
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: fastdiff.gradient(3, X), "f must be a callable"),
+        (lambda: fastdiff.gradient(_returns_text, X), "f must return a real number"),
+        (lambda: fastdiff.gradient(lambda x: x, X), "f must return a real number"),
+        (lambda: fastdiff.gradient(_vector, X), "f \\(_vector\\) must return a real number"),
+        (lambda: fastdiff.gradient(rosenbrock, {"x": X}), "fastdiff.pytree"),
+        (lambda: fastdiff.gradient(rosenbrock, X, method=2), "method must be a string"),
+        (lambda: fastdiff.gradient(rosenbrock, X, args=(1.0,)), "args has 1 value"),
+    ],
+    ids=["not callable", "text", "python array", "compiled array", "dict", "option", "args"],
+)
+def test_type_errors_are_the_documented_ones(call, match):
+    # The Raises section of fastdiff.gradient lists these; a Python f (not
+    # compiled) is valid and fails only for what it returns.
+    with pytest.raises(TypeError, match=match):
+        call()
+
+
+def test_gradient_docstring_does_not_reject_python_functions():
+    raises = fastdiff.gradient.__doc__.split("Raises")[1].split("Notes")[0]
+    assert "not compiled" not in raises
+    assert "is not callable, or returns something other than a real" in raises
+    for name in ("TypeError", "ValueError", "TimeoutError", "fastdiff.WorkerDiedError"):
+        assert name in raises
+
+
 def test_bad_point_for_jacobian():
     with pytest.raises(ValueError, match=r"x must be finite; x\[2\] is nan"):
         fastdiff.jacobian(chemistry, np.array([1.0, 2.0, np.nan]))

@@ -142,8 +142,68 @@ def write_json(path: Path, document: dict[str, object]) -> None:
     path.write_text(json.dumps(document, indent=2) + "\n")
 
 
-def write_plot(path: Path, results: list[CaseResult], peers: tuple[str, ...]) -> None:
+#: Line colours of the tools, the same in every panel.
+_COLORS = {"fastdiff": "C0", "scipy": "C1", "numdifftools": "C2", "optimagic": "C3"}
+
+
+def figure_caption(document: dict[str, object]) -> str:
+    """What a saved figure needs to be read alone: the floor, the skip marks, the machine.
+
+    Parameters
+    ----------
+    document : dict
+        From :func:`results_document`.
+
+    Returns
+    -------
+    str
+        Three lines: what the floor is, what a skip mark means (with the
+        budget), and the CPU, cores, Numba threads and versions.
+    """
+    machine = document["machine"]
+    budget = document.get("settings", {}).get("budget_seconds")
+    budget_text = f"the {budget:g} s budget" if budget is not None else "the time budget"
+    peers = document.get("peers", {})
+    peer_versions = [
+        f"{name} {info['version']}"
+        for name, info in peers.items()
+        if isinstance(info, dict) and info.get("version")
+    ]
+    versions = [
+        f"fastdiff {document.get('fastdiff', '?')}",
+        f"numba {machine['numba']}",
+        f"numpy {machine['numpy']}",
+        f"Python {machine['python']}",
+        *peer_versions,
+    ]
+    return "\n".join(
+        [
+            "floor = evaluations x one evaluation of f, timed in a compiled loop on one thread: "
+            "the least a serial engine can spend; fastdiff drops below it when its threads "
+            "share the evaluations.",
+            f"x on the top edge: a tool skipped from that n on (a call took, or was predicted to "
+            f"take, more than {budget_text}, or it failed); see the table's notes.",
+            f"{machine['cpu']}, {machine['cores']} logical cores, {machine['threads']} Numba "
+            f"threads ({machine['threading_layer']} layer); " + ", ".join(versions),
+        ]
+    )
+
+
+def bench_figure(results: list[CaseResult], peers: tuple[str, ...], caption: str = ""):
     """Log-log plot of seconds per call against ``n``, one panel per series.
+
+    Parameters
+    ----------
+    results : list of CaseResult
+        In series order, as the sweep returns them.
+    peers : tuple of str
+        Peers to draw besides fastdiff.
+    caption : str
+        Printed under the panels (:func:`figure_caption`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
 
     Raises
     ------
@@ -155,27 +215,82 @@ def write_plot(path: Path, results: list[CaseResult], peers: tuple[str, ...]) ->
     series = [(key, list(cases)) for key, cases in groupby(results, key=lambda c: c.series)]
     columns = 2 if len(series) == 4 else min(3, len(series))
     rows = -(-len(series) // columns)
-    figure = Figure(figsize=(4.8 * columns, 3.8 * rows), layout="constrained")
+    caption_lines = caption.count("\n") + 1 if caption else 0
+    caption_inches = 0.2 * caption_lines + 0.15 if caption else 0.0
+    height = 3.8 * rows + caption_inches
+    figure = Figure(figsize=(max(4.8 * columns, 9.0), height), layout="constrained")
+    if caption:
+        figure.get_layout_engine().set(
+            rect=(0.0, caption_inches / height, 1.0, 1.0 - caption_inches / height)
+        )
+        figure.text(
+            0.01, (caption_inches - 0.08) / height, caption, fontsize=7, va="top", ha="left"
+        )
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
     for ax, ((problem, kind, method), cases) in zip(axes, series):
-        floor = [(c.n, c.floor_seconds) for c in cases if c.floor_seconds]
-        if floor:
-            ax.plot(*zip(*floor), "k--", label="floor", linewidth=1)
-        for tool in ("fastdiff", *peers):
-            points = [(c.n, c.tools[tool].seconds) for c in cases if c.tools[tool].seconds]
-            if points:
-                ax.plot(*zip(*points), marker=_MARKERS.get(tool, "o"), label=tool)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+        _draw_series(ax, cases, peers)
         ax.set_title(f"{problem}: {kind} ({method})", fontsize=10)
-        ax.set_xlabel("dimension n")
-        ax.set_ylabel("seconds per call")
-        ax.grid(True, which="both", alpha=0.3)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=8)
     for ax in axes[len(series) :]:
         ax.set_visible(False)
-    figure.savefig(path, dpi=100)
+    return figure
+
+
+def _draw_series(ax, cases: list[CaseResult], peers: tuple[str, ...]) -> None:
+    floor = [(c.n, c.floor_seconds) for c in cases if c.floor_seconds]
+    if floor:
+        ax.plot(*zip(*floor), "k--", label="floor (one thread)", linewidth=1)
+    for tool in ("fastdiff", *peers):
+        color = _COLORS.get(tool)
+        points = [(c.n, c.tools[tool].seconds) for c in cases if c.tools[tool].seconds]
+        if points:
+            ax.plot(*zip(*points), marker=_MARKERS.get(tool, "o"), label=tool, color=color)
+        skipped = [
+            (c.n, c.tools[tool].skipped)
+            for c in cases
+            if c.tools[tool].seconds is None and c.tools[tool].skipped.startswith("skipped")
+        ]
+        errors = [
+            c.n
+            for c in cases
+            if c.tools[tool].seconds is None
+            and c.tools[tool].skipped
+            and not c.tools[tool].skipped.startswith(("skipped", "no "))
+        ]
+        if skipped or errors:
+            n = min([n for n, _ in skipped] + errors)
+            why = "error" if n in errors else "over budget"
+            # On the top edge, at the first n the tool was not measured.
+            ax.plot(
+                [n],
+                [0.97],
+                "x",
+                color=color,
+                markersize=9,
+                markeredgewidth=2,
+                transform=ax.get_xaxis_transform(),
+                clip_on=False,
+                label=f"{tool} skipped from n={n} ({why})",
+            )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("dimension n")
+    ax.set_ylabel("seconds per call")
+    ax.grid(True, which="both", alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7)
+
+
+def write_plot(
+    path: Path, results: list[CaseResult], peers: tuple[str, ...], caption: str = ""
+) -> None:
+    """Save :func:`bench_figure` as a PNG.
+
+    Raises
+    ------
+    ImportError
+        If matplotlib is not installed.
+    """
+    bench_figure(results, peers, caption).savefig(path, dpi=100)
 
 
 def _time(seconds: float | None) -> str:

@@ -123,7 +123,7 @@ def gradient_work_size(n):
     --------
     >>> from fastdiff.kernels import gradient_work_size
     >>> gradient_work_size(10)
-    33
+    32
     """
     return 3 * n + _STENCIL_WIDTH
 

@@ -102,7 +102,10 @@ def gradient_descent(
         ``x``, ``fun``, ``jac`` (gradient at ``x``), ``nit``, ``nfev`` (every
         evaluation of ``f``, those of the finite differences included),
         ``njev``, ``nhev``, ``success``, ``status`` (a code of
-        :mod:`fastdiff.optimize.status`), ``message``; ``history``
+        :mod:`fastdiff.optimize.status`), ``message``, ``method`` (the
+        optimizer's name, e.g. ``"gradient descent"``) and ``options`` (the
+        options that define its steps, e.g. ``{"learning_rate": 0.01,
+        "line_search": False}``); ``history``
         (:class:`~fastdiff.optimize.OptimizeHistory`) if requested. For
         multi-start, the best run with ``runs``, ``best_index``, ``all_x``,
         ``all_fun`` and ``total_nfev`` added.

@@ -22,7 +22,14 @@ from fastdiff.optimize.kernels.state import (
     State,
     X,
 )
-from fastdiff.optimize.settings import NEWTON, Settings
+from fastdiff.optimize.settings import (
+    BFGS,
+    GRADIENT_DESCENT,
+    MOMENTUM,
+    NEWTON,
+    SECANT,
+    Settings,
+)
 from fastdiff.optimize.status import MESSAGES, NEGATIVE_CURVATURE, SUCCESSFUL
 
 if TYPE_CHECKING:
@@ -73,6 +80,8 @@ def run_result(run: State, settings: Settings) -> OptimizeResult:
         **result,
         **settings._asdict(),
     )
+    result.method = method_name(settings)
+    result.options = method_options(settings)
     if settings.history:
         length = int(run.count[HISTORY_LENGTH])
         result.history = OptimizeHistory(
@@ -81,6 +90,34 @@ def run_result(run: State, settings: Settings) -> OptimizeResult:
             run.history_nfev[:length].copy(),
         )
     return result
+
+
+def method_name(settings: Settings) -> str:
+    """The optimizer's name, as a result and a plot title show it."""
+    if settings.algorithm == MOMENTUM and settings.nesterov:
+        return "Nesterov momentum"
+    return {
+        GRADIENT_DESCENT: "gradient descent",
+        MOMENTUM: "momentum",
+        NEWTON: "Newton",
+        SECANT: "secant",
+        BFGS: "BFGS",
+    }[settings.algorithm]
+
+
+def method_options(settings: Settings) -> dict[str, object]:
+    """The options that define the iteration (not the stopping rules), by their argument names."""
+    if settings.algorithm == GRADIENT_DESCENT:
+        return {"learning_rate": settings.learning_rate, "line_search": settings.line_search}
+    if settings.algorithm == MOMENTUM:
+        return {
+            "learning_rate": settings.learning_rate,
+            "momentum": settings.momentum,
+            "nesterov": settings.nesterov,
+        }
+    if settings.algorithm in (NEWTON, SECANT):
+        return {"safeguard": settings.safeguard}
+    return {}
 
 
 def _negative_curvature(run: State, settings: Settings) -> float:
