@@ -13,9 +13,10 @@ over run-time values). The Jacobian and a work buffer are allocated once,
 before the time loop. For comparison the same integrator runs with the
 analytic Jacobian.
 
-Run: python examples/implicit_euler_robertson.py
+Run: python examples/implicit_euler_robertson.py [--steps 400] [--step-size 0.1]
 """
 
+import argparse
 import os
 
 import numpy as np
@@ -91,9 +92,12 @@ def implicit_euler(y0, h, steps, rates, amplitude, finite_differences):
     return y, worst
 
 
-def main() -> None:
-    steps = 100 if QUICK else 400
-    h = 0.1
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=100 if QUICK else 400)
+    parser.add_argument("--step-size", type=float, default=0.1)
+    options = parser.parse_args(argv)
+    steps, h = options.steps, options.step_size
     rates = np.array([0.04, 3e7, 1e4])
     amplitude = 0.5
     y0 = np.array([1.0, 0.0, 0.0])

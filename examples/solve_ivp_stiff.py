@@ -18,9 +18,10 @@ solve_ivp passes on to ``jac`` as well. The BDF method is run with
 The table shows solve_ivp's counts, the evaluations of rhs spent on
 Jacobians, and the best time of three solves (after a first, compiling run).
 
-Run: python examples/solve_ivp_stiff.py
+Run: python examples/solve_ivp_stiff.py [--n 50] [--t-end 10]
 """
 
+import argparse
 import math
 import os
 import time
@@ -33,10 +34,8 @@ from scipy.integrate import solve_ivp
 import fastdiff.scipy
 
 QUICK = os.environ.get("FASTDIFF_EXAMPLES_QUICK") == "1"
-N = 20 if QUICK else 50
 PARAMS = np.array([0.1, 5.0])  # diffusion d, reaction rate k
 AMPLITUDE = 0.5
-T_END = 2.0 if QUICK else 10.0
 
 
 @njit(cache=True)
@@ -72,11 +71,11 @@ class CountedCalls:
         return rhs(t, y, params, amplitude)
 
 
-def solve(jac=None, jac_sparsity=None, fun=rhs):
+def solve(n, t_end, jac=None, jac_sparsity=None, fun=rhs):
     return solve_ivp(
         fun,
-        (0.0, T_END),
-        np.zeros(N),
+        (0.0, t_end),
+        np.zeros(n),
         method="BDF",
         jac=jac,
         jac_sparsity=jac_sparsity,
@@ -86,8 +85,13 @@ def solve(jac=None, jac_sparsity=None, fun=rhs):
     )
 
 
-def main() -> None:
-    tridiagonal = scipy.sparse.diags([1, 1, 1], [-1, 0, 1], shape=(N, N), dtype=bool)
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20 if QUICK else 50, help="grid points")
+    parser.add_argument("--t-end", type=float, default=2.0 if QUICK else 10.0)
+    options = parser.parse_args(argv)
+    n, t_end = options.n, options.t_end
+    tridiagonal = scipy.sparse.diags([1, 1, 1], [-1, 0, 1], shape=(n, n), dtype=bool)
     fastdiff_dense = fastdiff.scipy.ivp_jacobian(rhs)
     fastdiff_sparse = fastdiff.scipy.ivp_jacobian(rhs, sparsity=tridiagonal)
     variants = {
@@ -97,19 +101,19 @@ def main() -> None:
         "scipy dense": dict(),
         "scipy sparse": dict(jac_sparsity=tridiagonal),
     }
-    reference = solve(**variants["analytic"])
-    print(f"BDF, n = {N}, t in [0, {T_END:g}]")
+    reference = solve(n, t_end, **variants["analytic"])
+    print(f"BDF, n = {n}, t in [0, {t_end:g}]")
     print(f"{'Jacobian':<16} {'nfev':>6} {'njev':>5} {'in jac':>7} {'total':>7} {'seconds':>8}")
-    for name, options in variants.items():
+    for name, jacobian in variants.items():
         counted = CountedCalls()
-        provider = options.get("jac")
+        provider = jacobian.get("jac")
         before = getattr(provider, "nfev", 0)
-        result = solve(fun=counted, **options)  # counts (and compiles)
+        result = solve(n, t_end, fun=counted, **jacobian)  # counts (and compiles)
         in_jacobians = getattr(provider, "nfev", 0) - before + counted.calls - result.nfev
         seconds = math.inf
         for _ in range(3):
             start = time.perf_counter()
-            result = solve(**options)
+            result = solve(n, t_end, **jacobian)
             seconds = min(seconds, time.perf_counter() - start)
         difference = np.max(np.abs(result.y[:, -1] - reference.y[:, -1]))
         if not result.success or difference > 1e-5:
@@ -120,9 +124,9 @@ def main() -> None:
             f"{seconds:>8.4f}"
         )
     y_end = reference.y[:, -1]
-    expected = analytic_jacobian(T_END, y_end, PARAMS, AMPLITUDE)
+    expected = analytic_jacobian(t_end, y_end, PARAMS, AMPLITUDE)
     for name, provider in (("dense", fastdiff_dense), ("sparse", fastdiff_sparse)):
-        matrix = provider(T_END, y_end, PARAMS, AMPLITUDE)
+        matrix = provider(t_end, y_end, PARAMS, AMPLITUDE)
         dense = matrix.toarray() if scipy.sparse.issparse(matrix) else matrix
         error = np.max(np.abs(dense - expected)) / np.max(np.abs(expected))
         print(f"fastdiff {name} Jacobian at the end, relative error: {error:.1e}")
