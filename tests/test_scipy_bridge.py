@@ -633,15 +633,17 @@ def test_minimize_passes_args_to_a_compiled_fun(method, second_derivative):
 
 def test_least_squares_and_root_pass_args_and_kwargs_to_a_compiled_fun():
     values = EXPONENTIAL[1] * np.exp(EXPONENTIAL[0] * FIT_TIMES)
+    # parallel=True: the compiled path (the dense kernels of these types are
+    # compiled in parallel by other tests); the sparse one serial, as they are.
     options = {"derivative_options": {"parallel": True}}
-    for jac_sparsity in (None, np.ones((7, 2), dtype=bool)):
+    for jac_sparsity, parallel in ((None, True), (np.ones((7, 2), dtype=bool), False)):
         result = fs.least_squares(
             exponential_residuals,
             np.array([0.0, 1.0]),
             args=(FIT_TIMES, values),
             kwargs={"weight": 2.0},
             jac_sparsity=jac_sparsity,
-            **options,
+            derivative_options={"parallel": parallel},
         )
         assert relative_error(result.x, EXPONENTIAL) < 1e-8
     two = FIT_TIMES[[0, 6]]
@@ -662,7 +664,7 @@ def test_root_gives_scipy_its_own_options():
     result = fs.root(
         exponential_residuals,
         np.array([0.0, 1.0]),
-        args=(two, values),
+        args=(two, values, 1.0),  # the argument types of the other tests: nothing to compile
         options={"maxfev": 2},
     )
     # scipy's options reach scipy (before, the derivative options took their place).
