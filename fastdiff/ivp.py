@@ -20,7 +20,6 @@ that puts ``y`` first, ``state_first(y, time, *args) = fun(time[0], y,
 from __future__ import annotations
 
 import functools
-import inspect
 import threading
 from collections.abc import Callable
 
@@ -28,7 +27,12 @@ import numpy as np
 from numba import njit
 
 from fastdiff.api import jac
-from fastdiff.arguments import argument_types, describe_signature
+from fastdiff.arguments import (
+    argument_types,
+    check_argument_count,
+    describe_signature,
+    same_arguments,
+)
 from fastdiff.compiled import is_compiled
 
 __all__ = ["IVPJacobian", "ivp_jacobian"]
@@ -164,13 +168,14 @@ class IVPJacobian:
     def __call__(self, t: float, y, *args):
         with self._lock:
             self._time[0] = t
-            if self._checked_arguments is not None and _same_objects(args, self._checked_arguments):
+            checked = self._checked_arguments
+            if checked is not None and same_arguments(args, {}, checked, {}):
                 return self.derivative(y, self._time, *args)
             return self._first_call_with(y, args)
 
     def _first_call_with(self, y, args: tuple):
         """The call with new extra arguments: checked first, so errors name ``fun``'s own."""
-        _check_argument_count(self.fun, args)
+        check_argument_count(self.fun, len(args), leading=("t", "y"))
         compiled = self._compiled
         if compiled:
             argument_types(args)  # a list or an untyped object, named by its index in args
@@ -234,10 +239,6 @@ def compiled_state_first(fun):
     return state_first
 
 
-def _same_objects(args: tuple, other: tuple) -> bool:
-    return len(args) == len(other) and all(a is b for a, b in zip(args, other))
-
-
 #: How the engine's message starts when the adapter cannot be compiled for the arguments.
 _ADAPTER_MISFIT = "args do not fit state_first("
 
@@ -250,21 +251,3 @@ def _misfit_error(fun, args: tuple, error: TypeError) -> TypeError:
         f"args do not fit {describe_signature(fun)}: it could not be compiled for "
         f"(t, y, *args) with args of types ({given}): {reason}"
     )
-
-
-def _check_argument_count(fun, args: tuple) -> None:
-    """Raise a ``TypeError`` naming ``args`` if ``fun(t, y, *args)`` cannot take them."""
-    function = getattr(fun, "py_func", fun)
-    try:
-        signature = inspect.signature(function)
-    except (TypeError, ValueError):
-        return
-    try:
-        signature.bind(0.0, None, *args)
-    except TypeError:
-        name = getattr(function, "__name__", "fun")
-        raise TypeError(
-            f"args has {len(args)} value{'s' if len(args) != 1 else ''}, which "
-            f"{name}{signature} cannot take after t and y (solve_ivp passes args=... as "
-            "fun(t, y, *args) and jac(t, y, *args))"
-        ) from None

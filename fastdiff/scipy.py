@@ -34,6 +34,12 @@ fastdiff function keeps a running ``nfev``.
 Options for the derivatives go in ``derivative_options``, a dict of the
 keyword arguments of :func:`fastdiff.grad` (``method``, ``step``,
 ``parallel``, ...), passed on unchanged.
+
+``args`` (and ``kwargs``) go to the fastdiff providers as their extra
+arguments: a compiled objective receives them natively in the kernels.
+
+:func:`ivp_jacobian` (from :mod:`fastdiff.ivp`) is the Jacobian provider for
+``scipy.integrate.solve_ivp``.
 """
 
 from __future__ import annotations
@@ -142,7 +148,9 @@ def minimize(
     constraints : optional
         Passed to scipy unchanged (vector ``x0`` only).
     args : tuple
-        Extra arguments of ``fun``.
+        Extra arguments of ``fun``, not optimized. A compiled ``fun`` gets
+        them natively in the derivative kernels (no Python closure), so
+        ``derivative_options={"parallel": True}`` applies to it.
     second_derivative : {"auto", "hess", "hessp"}
         For Newton-CG and the trust-region methods: the full Hessian
         (``n**2 + n + 1`` evaluations, central) or Hessian-vector products
@@ -272,7 +280,8 @@ def least_squares(
         computed by ``fastdiff.sparse.jacobian`` from compressed columns and
         passed to scipy as a sparse matrix.
     args, kwargs
-        Extra arguments of ``residuals``.
+        Extra arguments of ``residuals``, passed natively to a compiled one
+        (keyword arguments matched by name to its positional parameters).
     derivative_options : dict, optional
         Keyword arguments of :func:`fastdiff.jac`.
     **least_squares_options

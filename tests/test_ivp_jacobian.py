@@ -117,7 +117,10 @@ def test_solve_ivp_reaches_the_solution_of_the_analytic_jacobian(method, options
 def test_errors_name_the_argument():
     jac = fastdiff.scipy.ivp_jacobian(forced_robertson)
     t, y = POINTS[1]
-    with pytest.raises(TypeError, match=r"args has 1 value, which forced_robertson\(t, y, rates"):
+    with pytest.raises(
+        TypeError,
+        match=r"args has 1 value but forced_robertson\(t, y, rates, amplitude\) takes 2 after t and y",
+    ):
         jac(t, y, RATES)
     with pytest.raises(TypeError, match=r"args\[0\] is a reflected list"):
         jac(t, y, [0.04, 3e7, 1e4], AMPLITUDE)
