@@ -116,8 +116,8 @@ def ivp_jacobian(fun: Callable, *, sparsity=None, **options) -> IVPJacobian:
     ...     return -rate * y
     >>> jac = fastdiff.scipy.ivp_jacobian(decay)
     >>> jac(0.0, np.ones(2), 50.0).round(6)
-    array([[-50.,  -0.],
-           [ -0., -50.]])
+    array([[-50.,   0.],
+           [  0., -50.]])
     >>> solution = solve_ivp(decay, (0, 1), np.ones(2), method="BDF", jac=jac, args=(50.0,))
     >>> bool(solution.success)
     True
