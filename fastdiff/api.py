@@ -261,9 +261,9 @@ def jacobian(
     :func:`jac` meets a new n (to learn m). Forward and backward: n + 1.
     """
     if sparsity is not None:
-        _no_sparse_conflicts(rel_step, bounds, full_output, not _no_arguments(args, kwargs))
+        _no_sparse_conflicts(rel_step, bounds, full_output)
         options = dict(method=method, step=step, abs_step=abs_step, parallel=parallel)
-        options.update(coloring=coloring)
+        options.update(coloring=coloring, args=args, kwargs=kwargs)
         options.update(vectorized=vectorized, workers=workers, executor=executor, timeout=timeout)
         return sparse.jacobian(f, x, sparsity, progress=progress, evaluator=evaluator, **options)
     if (
@@ -448,11 +448,17 @@ def _sparse_transformation(name: str, f, options: dict):
     pattern = options.pop("sparsity", None)
     if pattern is None:
         return None
+    # Sparse Jacobians take extra arguments of f; sparse Hessians do not yet.
+    extra_arguments = (
+        False
+        if name == "jac"
+        else not _no_arguments(options.pop("args", ()), options.pop("kwargs", None))
+    )
     _no_sparse_conflicts(
         options.pop("rel_step", None),
         options.pop("bounds", None),
         options.pop("full_output", False),
-        not _no_arguments(options.pop("args", ()), options.pop("kwargs", None)),
+        extra_arguments,
     )
     return getattr(sparse, name)(f, pattern, **options)
 

@@ -205,17 +205,21 @@ def same_arguments(args: tuple, kwargs: dict, other_args: tuple, other_kwargs: d
     )
 
 
-def check_argument_count(f, count: int) -> None:
-    """Raise a ``TypeError`` naming ``args`` if ``f`` cannot take ``count`` extra arguments."""
+def check_argument_count(f, count: int, leading: tuple[str, ...] = ("x",)) -> None:
+    """Raise a ``TypeError`` naming ``args`` if ``f`` cannot take ``count`` extra arguments.
+
+    ``leading`` names the arguments ``f`` takes before them: ``("x",)`` for
+    ``f(x, *args)``, ``("t", "y")`` for a ``solve_ivp`` right-hand side.
+    """
     function = getattr(f, "py_func", f)
     try:
         signature = inspect.signature(function)
     except (TypeError, ValueError):
         return
     try:
-        signature.bind(*range(count + 1))
+        signature.bind(*range(count + len(leading)))
     except TypeError:
-        parameters = list(signature.parameters.values())[1:]
+        parameters = list(signature.parameters.values())[len(leading) :]
         positional = [
             p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         ]
@@ -228,5 +232,5 @@ def check_argument_count(f, count: int) -> None:
             takes = f"{least} to {len(positional)}"
         raise TypeError(
             f"args has {count} value{'s' if count != 1 else ''} but "
-            f"{describe_signature(f)} takes {takes} after x"
+            f"{describe_signature(f)} takes {takes} after {' and '.join(leading)}"
         ) from None

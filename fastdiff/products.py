@@ -56,7 +56,8 @@ class HessianVectorProduct:
         """Evaluations of ``f`` spent by all products so far (two gradients each)."""
         return self.gradient.nfev
 
-    def __call__(self, x: ArrayLike, v: ArrayLike) -> np.ndarray:
+    def __call__(self, x: ArrayLike, v: ArrayLike, *args, **kwargs) -> np.ndarray:
+        """``H(x) @ v``; extra arguments of ``f`` follow, as scipy passes them to ``hessp``."""
         eps = working_eps(x)
         x = as_point(x)
         v = _direction(v, x.shape[0])
@@ -65,14 +66,16 @@ class HessianVectorProduct:
         # The gradients carry ~eps**(2/3) of rounding error, which the outer
         # difference divides by t against a t**2 truncation: t ~ eps**(2/9).
         t = _directional_step(x, v, eps, 2 / 9)
-        return (self.gradient(x + t * v) - self.gradient(x - t * v)) / (2.0 * t)
+        upper = self.gradient(x + t * v, *args, **kwargs)
+        return (upper - self.gradient(x - t * v, *args, **kwargs)) / (2.0 * t)
 
 
 def hessp(f, **options) -> HessianVectorProduct:
     """Hessian-vector product function of ``f``: ``hessp(f)(x, v) == hvp(f, x, v)``.
 
     For ``scipy.optimize.minimize(f, x0, method="Newton-CG", jac=grad(f),
-    hessp=hessp(f))``. Options as for :func:`fastdiff.gradient`.
+    hessp=hessp(f))``, with ``args=`` too (``hessp(f)(x, v, *args)``).
+    Options as for :func:`fastdiff.gradient`.
     """
     return HessianVectorProduct(f, **options)
 

@@ -227,8 +227,11 @@ def flatten(params, name: str = "params") -> tuple[np.ndarray, Layout]:
     return flat, Layout(tree, flat.shape[0], tuple(paths))
 
 
-def flat_function(f: Callable, layout: Layout) -> Callable[[np.ndarray], object]:
+def flat_function(f: Callable, layout: Layout) -> Callable[..., object]:
     """``x -> f(layout(x))``: a function of the flat vector for the engine.
+
+    Extra arguments are passed on: ``flat_function(f, layout)(x, *args,
+    **kwargs) == f(layout(x), *args, **kwargs)``.
 
     Parameters
     ----------
@@ -243,8 +246,8 @@ def flat_function(f: Callable, layout: Layout) -> Callable[[np.ndarray], object]
         Function of a 1-D float64 array of length ``layout.size``.
     """
 
-    def of_flat_vector(x):
-        return f(layout(x))
+    def of_flat_vector(x, *args, **kwargs):
+        return f(layout(x), *args, **kwargs)
 
     of_flat_vector.__name__ = getattr(f, "__name__", "f")
     of_flat_vector.__qualname__ = of_flat_vector.__name__

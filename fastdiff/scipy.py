@@ -34,6 +34,12 @@ fastdiff function keeps a running ``nfev``.
 Options for the derivatives go in ``derivative_options``, a dict of the
 keyword arguments of :func:`fastdiff.grad` (``method``, ``step``,
 ``parallel``, ...), passed on unchanged.
+
+``args`` (and ``kwargs``) go to the fastdiff providers as their extra
+arguments: a compiled objective receives them natively in the kernels.
+
+:func:`ivp_jacobian` (from :mod:`fastdiff.ivp`) is the Jacobian provider for
+``scipy.integrate.solve_ivp``.
 """
 
 from __future__ import annotations
@@ -48,13 +54,14 @@ import numpy as np
 from fastdiff import api as _api
 from fastdiff import products as _products
 from fastdiff import pytree as _pytree
+from fastdiff.ivp import ivp_jacobian
 from fastdiff.stencils import FIRST_DERIVATIVE_METHODS, resolve_method
 from fastdiff.validation import check_choice
 
 if TYPE_CHECKING:
     import scipy.optimize
 
-__all__ = ["least_squares", "minimize", "root"]
+__all__ = ["ivp_jacobian", "least_squares", "minimize", "root"]
 
 
 @dataclass(frozen=True)
@@ -141,7 +148,9 @@ def minimize(
     constraints : optional
         Passed to scipy unchanged (vector ``x0`` only).
     args : tuple
-        Extra arguments of ``fun``.
+        Extra arguments of ``fun``, not optimized. A compiled ``fun`` gets
+        them natively in the derivative kernels (no Python closure), so
+        ``derivative_options={"parallel": True}`` applies to it.
     second_derivative : {"auto", "hess", "hessp"}
         For Newton-CG and the trust-region methods: the full Hessian
         (``n**2 + n + 1`` evaluations, central) or Hessian-vector products
@@ -271,7 +280,8 @@ def least_squares(
         computed by ``fastdiff.sparse.jacobian`` from compressed columns and
         passed to scipy as a sparse matrix.
     args, kwargs
-        Extra arguments of ``residuals``.
+        Extra arguments of ``residuals``, passed natively to a compiled one
+        (keyword arguments matched by name to its positional parameters).
     derivative_options : dict, optional
         Keyword arguments of :func:`fastdiff.jac`.
     **least_squares_options
@@ -371,9 +381,9 @@ def root(
         ``jac_sparsity`` is given and ``fastdiff.sparse`` is not available.
     """
     chosen = check_choice(method, _ROOT_METHODS, "method")
-    options = _derivative_options(derivative_options, _jacobian_transform(jac_sparsity))
+    jacobian_options = _derivative_options(derivative_options, _jacobian_transform(jac_sparsity))
     problem = _prepare_problem(fun, x0, args, kind="square")
-    jacobian = _jacobian_provider(problem, jac_sparsity, options, dense=True)
+    jacobian = _jacobian_provider(problem, jac_sparsity, jacobian_options, dense=True)
     result = _scipy_optimize().root(
         problem.counted_fun,
         problem.x0,
@@ -450,16 +460,23 @@ class _Counted:
 
 @dataclass
 class _Problem:
-    """The objective as a function of a flat vector, and how to report back."""
+    """The objective as a function of a flat vector, and how to report back.
+
+    ``fun_flat(x, *args, **kwargs)`` is the user's function itself for a
+    vector ``x0``: the providers get ``args`` and ``kwargs`` as options of
+    fastdiff, so a compiled function receives them natively in the kernels.
+    """
 
     fun_flat: Callable
     x0: np.ndarray
     layout: _pytree.Layout | None
     counts: _Counts
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
 
     def counted_fun(self, x):
         self.counts.direct += 1
-        return self.fun_flat(x)
+        return self.fun_flat(x, *self.args, **self.kwargs)
 
     def flat_bounds(self, bounds, where: str):
         """Bounds for scipy: unchanged for a vector ``x0``, flattened for a pytree."""
@@ -518,12 +535,8 @@ def _prepare_problem(fun, x0, args, *, kind: str, kwargs=None, name: str = "fun"
         where = f"[{bad[0]}]" if layout is None else layout.paths[bad[0]]
         raise ValueError(f"x0 must be finite; x0{where} is {flat[bad[0]]}")
 
-    fun_flat = fun
-    if args or kwargs:
-        fun_flat = _bound_arguments(fun, args, kwargs or {})
-    if layout is not None:
-        fun_flat = _pytree.flat_function(fun_flat, layout)
-    problem = _Problem(fun_flat, flat, layout, _Counts())
+    fun_flat = fun if layout is None else _pytree.flat_function(fun, layout)
+    problem = _Problem(fun_flat, flat, layout, _Counts(), args, dict(kwargs or {}))
     _check_value(problem.counted_fun(flat.copy()), kind, flat.shape[0], name)
     return problem
 
@@ -533,14 +546,6 @@ def _as_vector(x0) -> np.ndarray:
     if array.dtype.kind not in "iuf":
         raise TypeError(f"x0 must hold real numbers; got dtype {array.dtype}")
     return np.array(array, dtype=np.float64)
-
-
-def _bound_arguments(fun, args: tuple, kwargs: dict):
-    def with_arguments(x):
-        return fun(x, *args, **kwargs)
-
-    with_arguments.__name__ = getattr(fun, "__name__", "fun")
-    return with_arguments
 
 
 def _check_value(value, kind: str, n: int, name: str) -> None:
@@ -647,10 +652,17 @@ def _derivative_options(options, transform) -> dict:
     return dict(options)
 
 
-def _make(transform, f, options: dict, *arguments):
-    """``transform(f, *arguments, **options)``, with option errors naming derivative_options."""
+def _make(transform, problem: _Problem, options: dict, *arguments):
+    """``transform(fun, *arguments, **options)`` with the problem's extra arguments.
+
+    ``fun`` is ``problem.fun_flat``; its ``args`` and ``kwargs`` go to
+    fastdiff as options (passed natively to a compiled ``fun``). Errors of
+    the options name ``derivative_options``.
+    """
     try:
-        return transform(f, *arguments, **options)
+        return transform(
+            problem.fun_flat, *arguments, args=problem.args, kwargs=problem.kwargs, **options
+        )
     except (TypeError, ValueError) as error:
         # The engine's messages start with the name of what is wrong.
         if str(error).split(" ", 1)[0] in options:
@@ -695,17 +707,17 @@ class _ProviderFactory:
     def first_derivative(self, transform, name: str) -> _Counted:
         """``fastdiff.grad`` or ``fastdiff.value_and_grad`` of the objective."""
         options = dict(self._options, full_output=True) if self._full_output else self._options
-        provider = _make(transform, self._problem.fun_flat, options)
+        provider = _make(transform, self._problem, options)
         return self._counted(provider, name, with_value=transform is _api.value_and_grad)
 
     def hessian(self) -> _Counted:
         options = dict(self._options, full_output=True) if self._full_output else self._options
-        provider = _make(_api.hess, self._problem.fun_flat, options)
+        provider = _make(_api.hess, self._problem, options)
         return self._counted(provider, "hess")
 
     def hessian_vector_product(self) -> _Counted:
         """``fastdiff.hessp``: two gradients per product."""
-        provider = _make(_products.hessp, self._problem.fun_flat, self._options)
+        provider = _make(_products.hessp, self._problem, self._options)
         return _Counted(provider, self._problem.counts, "hessp")
 
 
@@ -769,11 +781,11 @@ def _jacobian_provider(problem: _Problem, sparsity, options: dict, *, dense: boo
     """A counted Jacobian function for scipy: dense, or from the sparsity pattern."""
     if sparsity is None:
         if "bounds" in options:
-            jacobian = _make(_api.jac, problem.fun_flat, dict(options, full_output=True))
+            jacobian = _make(_api.jac, problem, dict(options, full_output=True))
             return _Counted(jacobian, problem.counts, "jac", full_output=True)
-        jacobian = _make(_api.jac, problem.fun_flat, options)
+        jacobian = _make(_api.jac, problem, options)
         return _Counted(jacobian, problem.counts, "jac")
-    jacobian = _make(_sparse_module().jac, problem.fun_flat, options, sparsity)
+    jacobian = _make(_sparse_module().jac, problem, options, sparsity)
 
     def dense_jacobian(x):
         return jacobian(x).toarray()

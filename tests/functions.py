@@ -146,6 +146,33 @@ def implicit_euler_residual_jacobian(y, t, h, rates):
     return np.eye(2) - h * g_jacobian
 
 
+@njit(cache=True)
+def forced_robertson(t, y, rates, amplitude):
+    """Robertson's stiff kinetics, first rate forced in time: k0 (1 + amplitude sin t).
+
+    A ``solve_ivp`` right-hand side ``fun(t, y, rates, amplitude)``; rates
+    (k0, k1, k2) span 0.04 to 3e7.
+    """
+    k0 = rates[0] * (1.0 + amplitude * np.sin(t))
+    out = np.empty(3)
+    out[0] = -k0 * y[0] + rates[2] * y[1] * y[2]
+    out[1] = k0 * y[0] - rates[2] * y[1] * y[2] - rates[1] * y[1] ** 2
+    out[2] = rates[1] * y[1] ** 2
+    return out
+
+
+def forced_robertson_jacobian(t, y, rates, amplitude):
+    k0 = rates[0] * (1.0 + amplitude * np.sin(t))
+    k1, k2 = rates[1], rates[2]
+    return np.array(
+        [
+            [-k0, k2 * y[2], k2 * y[1]],
+            [k0, -k2 * y[2] - 2.0 * k1 * y[1], -k2 * y[1]],
+            [0.0, 2.0 * k1 * y[1], 0.0],
+        ]
+    )
+
+
 def relative_error(estimate, reference):
     """max |estimate - reference| / max(1, max |reference|)."""
     estimate, reference = np.asarray(estimate), np.asarray(reference)

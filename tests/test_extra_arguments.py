@@ -159,6 +159,35 @@ def test_least_squares_with_args_kwargs_and_fastdiff_jac(fit, residuals):
     assert np.allclose(result.x, x_true, atol=1e-8)
 
 
+@pytest.mark.parametrize(
+    "residuals", [exponential_residuals, exponential_residuals.py_func], ids=["compiled", "python"]
+)
+def test_sparse_jacobian_takes_args_and_kwargs(fit, residuals):
+    _, t, y = fit
+    x = np.array([0.3, 1.5])
+    expected = exponential_residuals_jacobian(x, t, weight=2.0)
+    pattern = np.ones((t.shape[0], 2), dtype=bool)
+    j = fastdiff.jacobian(residuals, x, args=(t, y), kwargs={"weight": 2.0}, sparsity=pattern)
+    assert relative_error(j.toarray(), expected) < 1e-9
+    # scipy's convention, jac(x, *args): the same objects again, then new ones.
+    prepared = fastdiff.jac(residuals, sparsity=pattern)
+    assert relative_error(prepared(x, t, y, 2.0).toarray(), expected) < 1e-9
+    assert relative_error(prepared(x, t, y, 2.0).toarray(), expected) < 1e-9
+    later = 2.0 * t
+    expected = exponential_residuals_jacobian(x, later, weight=1.0)
+    assert relative_error(prepared(x, later, y, 1.0).toarray(), expected) < 1e-9
+    assert prepared.nfev == 3 * 2 * 2  # one colour per column, central
+
+
+def test_sparse_jacobian_of_a_compiled_f_asks_for_its_args(fit):
+    _, t, _ = fit
+    prepared = fastdiff.jac(exponential_residuals, sparsity=np.ones((t.shape[0], 2), dtype=bool))
+    with pytest.raises(
+        TypeError, match=r"exponential_residuals\(x, t, y, weight=1.0\) takes extra"
+    ):
+        prepared(np.array([0.3, 1.5]))
+
+
 @njit
 def _descend_and_step(x, a, b, y, t, h, y_previous, rates):
     # Every embeddable form with a tuple of extra arguments, in one compile.

@@ -25,7 +25,7 @@ from fastdiff.optimize import (
     sharpness,
 )
 from fastdiff.optimize import status as codes
-from tests.functions import rosenbrock
+from tests.functions import quadratic_form, rosenbrock
 
 A = np.array([[3.0, 1.0, 0.0], [1.0, 2.0, 0.5], [0.0, 0.5, 1.0]])
 CENTER = np.array([1.0, -2.0, 0.5])
@@ -405,6 +405,51 @@ def test_compiled_f_that_raises_stops_the_run_and_python_f_propagates():
     assert result.x[0] == 0.0
     with pytest.raises(ValueError, match="outside the domain"):
         gradient_descent(fails_beyond_two.py_func, 0.0, learning_rate=0.45, maxiter=50)
+
+
+# --- extra arguments ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_args_reach_f_in_the_compiled_loop(name):
+    optimizer, options = METHODS[name]
+    for linear in (np.array([1.0, -2.0, 0.5]), np.array([-3.0, 0.0, 4.0])):
+        result = optimizer(quadratic_form, np.zeros(3), args=(A, linear), **options)
+        assert result.success, result.message
+        assert np.allclose(result.x, np.linalg.solve(A, -linear), atol=1e-5)
+
+
+def test_args_in_the_python_loop_the_stepwise_loop_and_the_secant():
+    linear = np.array([1.0, -2.0, 0.5])
+    solution = np.linalg.solve(A, -linear)
+    python = bfgs(quadratic_form.py_func, np.zeros(3), args=(A, linear))
+    seen = []
+    stepwise = bfgs(quadratic_form, np.zeros(3), args=(A, linear), callback=seen.append)
+    starts = bfgs(quadratic_form, np.zeros((2, 3)), args=(A, linear), parallel=False)
+    for result in (python, stepwise, starts):
+        assert np.allclose(result.x, solution, atol=1e-5)
+    assert len(seen) == stepwise.nit
+    # 1-D: x^2 + x / 2 has its minimum at -1/4.
+    result = secant(quadratic_form, 1.0, args=(np.array([[2.0]]), np.array([0.5])))
+    assert np.allclose(result.x, [-0.25], atol=1e-8)
+    assert math.isclose(
+        sharpness(quadratic_form, np.zeros(3), args=(A, linear)),
+        max(np.linalg.eigvalsh(A)),
+        rel_tol=1e-6,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (A, "args must be a tuple of extra arguments of f"),
+        ((A,), r"args has 1 value but quadratic_form\(x, a, b\) takes 2 after x"),
+        ((A, [1.0, 2.0, 3.0]), r"args\[1\] is a reflected list"),
+    ],
+)
+def test_bad_args_are_explained(args, match):
+    with pytest.raises(TypeError, match=match):
+        bfgs(quadratic_form, np.zeros(3), args=args)
 
 
 # --- bad input ---------------------------------------------------------------------

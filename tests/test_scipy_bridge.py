@@ -15,7 +15,13 @@ from scipy.optimize import Bounds
 import fastdiff
 import fastdiff.scipy as fs
 from fastdiff.bench.problems import broyden_tridiagonal
-from tests.functions import rosenbrock, rosenbrock_gradient
+from tests.functions import (
+    exponential_residuals,
+    quadratic_form,
+    relative_error,
+    rosenbrock,
+    rosenbrock_gradient,
+)
 
 CENTER = np.array([2.0, -1.0, 0.5])
 
@@ -597,3 +603,79 @@ def test_root_with_named_unknowns():
     result = fs.root(equations, {"u": 1.5, "v": 1.5})
     assert result.success
     assert result.x == pytest.approx({"u": 1.0, "v": 2.0}, abs=1e-10)
+
+
+# --- extra arguments: passed natively to a compiled fun ---------------------------------
+
+QUADRATIC = np.array([[4.0, 1.0, 0.0], [1.0, 3.0, 0.5], [0.0, 0.5, 2.0]])
+#: Points of an exponential a exp(r t) at two times: a square system whose root is
+#: EXPONENTIAL (r, a), and a fit whose residuals vanish there.
+EXPONENTIAL = np.array([-0.7, 2.0])
+FIT_TIMES = np.linspace(0.0, 1.0, 7)
+
+
+@pytest.mark.parametrize(
+    "method, second_derivative",
+    [("BFGS", "auto"), ("Newton-CG", "hessp"), ("trust-exact", "hess")],
+)
+def test_minimize_passes_args_to_a_compiled_fun(method, second_derivative):
+    # parallel=True is accepted only where fun runs in the compiled kernels:
+    # a closure over the arguments would be a Python function.
+    options = {"derivative_options": {"parallel": True}, "second_derivative": second_derivative}
+    for linear in (np.array([1.0, -2.0, 0.5]), np.array([-3.0, 0.0, 4.0])):
+        result = fs.minimize(
+            quadratic_form, np.zeros(3), args=(QUADRATIC, linear), method=method, **options
+        )
+        solution = np.linalg.solve(QUADRATIC, -linear)
+        assert result.success
+        assert relative_error(result.x, solution) < 1e-6
+
+
+def test_least_squares_and_root_pass_args_and_kwargs_to_a_compiled_fun():
+    values = EXPONENTIAL[1] * np.exp(EXPONENTIAL[0] * FIT_TIMES)
+    # parallel=True: the compiled path (the dense kernels of these types are
+    # compiled in parallel by other tests); the sparse one serial, as they are.
+    options = {"derivative_options": {"parallel": True}}
+    for jac_sparsity, parallel in ((None, True), (np.ones((7, 2), dtype=bool), False)):
+        result = fs.least_squares(
+            exponential_residuals,
+            np.array([0.0, 1.0]),
+            args=(FIT_TIMES, values),
+            kwargs={"weight": 2.0},
+            jac_sparsity=jac_sparsity,
+            derivative_options={"parallel": parallel},
+        )
+        assert relative_error(result.x, EXPONENTIAL) < 1e-8
+    two = FIT_TIMES[[0, 6]]
+    for scale in (1.0, 3.0):  # other data, the same compiled code: the other root
+        result = fs.root(
+            exponential_residuals,
+            np.array([0.0, 1.0]),
+            args=(two, scale * EXPONENTIAL[1] * np.exp(EXPONENTIAL[0] * two), 1.0),
+            **options,
+        )
+        assert result.success
+        assert relative_error(result.x, [EXPONENTIAL[0], scale * EXPONENTIAL[1]]) < 1e-8
+
+
+def test_root_gives_scipy_its_own_options():
+    two = FIT_TIMES[[0, 6]]
+    values = EXPONENTIAL[1] * np.exp(EXPONENTIAL[0] * two)
+    result = fs.root(
+        exponential_residuals,
+        np.array([0.0, 1.0]),
+        args=(two, values, 1.0),  # the argument types of the other tests: nothing to compile
+        options={"maxfev": 2},
+    )
+    # scipy's options reach scipy (before, the derivative options took their place).
+    assert not result.success
+    assert "calls to function has reached maxfev" in result.message
+
+
+def test_pytree_parameters_with_args():
+    def objective(params, matrix, linear):
+        return quadratic_form.py_func(params["x"], matrix, linear)
+
+    linear = np.array([1.0, -2.0, 0.5])
+    result = fs.minimize(objective, {"x": np.zeros(3)}, args=(QUADRATIC, linear))
+    assert relative_error(result.x["x"], np.linalg.solve(QUADRATIC, -linear)) < 1e-6

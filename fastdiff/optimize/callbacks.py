@@ -94,15 +94,23 @@ def intermediate_result(run: State, start: int) -> OptimizeResult:
 
 
 def solve_stepwise(
-    address: int, batch: State, settings: Settings, differences: Differences, notify: Notifier
+    address: int,
+    batch: State,
+    args: tuple,
+    settings: Settings,
+    differences: Differences,
+    notify: Notifier,
 ) -> None:
-    """Run every solve of ``batch`` compiled, calling ``notify`` from Python after every iterate."""
+    """Run every solve of ``batch`` compiled, calling ``notify`` from Python after every iterate.
+
+    ``args``: the extra arguments of ``f``, passed natively at every evaluation.
+    """
     for start in range(batch.vectors.shape[0]):
         run = run_view(batch, start)
         request = advance(run, settings)
         iterations = run.count[NIT]
         while request != DONE:
-            request = solve_iteration(address, run, settings, differences, request)
+            request = solve_iteration(address, run, args, settings, differences, request)
             if run.count[NIT] != iterations:
                 iterations = run.count[NIT]
                 if notify(run, start):

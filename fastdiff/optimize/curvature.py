@@ -34,17 +34,20 @@ class LearningRateWarning(RuntimeWarning):
     """The learning rate exceeds the stability bound at the start point."""
 
 
-def sharpness(f, x: ArrayLike, *, method: str = "central", step=None) -> float:
+def sharpness(f, x: ArrayLike, *, method: str = "central", step=None, args: tuple = ()) -> float:
     """Largest eigenvalue of the Hessian of ``f`` at ``x``.
 
     Parameters
     ----------
     f : callable
-        ``f(x) -> float`` for a 1-D float64 array, as for :func:`fastdiff.hessian`.
+        ``f(x, *args) -> float`` for a 1-D float64 array, as for
+        :func:`fastdiff.hessian`.
     x : array_like, shape (n,)
         Point; a scalar is a 1-D problem (``f`` receives an array of one entry).
     method, step
         Finite-difference options of :func:`fastdiff.hessian`.
+    args : tuple
+        Extra arguments of ``f``.
 
     Returns
     -------
@@ -68,7 +71,7 @@ def sharpness(f, x: ArrayLike, *, method: str = "central", step=None) -> float:
     """
     if np.ndim(x) == 0:
         x = np.array([x], dtype=np.float64)
-    return _largest_eigenvalue(hessian(f, x, method=method, step=step))
+    return _largest_eigenvalue(hessian(f, x, method=method, step=step, args=args))
 
 
 def _largest_eigenvalue(symmetric: np.ndarray) -> float:
@@ -101,7 +104,14 @@ def learning_rate_bound(sharpness: float, momentum: float = 0.0, nesterov: bool 
 
 
 def warn_if_unstable(
-    f, starts: np.ndarray, learning_rate: float, momentum: float, nesterov: bool, method: str, step
+    f,
+    starts: np.ndarray,
+    learning_rate: float,
+    momentum: float,
+    nesterov: bool,
+    method: str,
+    step,
+    args: tuple = (),
 ) -> None:
     """Warn with :class:`LearningRateWarning` if ``learning_rate`` exceeds the bound at a start
     (by more than :data:`TOLERANCE`, relative).
@@ -128,7 +138,7 @@ def warn_if_unstable(
     for index in range(checked):
         try:
             # Serial: a side computation should not compete for the threads.
-            h = hessian(f, starts[index], method=method, step=step, parallel=False)
+            h = hessian(f, starts[index], method=method, step=step, parallel=False, args=args)
         except ValueError:
             continue
         shifted = np.diag(np.full(n, limit)) - h

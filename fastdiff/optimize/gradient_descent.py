@@ -41,6 +41,7 @@ def gradient_descent(
     parallel: bool | None = None,
     history: bool = False,
     callback=None,
+    args: tuple = (),
     **unknown,
 ) -> OptimizeResult:
     """Minimize ``f`` by gradient descent, ``x <- x - learning_rate * grad f(x)``.
@@ -48,10 +49,10 @@ def gradient_descent(
     Parameters
     ----------
     f : callable
-        ``f(x) -> float`` for a 1-D float64 array ``x``. A ``@numba.njit``
-        function runs the whole solve compiled (one call from Python); any
-        other callable runs the loop in Python with :func:`fastdiff.gradient`
-        underneath.
+        ``f(x, *args) -> float`` for a 1-D float64 array ``x``. A
+        ``@numba.njit`` function runs the whole solve compiled (one call
+        from Python); any other callable runs the loop in Python with
+        :func:`fastdiff.gradient` underneath.
     x0 : float or array_like, shape (n,) or (k, n)
         Start point. A number is a 1-D problem (``f`` receives an array of
         one entry); a 2-D array runs k independent solves (multi-start),
@@ -95,6 +96,11 @@ def gradient_descent(
         propagate. For a jitted ``f`` the compiled loop returns to Python
         after every iterate to call it (same evaluations, same result;
         the starts of a multi-start then run one after another).
+    args : tuple
+        Extra arguments of ``f``, not optimized: ``f(x, *args)``. For a
+        jitted ``f`` they are passed natively in the compiled loop
+        (arrays, numbers and tuples of them; the loop is compiled once per
+        tuple of argument types, not per value).
 
     Returns
     -------
@@ -114,7 +120,8 @@ def gradient_descent(
     ------
     TypeError
         ``f`` or ``callback`` is not callable, or ``f`` does not return a
-        number; an option has the wrong type or is unknown.
+        number; an option has the wrong type or is unknown; ``args`` is not
+        a tuple, or does not fit ``f``.
     ValueError
         ``x0`` has the wrong shape or is not finite; an option is out of
         range; ``f`` is not finite at ``x0``.
@@ -175,8 +182,16 @@ def gradient_descent(
     )
     starts, single = as_starts(x0)
     result = solve(
-        f, starts, single, settings, method=method, step=step, parallel=parallel, callback=callback
+        f,
+        starts,
+        single,
+        settings,
+        method=method,
+        step=step,
+        parallel=parallel,
+        callback=callback,
+        args=args,
     )
     if not settings.line_search:
-        warn_if_unstable(f, starts, settings.learning_rate, 0.0, False, method, step)
+        warn_if_unstable(f, starts, settings.learning_rate, 0.0, False, method, step, args)
     return result

@@ -38,6 +38,7 @@ def momentum(
     parallel: bool | None = None,
     history: bool = False,
     callback=None,
+    args: tuple = (),
     **unknown,
 ) -> OptimizeResult:
     """Minimize ``f`` by gradient descent with momentum.
@@ -58,7 +59,7 @@ def momentum(
         0 is plain gradient descent.
     nesterov : bool
         Nesterov's accelerated gradient instead of the heavy ball.
-    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history, callback
+    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history, callback, args
         As for :func:`~fastdiff.optimize.gradient_descent`. ``xtol`` applies
         to the step ``v``, which is also small where the iteration turns
         round.
@@ -97,9 +98,17 @@ def momentum(
     )
     starts, single = as_starts(x0)
     result = solve(
-        f, starts, single, settings, method=method, step=step, parallel=parallel, callback=callback
+        f,
+        starts,
+        single,
+        settings,
+        method=method,
+        step=step,
+        parallel=parallel,
+        callback=callback,
+        args=args,
     )
     warn_if_unstable(
-        f, starts, settings.learning_rate, settings.momentum, settings.nesterov, method, step
+        f, starts, settings.learning_rate, settings.momentum, settings.nesterov, method, step, args
     )
     return result

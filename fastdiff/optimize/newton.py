@@ -33,6 +33,7 @@ def newton(
     parallel: bool | None = None,
     history: bool = False,
     callback=None,
+    args: tuple = (),
     **unknown,
 ) -> OptimizeResult:
     """Minimize ``f`` by Newton's method, ``x <- x - H(x)^{-1} grad f(x)``.
@@ -55,7 +56,7 @@ def newton(
         then checked with one more Hessian at ``x``, and one that found a
         clearly negative eigenvalue ends with status ``NEGATIVE_CURVATURE``
         (``success`` False).
-    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history, callback
+    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history, callback, args
         As for :func:`~fastdiff.optimize.gradient_descent`.
 
     Returns
@@ -88,5 +89,13 @@ def newton(
     )
     starts, single = as_starts(x0)
     return solve(
-        f, starts, single, settings, method=method, step=step, parallel=parallel, callback=callback
+        f,
+        starts,
+        single,
+        settings,
+        method=method,
+        step=step,
+        parallel=parallel,
+        callback=callback,
+        args=args,
     )

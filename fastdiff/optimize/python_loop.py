@@ -36,18 +36,25 @@ from fastdiff.stencils import resolve_method
 
 
 def solve_python(
-    f, batch: State, settings: Settings, method: str, step, notify: Notifier | None = None
+    f,
+    batch: State,
+    settings: Settings,
+    method: str,
+    step,
+    notify: Notifier | None = None,
+    args: tuple = (),
 ) -> None:
     """Run every solve of ``batch`` in turn with ``f`` called from Python.
 
     ``notify(run, start)`` is called after every accepted iterate; it
-    returns True when the callback stopped the run.
+    returns True when the callback stopped the run. ``f`` is called as
+    ``f(x, *args)``.
     """
     k, _, n = batch.vectors.shape
-    gradient = grad(f, method=method, step=step)
+    gradient = grad(f, method=method, step=step, args=args)
     resolved = resolve_method(method)
     gradient_evaluations = resolved.gradient_evaluations(n)
-    hessian = hess(f, method=method, step=step) if settings.algorithm == NEWTON else None
+    hessian = hess(f, method=method, step=step, args=args) if settings.algorithm == NEWTON else None
     hessian_evaluations = resolved.hessian_evaluations(n)
     for r in range(k):
         run = run_view(batch, r)
@@ -63,7 +70,7 @@ def solve_python(
                 break
             code = OK
             if request & VALUE:
-                value = _value(f, trial)
+                value = _value(f, trial, args)
                 run.real[TRIAL_F] = value
                 run.count[NFEV] += 1
                 code = OK if math.isfinite(value) else NOT_FINITE
@@ -78,9 +85,9 @@ def solve_python(
             run.count[EVALUATION_STATUS] = code
 
 
-def _value(f, x: np.ndarray) -> float:
+def _value(f, x: np.ndarray, args: tuple) -> float:
     # A copy: f must not be able to change the iterate.
-    value = np.asarray(f(x.copy()))
+    value = np.asarray(f(x.copy(), *args))
     if value.ndim != 0 or value.dtype.kind not in "biuf":
         raise TypeError(
             f"f must return a real number; it returned an array of shape {value.shape} "

@@ -48,6 +48,7 @@ def secant(
     parallel: bool | None = None,
     history: bool = False,
     callback=None,
+    args: tuple = (),
     **unknown,
 ) -> OptimizeResult:
     """Minimize a function of one variable by the secant method.
@@ -58,7 +59,7 @@ def secant(
     Parameters
     ----------
     f : callable
-        ``f(x) -> float`` for an array ``x`` of one entry.
+        ``f(x, *args) -> float`` for an array ``x`` of one entry.
     x0 : float or array_like, shape (1,) or (k, 1)
         Start point(s).
     x1 : float or array_like, optional
@@ -72,7 +73,7 @@ def secant(
         goes downhill. With ``False``, the plain secant step; a run that
         converges where its last secant estimate of ``f''`` is negative (a
         maximum) ends with status ``NEGATIVE_CURVATURE`` (``success`` False).
-    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history, callback
+    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history, callback, args
         As for :func:`~fastdiff.optimize.gradient_descent`.
 
     Returns
@@ -122,6 +123,7 @@ def secant(
         parallel=parallel,
         second_points=second_points,
         callback=callback,
+        args=args,
     )
 
 
@@ -139,6 +141,7 @@ def bfgs(
     parallel: bool | None = None,
     history: bool = False,
     callback=None,
+    args: tuple = (),
     **unknown,
 ) -> OptimizeResult:
     """Minimize ``f`` by the BFGS quasi-Newton method.
@@ -152,7 +155,7 @@ def bfgs(
     ----------
     f, x0
         As for :func:`~fastdiff.optimize.gradient_descent`.
-    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history, callback
+    maxiter, gtol, xtol, ftol, max_increase, method, step, parallel, history, callback, args
         As for :func:`~fastdiff.optimize.gradient_descent`.
 
     Returns
@@ -182,7 +185,15 @@ def bfgs(
     )
     starts, single = as_starts(x0)
     return solve(
-        f, starts, single, settings, method=method, step=step, parallel=parallel, callback=callback
+        f,
+        starts,
+        single,
+        settings,
+        method=method,
+        step=step,
+        parallel=parallel,
+        callback=callback,
+        args=args,
     )
 
 

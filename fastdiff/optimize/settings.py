@@ -155,6 +155,7 @@ COMMON_OPTIONS = (
     "parallel",
     "history",
     "callback",
+    "args",
 )
 
 

@@ -3,7 +3,8 @@
 Normalises ``x0`` to a (k, n) array of starts, allocates the batch of runs,
 runs it in the compiled loop (jitted ``f``, serial or parallel; cut at every
 iterate when there is a callback) or in the Python loop, and builds the
-results.
+results. Extra arguments of ``f`` (``f(x, *args)``) reach a jitted ``f``
+natively in the compiled loop (compiled once per argument types).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 from numba.core import types
 from numpy.typing import ArrayLike
 
+from fastdiff.arguments import argument_types, as_extra_arguments, check_argument_count
 from fastdiff.compiled import SCALAR, is_compiled, prepare
 from fastdiff.optimize.callbacks import make_notifier, solve_stepwise
 from fastdiff.optimize.kernels.loops import solve_parallel, solve_serial
@@ -74,14 +76,17 @@ def solve(
     parallel,
     second_points: np.ndarray | None = None,
     callback=None,
+    args: tuple = (),
 ) -> OptimizeResult:
     """Run ``settings`` from every start; the result (single) or the best of all (multi-start).
 
     ``second_points`` (k, n) are the secant method's second start points;
-    ``callback`` is the optimizers' option (:mod:`fastdiff.optimize.callbacks`).
+    ``callback`` is the optimizers' option (:mod:`fastdiff.optimize.callbacks`);
+    ``args`` the extra arguments of ``f``.
     """
     if not callable(f):
         raise TypeError(f"f must be a callable; got {type(f).__name__}")
+    args = check_arguments(f, args)
     notify = make_notifier(callback)
     k, n = starts.shape
     differences = make_differences(method, step, n)
@@ -92,23 +97,40 @@ def solve(
     if second_points is not None:
         batch.vectors[:, PREVIOUS_X] = second_points
     if is_compiled(f):
-        address = _address(f, starts[0], "x0" if single else "x0[0]")
+        address = _address(f, starts[0], "x0" if single else "x0[0]", args)
         threads = numba.get_num_threads()
         use_threads = parallel if parallel is not None else (k > 1 and threads > 1)
         if notify is not None:
-            solve_stepwise(address, batch, settings, differences, notify)
+            solve_stepwise(address, batch, args, settings, differences, notify)
         elif use_threads:
-            solve_parallel(address, batch, settings, differences)
+            solve_parallel(address, batch, args, settings, differences)
         else:
-            solve_serial(address, batch, settings, differences)
+            solve_serial(address, batch, args, settings, differences)
     else:
-        solve_python(f, batch, settings, method, step, notify)
+        solve_python(f, batch, settings, method, step, notify, args)
     runs = [run_result(run_view(batch, r), settings) for r in range(k)]
-    _check_starts(f, runs, starts, single)
+    _check_starts(f, runs, starts, single, args)
     return runs[0] if single else multistart_result(runs)
 
 
-def _address(f, start: np.ndarray, where: str) -> int:
+def check_arguments(f, args) -> tuple:
+    """``args`` as a tuple that ``f`` takes after ``x``.
+
+    Raises
+    ------
+    TypeError
+        ``args`` is not a tuple (or list), has a number of values ``f``
+        cannot take, or (for a jitted ``f``) holds something the compiled
+        loop cannot pass, such as a list; each message names ``args``.
+    """
+    args, _ = as_extra_arguments(args, None)
+    check_argument_count(f, len(args))
+    if args and is_compiled(f):
+        argument_types(args)
+    return args
+
+
+def _address(f, start: np.ndarray, where: str, args: tuple = ()) -> int:
     """The address of jitted ``f`` for the compiled loop.
 
     A function that raises on every path has the return type ``none`` for
@@ -117,21 +139,23 @@ def _address(f, start: np.ndarray, where: str) -> int:
     raises instead.
     """
     try:
-        return prepare(f, SCALAR).address
+        return prepare(f, SCALAR, argument_types(args)).address
     except TypeError:
         if any(signature.return_type == types.none for signature in f.nopython_signatures):
             _reraise_from_python(
-                f, start, where, "; Numba found no path through f that returns a value"
+                f, start, where, "; Numba found no path through f that returns a value", args
             )
         raise
 
 
-def _check_starts(f, runs: list[OptimizeResult], starts: np.ndarray, single: bool) -> None:
+def _check_starts(
+    f, runs: list[OptimizeResult], starts: np.ndarray, single: bool, args: tuple = ()
+) -> None:
     for index, run in enumerate(runs):
         if run.status == START_FAILED:
             where = "x0" if single else f"x0[{index}]"
             if is_compiled(f):
-                _reraise_from_python(f, starts[index], where)
+                _reraise_from_python(f, starts[index], where, args=args)
             raise ValueError(
                 f"f must be finite, with a finite gradient, at the start point; at {where} "
                 f"f is {run.fun} (f or a finite-difference point near {where} returned "
@@ -139,10 +163,12 @@ def _check_starts(f, runs: list[OptimizeResult], starts: np.ndarray, single: boo
             )
 
 
-def _reraise_from_python(f, point: np.ndarray, where: str, detail: str = "") -> None:
+def _reraise_from_python(
+    f, point: np.ndarray, where: str, detail: str = "", args: tuple = ()
+) -> None:
     """Call jitted ``f`` at ``point`` from Python, so that an exception it raised inside the loop reaches the user."""
     try:
-        f(point.copy())
+        f(point.copy(), *args)
     except Exception as error:
         if hasattr(error, "add_note"):
             error.add_note(f"fastdiff.optimize: f raised at the start point {where}{detail}")

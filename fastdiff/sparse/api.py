@@ -30,15 +30,18 @@ def jacobian(
     progress: bool = False,
     evaluator: Evaluator | None = None,
     timeout: float | None = None,
+    args: tuple = (),
+    kwargs: dict | None = None,
 ) -> scipy.sparse.csr_matrix:
     """Sparse Jacobian by finite differences of grouped columns.
 
     Parameters
     ----------
     f : callable
-        ``f(x) -> ndarray (m,)``. A Numba-compiled ``f`` is evaluated in
-        compiled kernels; any other callable through an
-        :class:`~fastdiff.Evaluator`, one batch of ``evaluations`` points.
+        ``f(x, *args, **kwargs) -> ndarray (m,)``. A Numba-compiled ``f`` is
+        evaluated in compiled kernels (its extra arguments passed natively);
+        any other callable through an :class:`~fastdiff.Evaluator`, one
+        batch of ``evaluations`` points.
     x : array_like, shape (n,)
         Point of differentiation; finite.
     sparsity : scipy.sparse matrix or boolean array_like, shape (m, n)
@@ -60,6 +63,9 @@ def jacobian(
         the pattern misses an entry.
     vectorized, workers, executor, progress, evaluator, timeout
         How a Python ``f`` is evaluated, as for :func:`fastdiff.jacobian`.
+    args, kwargs
+        Extra arguments of ``f``, not differentiated (as for
+        :func:`fastdiff.jacobian`).
 
     Returns
     -------
@@ -106,6 +112,8 @@ def jacobian(
         progress=progress,
         evaluator=evaluator,
         timeout=timeout,
+        args=args,
+        kwargs=kwargs,
     )
     return derivative(x)
 
@@ -217,12 +225,16 @@ def jac(
     progress: bool = False,
     evaluator: Evaluator | None = None,
     timeout: float | None = None,
+    args: tuple = (),
+    kwargs: dict | None = None,
 ) -> SparseJacobianFunction:
     """Sparse Jacobian function of ``f``: ``jac(f, S)(x) == jacobian(f, x, S)``.
 
     The pattern is checked, coloured and ``f`` prepared once; each call pays
     only for the evaluations. For ``scipy.optimize.least_squares(fun, x0,
-    jac=fastdiff.sparse.jac(fun, S))`` and Newton-type solvers.
+    jac=fastdiff.sparse.jac(fun, S))`` and Newton-type solvers. Extra
+    arguments of ``f`` go in ``args``/``kwargs`` or, as scipy passes them,
+    in each call: ``jac(f, S)(x, *args)``.
     """
     return SparseJacobianFunction(
         f,
@@ -239,6 +251,8 @@ def jac(
         progress=progress,
         evaluator=evaluator,
         timeout=timeout,
+        args=args,
+        kwargs=kwargs,
     )
 
 

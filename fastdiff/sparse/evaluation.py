@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from fastdiff.arguments import argument_types, bind, positional_arguments
 from fastdiff.compiled import VECTOR, prepare
 from fastdiff.errors import length_error, non_finite_error, raise_for_batch, raise_for_code
 from fastdiff.kernels.sparse_jacobian import (
@@ -66,12 +67,25 @@ class ColorDifferences:
     arrays are reused by later calls (a fresh set for each concurrent call),
     since first touching tens of megabytes of new memory per call can cost
     as much as the evaluations.
+
+    ``function`` is evaluated as ``function(x, *args, **kwargs)``: a compiled
+    one gets its extra arguments natively in the kernels (compiled once per
+    argument types), any other one is bound to them
+    (:class:`~fastdiff.arguments.BoundFunction`).
     """
 
-    def __init__(self, function, name, m, coloring, stencil, step, parallel, evaluator):
-        self.function, self.name, self.m = function, name, m
-        self.compiled = None if evaluator is not None else prepare(function, VECTOR)
-        self.threads = None if self.compiled is None else ThreadPolicy(parallel, self.compiled)
+    def __init__(
+        self, function, name, m, coloring, stencil, step, parallel, evaluator, args=(), kwargs=None
+    ):
+        kwargs = {} if kwargs is None else kwargs
+        self.function, self.name, self.m = bind(function, args, kwargs), name, m
+        self.args = () if evaluator is not None else positional_arguments(function, args, kwargs)
+        self.compiled = (
+            None if evaluator is not None else prepare(function, VECTOR, argument_types(self.args))
+        )
+        self.threads = (
+            None if self.compiled is None else ThreadPolicy(parallel, self.compiled, self.args)
+        )
         self.evaluator = evaluator
         self.coloring, self.stencil = coloring, stencil
         self.step, self.parallel = step, parallel
@@ -104,7 +118,7 @@ class ColorDifferences:
         bad, f0_status = vector_setup(
             address,
             x,
-            (),
+            self.args,
             steps_for(self.step, x.shape[0]),
             stencil.exponent,
             FLOAT64_EPS,
@@ -120,7 +134,7 @@ class ColorDifferences:
         arguments = (
             address,
             x,
-            (),
+            self.args,
             h,
             coloring.group_pointers,
             coloring.group_columns,

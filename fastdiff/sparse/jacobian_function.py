@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
+
 import numpy as np
 import scipy.sparse
 from numpy.typing import ArrayLike
 
+from fastdiff.arguments import (
+    as_extra_arguments,
+    describe_signature,
+    requires_extra_arguments,
+    same_arguments,
+)
 from fastdiff.backends import python_evaluator
 from fastdiff.careful import dense_jacobian
 from fastdiff.compiled import function_name
@@ -21,6 +30,11 @@ from fastdiff.validation import check_callable, check_flag
 
 class SparseJacobianFunction:
     """Callable ``x -> sparse Jacobian``; see :func:`jac`.
+
+    Extra arguments of ``f`` (``f(x, *args, **kwargs)``) are given as
+    options (``args=``, ``kwargs=``) or, as scipy passes them, at each call:
+    ``jac(x, *args)`` uses a copy bound to those arguments (same colouring),
+    kept while the same objects come back.
 
     Attributes
     ----------
@@ -48,6 +62,8 @@ class SparseJacobianFunction:
         progress=False,
         evaluator=None,
         timeout=None,
+        args=(),
+        kwargs=None,
     ):
         self.options = derivative_options(
             method=method,
@@ -60,6 +76,8 @@ class SparseJacobianFunction:
             progress=progress,
             evaluator=evaluator,
             timeout=timeout,
+            args=args,
+            kwargs=kwargs,
         )
         self.method = self.options.method.name
         self.step = self.options.step
@@ -67,23 +85,54 @@ class SparseJacobianFunction:
         self.check = check_flag(check, "check")
         self.function = check_callable(f, "f")
         self.nfev = 0
-        evaluator = python_evaluator(f, self.options)
         self._pattern = as_pattern(sparsity)
         self.coloring = coloring_for(self._pattern, coloring, symmetric=False)
-        stencil = SparseStencil.from_method(self.options.method)
-        self.evaluations = stencil.evaluations(self.coloring.n_colors)
-        self._differences = ColorDifferences(
-            f, "f", self.shape[0], self.coloring, stencil, self.step, self.parallel, evaluator
-        )
         self._output = PatternOutput(self._pattern)
         self._entry_offsets = _entry_offsets(self._pattern, self.coloring, self._output)
+        self._last_bound = None  # (args, kwargs, copy) of the last call's arguments
+        self._prepare(self.options)
+
+    def _prepare(self, options) -> None:
+        """Evaluation of ``f`` under ``options`` and their extra arguments.
+
+        A compiled ``f`` with required parameters after ``x`` and no
+        arguments given yet is prepared once a call brings them.
+        """
+        self.options = options
+        stencil = SparseStencil.from_method(options.method)
+        self.evaluations = stencil.evaluations(self.coloring.n_colors)
+        evaluator = python_evaluator(self.function, options)
+        if (
+            evaluator is None
+            and not options.has_arguments
+            and requires_extra_arguments(self.function)
+        ):
+            self._differences = None
+            return
+        self._differences = ColorDifferences(
+            self.function,
+            "f",
+            self.shape[0],
+            self.coloring,
+            stencil,
+            self.step,
+            self.parallel,
+            evaluator,
+            options.args,
+            options.kwargs,
+        )
 
     @property
     def shape(self) -> tuple[int, int]:
         """``(m, n)`` of the pattern."""
         return self._pattern.shape
 
-    def __call__(self, x: ArrayLike) -> scipy.sparse.csr_matrix:
+    def __call__(self, x: ArrayLike, *args, **kwargs) -> scipy.sparse.csr_matrix:
+        if args or kwargs or self._differences is None:
+            bound = self._for_arguments(args, kwargs)
+            result = bound(x)
+            self.nfev += bound.evaluations
+            return result
         x = point_for(x, self.shape[1], "sparsity")
         data = np.empty(self._pattern.nnz)
         with self._differences(x) as (h, differences):
@@ -94,10 +143,33 @@ class SparseJacobianFunction:
             check_pattern(self._dense(x), self._pattern, "Jacobian")
         return result
 
+    def _for_arguments(self, args: tuple, kwargs: dict) -> SparseJacobianFunction:
+        """A copy of this function for the extra arguments of one call (kept for the same objects)."""
+        if not args and not kwargs:
+            raise TypeError(
+                f"{describe_signature(self.function)} takes extra arguments: "
+                "pass them with args=(...) or call with (x, *args)"
+            )
+        if self.options.has_arguments:
+            raise TypeError(
+                "args were given when the derivative function was made; "
+                "give them there or at each call, not both"
+            )
+        last = self._last_bound
+        if last is not None and same_arguments(args, kwargs, last[0], last[1]):
+            return last[2]
+        args, kwargs = as_extra_arguments(args, kwargs)
+        bound = copy.copy(self)
+        bound._last_bound = None
+        bound._prepare(replace(self.options, args=args, kwargs=kwargs))
+        self._last_bound = (args, kwargs, bound)
+        return bound
+
     def _dense(self, x: np.ndarray) -> np.ndarray:
-        return dense_jacobian(
-            self.function, x, derivative_options(method=self.method, step=self.step)
+        options = derivative_options(
+            method=self.method, step=self.step, args=self.options.args, kwargs=self.options.kwargs
         )
+        return dense_jacobian(self.function, x, options)
 
     def __repr__(self) -> str:
         return (

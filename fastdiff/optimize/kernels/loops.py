@@ -7,6 +7,10 @@ which is how they can be called from users' ``@njit`` code (specialised per
 function, not cacheable). Derivatives come from the serial kernels of
 :mod:`fastdiff.kernels`, which is why a batch of runs can be split across
 threads with ``prange``.
+
+``args`` is the tuple of extra arguments of ``f``, passed to every
+evaluation as ``f(x, *args)`` (``()`` for ``f(x)``): the loops are compiled
+once per tuple of argument types.
 """
 
 import numpy as np
@@ -42,12 +46,12 @@ def _first_failure(status):
 
 
 @njit(cache=True)
-def _evaluate(f, request, s, differences, h, gradient_status, hessian_status):
+def _evaluate(f, args, request, s, differences, h, gradient_status, hessian_status):
     """Evaluate what ``request`` asks for at row ``TRIAL`` of ``s.vectors`` and count the evaluations."""
     code = OK
     trial = s.vectors[TRIAL]
     if request & VALUE:
-        value, code = call_scalar(f, trial, ())
+        value, code = call_scalar(f, trial, args)
         s.real[TRIAL_F] = np.nan if code == RAISED else value
         s.count[NFEV] += 1
     if code == OK and request & GRADIENT:
@@ -55,7 +59,7 @@ def _evaluate(f, request, s, differences, h, gradient_status, hessian_status):
         gradient_serial(
             f,
             trial,
-            (),
+            args,
             h,
             differences.offsets,
             differences.weights,
@@ -76,7 +80,7 @@ def _evaluate(f, request, s, differences, h, gradient_status, hessian_status):
             differences.hessian_pair_weights,
             differences.hessian_center_weights,
         )
-        hessian_serial(f, trial, (), h, stencil, s.real[F], s.matrices[MATRIX], hessian_status)
+        hessian_serial(f, trial, args, h, stencil, s.real[F], s.matrices[MATRIX], hessian_status)
         s.count[NFEV] += differences.hessian_evaluations
         s.count[NHEV] += 1
         code = _first_failure(hessian_status)
@@ -84,7 +88,7 @@ def _evaluate(f, request, s, differences, h, gradient_status, hessian_status):
 
 
 @njit(cache=True, nogil=True)
-def solve_run(f, s, cfg, differences):
+def solve_run(f, s, args, cfg, differences):
     """Run one solve to its end; ``s`` is a :class:`State` of one run."""
     n = s.vectors.shape[1]
     m = s.matrices.shape[1]
@@ -95,11 +99,11 @@ def solve_run(f, s, cfg, differences):
         request = advance(s, cfg)
         if request == DONE:
             return
-        _evaluate(f, request, s, differences, h, gradient_status, hessian_status)
+        _evaluate(f, args, request, s, differences, h, gradient_status, hessian_status)
 
 
 @njit(cache=True, nogil=True)
-def solve_iteration(f, s, cfg, differences, request):
+def solve_iteration(f, s, args, cfg, differences, request):
     """Answer the pending ``request`` of run ``s`` and go on until its next iterate is accepted.
 
     The compiled loop cut at every iterate, for a Python callback between
@@ -116,7 +120,7 @@ def solve_iteration(f, s, cfg, differences, request):
     hessian_status = np.empty((m, m), dtype=np.int8)
     iterations = s.count[NIT]
     while request != DONE:
-        _evaluate(f, request, s, differences, h, gradient_status, hessian_status)
+        _evaluate(f, args, request, s, differences, h, gradient_status, hessian_status)
         request = advance(s, cfg)
         if s.count[NIT] != iterations:
             break
@@ -124,14 +128,14 @@ def solve_iteration(f, s, cfg, differences, request):
 
 
 @njit(cache=True, nogil=True)
-def solve_serial(f, batch, cfg, differences):
+def solve_serial(f, batch, args, cfg, differences):
     """Run every solve of ``batch`` in turn."""
     for r in range(batch.vectors.shape[0]):
-        solve_run(f, run_view(batch, r), cfg, differences)
+        solve_run(f, run_view(batch, r), args, cfg, differences)
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def solve_parallel(f, batch, cfg, differences):
+def solve_parallel(f, batch, args, cfg, differences):
     """Run the solves of ``batch`` on all threads, one run per iteration of ``prange``."""
     for r in prange(batch.vectors.shape[0]):
-        solve_run(f, run_view(batch, r), cfg, differences)
+        solve_run(f, run_view(batch, r), args, cfg, differences)
