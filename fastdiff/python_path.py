@@ -161,6 +161,9 @@ def python_first_derivative(
         m = batch.values.shape[1] if value is None else np.shape(value)[0]
         if stencil_values.shape[1] != m:  # every point raised: no values at all
             stencil_values = np.full((stencil_values.shape[0], m), np.nan)
+        # A vectorized f may return its batch transposed (solve_ivp's
+        # columns): row-major here, so the kernel is compiled for one layout.
+        stencil_values = np.ascontiguousarray(stencil_values)
         values = scatter_vector_values(
             stencil_values, points.coordinate, points.slot, points.width, status
         )

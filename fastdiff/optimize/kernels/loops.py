@@ -39,7 +39,7 @@ from fastdiff.steps import FLOAT64_EPS, fill_steps
 
 @njit(cache=True)
 def _first_failure(status):
-    for code in status.ravel():
+    for code in status:
         if code != OK:
             return code
     return OK
@@ -83,7 +83,7 @@ def _evaluate(f, args, request, s, differences, h, gradient_status, hessian_stat
         hessian_serial(f, trial, args, h, stencil, s.real[F], s.matrices[MATRIX], hessian_status)
         s.count[NFEV] += differences.hessian_evaluations
         s.count[NHEV] += 1
-        code = _first_failure(hessian_status)
+        code = _first_failure(hessian_status.ravel())
     s.count[EVALUATION_STATUS] = code
 
 
@@ -138,4 +138,5 @@ def solve_serial(f, batch, args, cfg, differences):
 def solve_parallel(f, batch, args, cfg, differences):
     """Run the solves of ``batch`` on all threads, one run per iteration of ``prange``."""
     for r in prange(batch.vectors.shape[0]):
-        solve_run(f, run_view(batch, r), args, cfg, differences)
+        # prange's index is unsigned; the serial loop and Python pass int64.
+        solve_run(f, run_view(batch, np.int64(r)), args, cfg, differences)
