@@ -24,13 +24,13 @@ from fastdiff.kernels.points import (
     scatter_vector_values,
 )
 from fastdiff.status import NOT_FINITE, OK, RAISED
-from fastdiff.stencils import (
+from fastdiff.stencil_positions import (
     AXIS_OFFSETS,
     DIAGONAL_AXIS_WEIGHTS,
     OFFDIAGONAL_AXIS_WEIGHTS,
     PAIR_OFFSETS,
-    read_only,
 )
+from fastdiff.stencils import read_only
 
 
 @dataclass

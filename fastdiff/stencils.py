@@ -200,21 +200,12 @@ def first_derivative_table(method: str, n: int) -> tuple[np.ndarray, np.ndarray]
     return np.repeat(offsets, n, axis=0), np.repeat(weights, n, axis=0)
 
 
-#: Positions of the arrays in the tuple that :func:`hessian_arrays` returns;
-#: kernels index the tuple with these (Numba reads them as constants).
-(
-    AXIS_OFFSETS,
-    DIAGONAL_AXIS_WEIGHTS,
-    OFFDIAGONAL_AXIS_WEIGHTS,
-    PAIR_OFFSETS,
-    PAIR_WEIGHTS,
-    CENTER_WEIGHTS,
-) = range(6)
-
-
 @lru_cache(maxsize=8)
 def hessian_arrays(method: str) -> tuple[np.ndarray, ...]:
     """The Hessian stencil of ``method`` as the arrays the kernels take.
+
+    In the order of :mod:`fastdiff.stencil_positions`, whose names the
+    kernels index the tuple with.
 
     Returns
     -------

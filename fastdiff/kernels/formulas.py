@@ -9,7 +9,7 @@ evaluated (see :mod:`fastdiff.python_path`). Offsets and weights come from
 import numpy as np
 from numba import njit
 
-from fastdiff.stencils import (
+from fastdiff.stencil_positions import (
     CENTER_WEIGHTS,
     DIAGONAL_AXIS_WEIGHTS,
     OFFDIAGONAL_AXIS_WEIGHTS,

@@ -18,7 +18,7 @@ from fastdiff.kernels._calling import call_scalar
 from fastdiff.kernels._partition import chunk_bounds, chunk_count
 from fastdiff.kernels.formulas import hessian_diagonal_entry, hessian_offdiagonal_entry
 from fastdiff.status import OK
-from fastdiff.stencils import (
+from fastdiff.stencil_positions import (
     AXIS_OFFSETS,
     DIAGONAL_AXIS_WEIGHTS,
     OFFDIAGONAL_AXIS_WEIGHTS,

@@ -32,7 +32,7 @@ from fastdiff.sparse.patterns import (
 from fastdiff.sparse.points import PatternHessianPoints, SparseStencil, failed_pattern_point
 from fastdiff.sparse.validation import point_for
 from fastdiff.status import OK
-from fastdiff.stencils import AXIS_OFFSETS, PAIR_OFFSETS
+from fastdiff.stencil_positions import AXIS_OFFSETS, PAIR_OFFSETS
 from fastdiff.steps import FLOAT64_EPS
 from fastdiff.threads import ThreadPolicy
 from fastdiff.validation import check_callable, check_flag, steps_for

@@ -11,7 +11,7 @@ from fastdiff.errors import listing
 from fastdiff.sparse.coloring import Coloring
 from fastdiff.sparse.patterns import PatternPairs
 from fastdiff.status import OK
-from fastdiff.stencils import AXIS_OFFSETS, PAIR_OFFSETS
+from fastdiff.stencil_positions import AXIS_OFFSETS, PAIR_OFFSETS
 
 
 @dataclass(frozen=True)
