@@ -13,10 +13,12 @@ This module fixes both for fastdiff's own functions (and only for them: a
 user's ``cache=True`` functions keep Numba's rules). :class:`KernelCacheLocator`
 is put first in Numba's list of cache locators. It places fastdiff's cache
 files in a per-user cache folder (:func:`cache_root`), and stamps each
-cached function with a hash of its module *and of every fastdiff module that
-module imports, transitively*. Editing a kernel recompiles exactly the
-kernels that can see the edit; editing the command line, the bridges or the
-Python layer recompiles nothing. The stamp is also part of the file names,
+cached function with a hash of every fastdiff module that cached compiled
+code is defined in, *and of every fastdiff module those import,
+transitively*. Editing a kernel recompiles all kernels (compiled code links
+the code of the kernels it calls: mixing new code with cached callees is
+not safe); editing the command line, the bridges or the Python layer
+recompiles nothing. The stamp is also part of the file names,
 so that two installs of different sources sharing the folder never
 overwrite each other's files (each keeps its own; delete the folder to
 reclaim the space of old ones).
@@ -141,22 +143,65 @@ def dependency_files(path: Path) -> frozenset[Path]:
     return frozenset(seen)
 
 
+def kernel_files() -> frozenset[Path]:
+    """fastdiff's source files that define cached compiled functions, and what they import.
+
+    Returns
+    -------
+    frozenset of pathlib.Path
+        Every file that compiled code cached by fastdiff can depend on.
+    """
+    files: set[Path] = set()
+    for file in sorted(PACKAGE_ROOT.rglob("*.py")):
+        if _defines_cached_functions(file):
+            files |= dependency_files(file)
+    return frozenset(files)
+
+
+def _defines_cached_functions(path: Path) -> bool:
+    """Whether a decorator in ``path`` is called with ``cache=True``."""
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except (OSError, SyntaxError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                if isinstance(decorator, ast.Call) and any(
+                    k.arg == "cache" and isinstance(k.value, ast.Constant) and k.value.value is True
+                    for k in decorator.keywords
+                ):
+                    return True
+    return False
+
+
 @cache
 def source_stamp(path: Path) -> str:
-    """Hash of the contents of :func:`dependency_files` of ``path``.
+    """Hash of the contents of all :func:`kernel_files`, the same for every kernel.
+
+    One stamp for all kernels, not one per module: a kernel compiled now
+    links the code of the kernels it calls, which may come from the cache.
+    Code compiled against cached callees and later loaded beside them again
+    crashed (Numba 0.68: edit one kernel module, run twice). With one stamp,
+    any edit a kernel can see recompiles them all, as a fresh cache would.
 
     Parameters
     ----------
     path : pathlib.Path
-        A source file inside the fastdiff package.
+        A source file inside the fastdiff package (any: the stamp is shared).
 
     Returns
     -------
     str
-        Changes when any of those files' contents change, and only then.
+        Changes when the contents of any kernel file change, and only then.
     """
+    return _all_kernels_stamp()
+
+
+@cache
+def _all_kernels_stamp() -> str:
     digest = hashlib.sha256()
-    for file in sorted(dependency_files(path)):
+    for file in sorted(kernel_files()):
         digest.update(str(file.relative_to(PACKAGE_ROOT)).encode())
         digest.update(hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()

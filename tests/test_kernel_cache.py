@@ -8,7 +8,13 @@ import textwrap
 import pytest
 
 from fastdiff.compile_notice import INSTALL_NOTICE
-from fastdiff.kernel_cache import PACKAGE_ROOT, cache_root, dependency_files, source_stamp
+from fastdiff.kernel_cache import (
+    PACKAGE_ROOT,
+    cache_root,
+    dependency_files,
+    kernel_files,
+    source_stamp,
+)
 from fastdiff.numba_support import check_numba_version, supported_range
 
 #: Modules with no compiled code of their own: editing them must not make any
@@ -29,12 +35,15 @@ def test_there_are_compiled_modules_to_check():
     assert {"kernels/gradient.py", "kernels/jacobian.py", "steps.py"} <= names
 
 
-@pytest.mark.parametrize(
-    "path", _compiled_modules(), ids=lambda p: str(p.relative_to(PACKAGE_ROOT))
-)
-def test_python_only_modules_never_stale_a_kernel(path):
-    depends_on = {str(p.relative_to(PACKAGE_ROOT)) for p in dependency_files(path)}
-    assert not depends_on & set(PYTHON_ONLY)
+def test_python_only_modules_never_stale_a_kernel():
+    stamped = {str(p.relative_to(PACKAGE_ROOT)) for p in kernel_files()}
+    assert not stamped & set(PYTHON_ONLY)
+    assert {str(p.relative_to(PACKAGE_ROOT)) for p in _compiled_modules()} <= stamped
+
+
+def test_every_kernel_has_the_same_stamp():
+    stamps = {source_stamp(path) for path in _compiled_modules()}
+    assert len(stamps) == 1
 
 
 def test_a_kernel_depends_on_the_modules_it_inlines():
@@ -104,3 +113,45 @@ def test_supported_numba_releases_import(version):
 def test_other_numba_releases_fail_with_the_supported_range(version):
     with pytest.raises(ImportError, match=rf"numba{supported_range()}.*found numba {version}"):
         check_numba_version(version)
+
+
+_GRADIENT = textwrap.dedent(
+    """
+    import numpy as np, numba, fastdiff
+
+    f = numba.njit(lambda x: np.sum(x ** 2))
+    print(np.allclose(fastdiff.gradient(f, np.arange(3.0)), [0.0, 2.0, 4.0]))
+    """
+)
+
+
+def test_an_edited_kernel_module_is_compiled_again_and_loaded_again(tmp_path):
+    # A copy of the package, its kernels compiled into an empty cache; then
+    # one kernel module is edited. The next run compiles again, and the run
+    # after it loads from the cache. (With a stamp per module, that last run
+    # loaded the recompiled driver beside cached callees and crashed.)
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(PACKAGE_ROOT, copy / "fastdiff", ignore=shutil.ignore_patterns("__pycache__"))
+    environment = dict(os.environ, FASTDIFF_CACHE_DIR=str(tmp_path / "cache"), FASTDIFF_QUIET="1")
+    environment["PYTHONPATH"] = str(copy)
+
+    def run():
+        return subprocess.run(
+            [sys.executable, "-c", _GRADIENT],
+            env=environment,
+            cwd=copy,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    first = run()
+    assert first.returncode == 0, first.stderr[-2000:]
+    with open(copy / "fastdiff" / "kernels" / "drivers.py", "a") as source:
+        source.write("\n# an edit\n")
+    for _ in range(2):
+        again = run()
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert again.stdout.strip() == "True"
