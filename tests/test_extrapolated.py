@@ -110,9 +110,7 @@ def _fast_in_x0_derivatives(x):
 def test_richardson_adds_smaller_steps_where_the_first_are_too_large(derivative):
     x = np.array([0.3, 0.7])
     gradient, hessian = _fast_in_x0_derivatives(x)
-    reference, target = (
-        (gradient, 1e-11) if derivative is fastdiff.gradient else (hessian, 1e-9)
-    )
+    reference, target = (gradient, 1e-11) if derivative is fastdiff.gradient else (hessian, 1e-9)
     result = derivative(_fast_in_x0, x, method="richardson", full_output=True)
     assert relative_error(result.derivative, reference) < target
     assert np.all(np.abs(result.derivative - reference) <= result.error)

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from fastdiff.high_accuracy.richardson import (
+    DEFAULT_RTOL,
     GRADIENT_SCALE,
     HESSIAN_SCALE,
-    DEFAULT_RTOL,
     RichardsonResult,
     best_window,
     error_orders,

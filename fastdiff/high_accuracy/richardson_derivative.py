@@ -408,6 +408,8 @@ def _hessian_level(backend, x, value, steps_at, spent, trouble):
 
 
 def _raise_python_failures(x, trouble, estimate, object_kind) -> None:
+    # f's own exception first (with the point where it raised); then what
+    # the compiled path says for the same failure.
     for result in trouble:
         if object_kind == "hessian":
             if result.errors:
@@ -415,6 +417,8 @@ def _raise_python_failures(x, trouble, estimate, object_kind) -> None:
                 raise_with_note(error, f"fastdiff: f raised {where}")
             continue
         raise_for_careful_failures(result, x)
+    if object_kind == "hessian":
+        raise_for_hessian_entries(np.where(np.isnan(estimate), NOT_FINITE, OK).astype(np.int8))
     failed = np.argwhere(np.isnan(estimate))
     entries = [tuple(int(k) for k in f) if len(f) > 1 else int(f[0]) for f in failed]
     raise ValueError(
