@@ -82,19 +82,26 @@ def _count_nan(values):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _stencil_tables(offsets, weights, n):
+def _stencil_counts(offsets, weights):
+    # Evaluations per coordinate, and sum |w| (for the rounding error).
+    per_entry = 0
+    stencil_weight = 0.0
+    for k in range(offsets.shape[1]):
+        stencil_weight += abs(weights[0, k])
+        if weights[0, k] != 0.0 and offsets[0, k] != 0.0:
+            per_entry += 1
+    return per_entry, stencil_weight
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _stencil_tables(offsets, n):
     # One row per coordinate: the level loop zeroes the rows of inactive ones.
     width = offsets.shape[1]
     offsets_table = np.empty((n, width))
     weights_table = np.empty((n, width))
-    per_entry = 0
-    stencil_weight = 0.0
     for k in range(width):
         offsets_table[:, k] = offsets[0, k]
-        stencil_weight += abs(weights[0, k])
-        if weights[0, k] != 0.0 and offsets[0, k] != 0.0:
-            per_entry += 1
-    return offsets_table, weights_table, per_entry, stencil_weight
+    return offsets_table, weights_table
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -193,7 +200,12 @@ def richardson_gradient(
     status = np.empty(n, dtype=np.int8)
     _reset(estimate, truncation, start, active)
     _first_steps(x, step, scale, first)
-    offsets_table, weights_table, per_entry, stencil_weight = _stencil_tables(offsets, weights, n)
+    per_entry, stencil_weight = _stencil_counts(offsets, weights)
+    # The parallel kernel splits the coordinates evenly: the inactive ones
+    # get a row of zero weights, which it skips. The serial loop runs over
+    # each run of active coordinates with the shared row instead (no table
+    # to fill at every level).
+    offsets_table, weights_table = _stencil_tables(offsets, n if threads > 1 else 0)
     x_work = x.copy()
     stencil_values = np.empty(offsets.shape[1])
     ratio = settings[RATIO_SETTING]
@@ -201,27 +213,37 @@ def richardson_gradient(
         _level_steps(x, first, ratio**level, 1.0 / 3.0, scratch, h)
         count = 0
         for i in range(n):
-            _set_row(weights_table, weights, i, active[i])
             count += active[i]
         if threads > 1:
+            for i in range(n):
+                _set_row(weights_table, weights, i, active[i])
             gradient_parallel(
                 f, x, args, h, offsets_table, weights_table, f0, values, status, threads
             )
         else:
-            gradient_range(
-                f,
-                x_work,
-                args,
-                h,
-                offsets_table,
-                weights_table,
-                f0,
-                np.intp(0),
-                n,
-                values,
-                status,
-                stencil_values,
-            )
+            lo = 0
+            while lo < n:
+                if not active[lo]:
+                    lo += 1
+                    continue
+                hi = lo + 1
+                while hi < n and active[hi]:
+                    hi += 1
+                gradient_range(
+                    f,
+                    x_work,
+                    args,
+                    h,
+                    offsets,
+                    weights,
+                    f0,
+                    lo,
+                    hi,
+                    values,
+                    status,
+                    stencil_values,
+                )
+                lo = hi
         evaluations += per_entry * count
         for i in range(n):
             if active[i]:
@@ -313,7 +335,8 @@ def richardson_jacobian(
     steps = np.empty((3, n))
     first, h, scratch = steps[0], steps[1], steps[2]
     _first_steps(x, step, scale, first)
-    offsets_table, weights_table, per_entry, stencil_weight = _stencil_tables(offsets, weights, n)
+    per_entry, stencil_weight = _stencil_counts(offsets, weights)
+    offsets_table, weights_table = _stencil_tables(offsets, n)
     values = np.empty((n, m)).T  # contiguous columns
     zeros = np.zeros(m)
     status = np.empty(n, dtype=np.int8)
