@@ -15,7 +15,6 @@ from fastdiff.high_accuracy.richardson import (
     extrapolate,
     extrapolate_adaptively,
     geometric_steps,
-    refinement_mask,
     richardson_weights,
     rounding_errors,
 )
@@ -211,16 +210,16 @@ def test_best_window_skips_levels_not_computed():
     assert start[0] == -1 and np.isnan(result.estimate[0]) and np.isnan(result.error[0])
 
 
-def test_refinement_mask_follows_tolerance_and_patience():
-    _, estimates, rounding = _steep_levels(3)
-    assert list(refinement_mask(estimates, 1e-9, rounding=rounding)) == [False, True]
-    assert not refinement_mask(estimates, 1e3, rounding=rounding).any()
-    # Rounding-dominated: made-up levels whose windows get worse and worse stop
-    # the entry after `patience` windows without improvement.
-    noisy = np.array([1.0, 1.0, 1.0, 1.1, 0.9, 1.3])
-    assert refinement_mask(noisy[:4], 1e-20, patience=2)
-    assert not refinement_mask(noisy[:5], 1e-20, patience=2)
-    assert refinement_mask(noisy[:5], 1e-20, patience=3)
+@pytest.mark.parametrize("patience", [1, 2, 3])
+def test_an_entry_stops_after_patience_windows_without_improvement(patience):
+    # Rounding-dominated: made-up levels whose windows get worse and worse.
+    noisy = 1.0 + 1e-8 * (-4.0) ** np.arange(10)
+    result = extrapolate_adaptively(
+        lambda k, m: noisy[k], 10, rtol=0.0, atol=0.0, patience=patience
+    )
+    assert result.levels == 3 + patience and not result.converged
+    # The first window stays the best.
+    assert result.estimate == pytest.approx(extrapolate(noisy[:3]).estimate, rel=1e-15)
 
 
 def test_adaptive_extrapolation_refines_only_the_steep_entry():
@@ -317,7 +316,6 @@ def test_adaptive_choices_ignore_rounding_which_only_adds_to_the_error():
         (lambda: rounding_errors(1.0, [0.1]), r"steps must have shape \(levels, n\)"),
         (lambda: best_window([1.0, 2.0], window=3), "estimates must have at least window = 3"),
         (lambda: best_window([1.0, 2.0], window=1), "window must be an integer >= 2"),
-        (lambda: refinement_mask([1.0, 2.0, 3.0], 1.0, patience=0), "patience must be"),
         (
             lambda: extrapolate_adaptively(lambda k, m: 1.0, 1),
             "max_levels must be an integer >= 2; got 1",

@@ -56,8 +56,8 @@ The schedule of ``method="richardson"`` (:data:`GRADIENT_SCALE`,
 the More-Garbow-Hillstrom set with ``benchmarks/accuracy_table.py``; the
 notes at each constant give the measurements.
 
-:func:`extrapolate`, :func:`best_window` and :func:`refinement_mask` are
-pure numpy, for estimates from any source.
+:func:`extrapolate` and :func:`best_window` are pure numpy, for estimates
+from any source.
 """
 
 from __future__ import annotations
@@ -439,49 +439,6 @@ def best_window(
     return _choose(estimates_by_window, errors_by_window)
 
 
-def refinement_mask(
-    estimates: ArrayLike,
-    tolerance: float | ArrayLike,
-    *,
-    window: int = 3,
-    patience: int = PATIENCE,
-    ratio: float = RATIO,
-    method: str = "central",
-    rounding: ArrayLike | None = None,
-    safety: float = SAFETY,
-) -> np.ndarray:
-    """Entries that should get one more, smaller step.
-
-    An entry is refined while the error estimate of its best window exceeds
-    ``tolerance`` and its newest window is fewer than ``patience`` windows
-    past the best one: once smaller steps stop helping, rounding error has
-    taken over and further levels only cost evaluations.
-
-    Parameters
-    ----------
-    estimates : array_like, shape (levels, ...)
-        As for :func:`best_window`.
-    tolerance : float or array_like
-        Absolute error wanted, broadcastable to one estimate (for the scaled
-        error measure, ``rtol * max(1, max|estimate|)``).
-    window, ratio, method, rounding, safety
-        As for :func:`best_window`.
-    patience : int
-        Windows without improvement before an entry stops, ``>= 1``.
-
-    Returns
-    -------
-    ndarray of bool, shape of one estimate
-    """
-    if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 1:
-        raise ValueError(f"patience must be a positive integer; got {patience!r}")
-    values = np.asarray(estimates, dtype=np.float64)
-    result, start = best_window(
-        values, window=window, ratio=ratio, method=method, rounding=rounding, safety=safety
-    )
-    return _still_improving(values, result.error, start, tolerance, window, patience)
-
-
 class AdaptiveResult(NamedTuple):
     """Result of :func:`extrapolate_adaptively`.
 
@@ -777,12 +734,6 @@ def _choose(estimates_by_window, errors_by_window):
     estimate = np.where(any_complete, estimate, np.nan).reshape(shape)
     error = np.where(any_complete, errors[start, entries], np.nan).reshape(shape)
     return RichardsonResult(estimate, error, None), np.where(any_complete, start, -1).reshape(shape)
-
-
-def _still_improving(values, error, start, tolerance, window, patience) -> np.ndarray:
-    # Above the tolerance, and the newest window fewer than `patience` past the best.
-    newest = np.sum(~np.isnan(values), axis=0) - window
-    return (error > tolerance) & (start >= 0) & (newest - start < patience)
 
 
 @lru_cache(maxsize=64)

@@ -48,7 +48,6 @@ from fastdiff.result import DerivativeResult
 from fastdiff.status import NOT_FINITE, OK, RAISED
 from fastdiff.steps import FLOAT64_EPS, default_steps, fill_steps
 
-_EMPTY = np.empty(0)
 _CENTRAL = stencils.resolve_method("central")
 #: Default steps of a vanishing level step (fastdiff.steps.fill_steps).
 _EXPONENT = {"gradient": 1 / 3, "jacobian": 1 / 3, "hessian": 1 / 4}
