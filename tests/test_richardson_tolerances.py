@@ -132,6 +132,20 @@ def test_compiled_and_python_level_loops_agree_bit_for_bit(kind):
     assert compiled.nfev == python.nfev
 
 
+@pytest.mark.parametrize("kind", ["gradient", "jacobian", "hessian"])
+def test_threads_give_the_serial_result_bit_for_bit(kind):
+    if kind == "jacobian":
+        f, x, derivative = chemistry, X_MAP, fastdiff.jacobian
+    else:
+        f, x = exp_sin_log, X
+        derivative = fastdiff.gradient if kind == "gradient" else fastdiff.hessian
+    serial = derivative(f, x, method="richardson", parallel=False, full_output=True)
+    threaded = derivative(f, x, method="richardson", parallel=True, full_output=True)
+    for name in ("derivative", "error", "levels", "converged"):
+        assert np.array_equal(getattr(serial, name), getattr(threaded, name)), name
+    assert serial.nfev == threaded.nfev
+
+
 def test_prepared_derivatives_and_value_and_grad_take_the_tolerances():
     g = fastdiff.grad(exp_sin_log, method="richardson", rtol=1e-5)
     loose = g(X)
