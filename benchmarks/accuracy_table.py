@@ -11,12 +11,12 @@ The references are exact derivatives derived with sympy.
 
 Methods
     fastdiff central       fastdiff.gradient / fastdiff.hessian, default steps
-    fastdiff richardson    method="richardson": three halving steps for every
+    fastdiff richardson    method="richardson": two halving steps for every
                            entry, more only for the entries whose error
-                           estimate says the steps were too large. The row
-                           measured against the targets. Evaluations are
+                           estimate does not meet the default tolerance. The
+                           row measured against the targets. Evaluations are
                            counted on a Python f through the same public call
-                           (without full_output, so without f(x))
+                           (without full_output, so without f(x) for gradients)
     fastdiff 3 levels      the same schedule stopped after its first three
                            levels (fastdiff.high_accuracy.richardson.extrapolate on the
                            API's step= option): what the refinement adds
@@ -98,13 +98,13 @@ def three_levels(f, x, kind: str):
     n = x.shape[0]
     scale = richardson.GRADIENT_SCALE if kind == "g" else richardson.HESSIAN_SCALE
     steps = richardson.geometric_steps(
-        x, levels=richardson.FIRST_LEVELS, ratio=richardson.RATIO, scale=scale
+        x, levels=richardson.WINDOW, ratio=richardson.RATIO, scale=scale
     )
     derivative = fastdiff.gradient if kind == "g" else fastdiff.hessian
     estimates = np.array([derivative(f, x, step=h) for h in steps])
     result = richardson.extrapolate(estimates, ratio=richardson.RATIO)
     per_level = 2 * n if kind == "g" else n * n + n + 1
-    return result.estimate, richardson.FIRST_LEVELS * per_level
+    return result.estimate, richardson.WINDOW * per_level
 
 
 def complex_gradient(f, x):
@@ -231,13 +231,42 @@ def print_summary(results):
 
 
 def print_refinement(results):
-    well = [rows for r, rows in results if r.problem.well_scaled]
-    for kind, label in [("g", "gradient"), ("h", "Hessian")]:
-        refined = sum(rows[f"{kind} richardson"][1] > rows[f"{kind} 3 levels"][1] for rows in well)
+    well = [r for r, rows in results if r.problem.well_scaled]
+    for derivative, label in [(fastdiff.gradient, "gradient"), (fastdiff.hessian, "Hessian")]:
+        most = [
+            derivative(r.problem.objective, r.x, method="richardson", full_output=True).levels.max()
+            for r in well
+        ]
+        within = sum(levels <= richardson.WINDOW for levels in most)
         print(
-            f"{label} richardson: {len(well) - refined} of {len(well)} well-scaled points "
-            f"need only the first {richardson.FIRST_LEVELS} levels; {refined} get more"
+            f"{label} richardson: on {within} of {len(well)} well-scaled points every entry "
+            f"stops within {richardson.WINDOW} levels; {len(well) - within} refine further"
         )
+
+
+def print_tolerances(references):
+    """Evaluations and worst error of method="richardson" by rtol, on the well-scaled points."""
+    well = [r for r in references if r.problem.well_scaled]
+    print("\nmethod='richardson' by rtol on the well-scaled points (evaluations with f(x)):")
+    for derivative, label, exact in [
+        (fastdiff.gradient, "gradient", lambda r: r.gradient),
+        (fastdiff.hessian, "Hessian", lambda r: r.hessian),
+    ]:
+        for rtol in (None, 1e-6):
+            options = {} if rtol is None else {"rtol": rtol}
+            total, worst, converged = 0, 0.0, 0
+            for r in well:
+                result = derivative(
+                    r.problem.objective, r.x, method="richardson", full_output=True, **options
+                )
+                total += result.nfev
+                worst = max(worst, scaled_error(result.derivative, exact(r)))
+                converged += bool(result.converged.all())
+            name = f"default ({richardson.DEFAULT_RTOL:.0e})" if rtol is None else f"{rtol:.0e}"
+            print(
+                f"  {label:8s} rtol {name:15s} evaluations {total:6d}  worst error {worst:.1e}  "
+                f"all entries converged on {converged} of {len(well)} points"
+            )
 
 
 def cross_check_counts(references):
@@ -262,11 +291,13 @@ def cross_check_counts(references):
             ("gradient richardson", fastdiff.gradient),
             ("hessian richardson", fastdiff.hessian),
         ]:
-            # full_output adds f(x) for the error estimate and nothing else.
+            # full_output adds f(x) for the error estimate of a gradient and
+            # nothing else (a Hessian evaluates it anyway).
             counted = Counted(f)
             nfev = derivative(counted, x, method="richardson", full_output=True).nfev
             without = _counted_call(derivative, f, x, method="richardson")
-            status = "ok" if counted.count == nfev == without + 1 else "DIFFERS"
+            extra = 1 if derivative is fastdiff.gradient else 0
+            status = "ok" if counted.count == nfev == without + extra else "DIFFERS"
             print(
                 f"  {name:22s} {label:20s} counted {counted.count:4d}, "
                 f"reported nfev {nfev:4d}, without full_output {without:4d}  {status}"
@@ -279,14 +310,15 @@ def main() -> int:
         "richardson: fastdiff method='richardson', first step "
         f"{richardson.GRADIENT_SCALE:.2e} (gradient) or {richardson.HESSIAN_SCALE:.2e} "
         f"(Hessian) times max(1, |x_i|), ratio {richardson.RATIO:g}, "
-        f"{richardson.FIRST_LEVELS} to {richardson.MAX_LEVELS} levels, "
-        f"refinement above {richardson.REFINEMENT_RTOL:.0e}"
+        f"{richardson.MIN_LEVELS} to {richardson.MAX_LEVELS} levels, "
+        f"default rtol {richardson.DEFAULT_RTOL:.0e}"
     )
     results = [(r, measure(r)) for r in references]
     print_table("Gradient", GRADIENT_COLUMNS, results)
     print_table("Hessian", HESSIAN_COLUMNS, results)
     print_summary(results)
     print_refinement(results)
+    print_tolerances(references)
     chosen = [("rosenbrock", "x0"), ("wood", "x0"), ("trigonometric", "x0"), ("osborne_1", "x0")]
     by_key = {(r.problem.name, r.point): r for r in references}
     cross_check_counts([by_key[key] for key in chosen])

@@ -41,6 +41,9 @@ def gradient(
     progress: bool = False,
     evaluator: Evaluator | None = None,
     timeout: float | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    max_levels: int | None = None,
 ) -> np.ndarray:
     """Gradient of a scalar function by finite differences.
 
@@ -64,9 +67,14 @@ def gradient(
         Keyword arguments of ``f``. A compiled ``f`` gets them by position
         (matched by name to its parameters), since compiled code takes no
         ``**kwargs``.
-    method : {"central", "forward", "backward"}
+    method : {"central", "forward", "backward", "richardson", "complex"}
         Difference formula. Central is second-order accurate; one-sided
         formulas cost half as much and stay on one side of ``x``.
+        ``"richardson"``: central differences at the steps ``h, h/2, h/4,
+        ...``, extrapolated, with an error estimate per entry; each entry
+        gets smaller steps until its estimate meets ``atol + rtol *
+        |estimate|`` (see ``rtol``). ``"complex"``: complex step (``f`` must
+        accept complex ``x``).
     step, abs_step : float, array_like of shape (n,) or "auto", optional
         Absolute step (per coordinate if an array); ``abs_step`` is the same
         option under scipy's name (give one). Default: relative, ``eps**(1/3)
@@ -121,6 +129,23 @@ def gradient(
         raises ``TimeoutError`` naming its point, and the worker processes
         are stopped (a worker that dies raises
         :class:`~fastdiff.WorkerDiedError` naming its point).
+    rtol : float, optional
+        ``method="richardson"`` only: relative tolerance, ``>= 0``. An entry
+        stops taking smaller steps once its error estimate is at most ``atol
+        + rtol * |estimate|``. Default 1e-9, which on the
+        More-Garbow-Hillstrom set gives gradients accurate to about 1e-11
+        and Hessians to 1e-9 (relative to ``max(1, max|derivative|)``);
+        a looser one costs fewer evaluations.
+    atol : float, optional
+        ``method="richardson"`` only: absolute tolerance, ``>= 0``. Default
+        ``rtol * max(1, max_k(|estimate_k| - error_k))``: relative to the
+        largest entry (as far as it is known), so that entries much smaller
+        than the largest, zeros included, are not refined for nothing.
+    max_levels : int, optional
+        ``method="richardson"`` only: most steps (levels) per entry, ``>=
+        2``; default 10 (the finest step is 1/512 of the first). Entries
+        that reach it without meeting the tolerance are reported in
+        ``converged`` of the full result.
 
     Returns
     -------
@@ -148,6 +173,9 @@ def gradient(
     Notes
     -----
     Central: 2n evaluations. Forward and backward: n + 1 evaluations.
+    Richardson: 2 per coordinate and level, 2 to ``max_levels`` levels per
+    coordinate (4n to 6n for most smooth functions at the default
+    tolerance), plus one for ``f(x)`` with ``full_output``.
     Each step is rounded so that ``x_i + h_i`` is exact. Where ``f`` returns
     NaN or inf (or a Python ``f`` raises) at a stencil point, that entry
     falls back to one-sided formulas (second order first); entries no
@@ -174,7 +202,15 @@ def gradient(
         and timeout is None
     ):
         prepared = _prepared(
-            GradientFunction, f, method, step, abs_step, rel_step, full_output, parallel
+            GradientFunction,
+            f,
+            method,
+            step,
+            abs_step,
+            rel_step,
+            full_output,
+            parallel,
+            (rtol, atol, max_levels),
         )
         if prepared is not None:
             return prepared(x)
@@ -195,6 +231,9 @@ def gradient(
         timeout=timeout,
         args=args,
         kwargs=kwargs,
+        rtol=rtol,
+        atol=atol,
+        max_levels=max_levels,
     )(x)
 
 
@@ -217,6 +256,9 @@ def jacobian(
     progress: bool = False,
     evaluator: Evaluator | None = None,
     timeout: float | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    max_levels: int | None = None,
     sparsity=None,
     coloring=None,
 ) -> np.ndarray | scipy.sparse.csr_matrix:
@@ -230,9 +272,11 @@ def jacobian(
     x : array_like, shape (n,)
         Point of differentiation; finite.
     args, kwargs, method, step, abs_step, rel_step, bounds, full_output, parallel,
-    vectorized, workers, executor, progress, evaluator, timeout
+    vectorized, workers, executor, progress, evaluator, timeout, rtol, atol, max_levels
         As for :func:`gradient`; a vectorized ``f`` returns ``(k, m)``. An
-        ``f`` returning a number gives a Jacobian of shape (1, n).
+        ``f`` returning a number gives a Jacobian of shape (1, n). With
+        ``method="richardson"`` the tolerances hold per entry; a column is
+        evaluated at a level while one of its entries needs it.
     sparsity : scipy.sparse matrix or bool array of shape (m, n), optional
         Where the Jacobian can be nonzero. Columns that share no row are
         perturbed together (:func:`fastdiff.sparse.jacobian`): as many
@@ -259,9 +303,10 @@ def jacobian(
     -----
     Central: 2n evaluations, plus one of ``f(x)`` the first time a prepared
     :func:`jac` meets a new n (to learn m). Forward and backward: n + 1.
+    Richardson: 2 per column and level (see :func:`gradient`).
     """
     if sparsity is not None:
-        _no_sparse_conflicts(rel_step, bounds, full_output)
+        _no_sparse_conflicts(rel_step, bounds, full_output, False, (rtol, atol, max_levels))
         options = dict(method=method, step=step, abs_step=abs_step, parallel=parallel)
         options.update(coloring=coloring, args=args, kwargs=kwargs)
         options.update(vectorized=vectorized, workers=workers, executor=executor, timeout=timeout)
@@ -277,7 +322,15 @@ def jacobian(
         and timeout is None
     ):
         prepared = _prepared(
-            JacobianFunction, f, method, step, abs_step, rel_step, full_output, parallel
+            JacobianFunction,
+            f,
+            method,
+            step,
+            abs_step,
+            rel_step,
+            full_output,
+            parallel,
+            (rtol, atol, max_levels),
         )
         if prepared is not None:
             return prepared(x)
@@ -298,6 +351,9 @@ def jacobian(
         timeout=timeout,
         args=args,
         kwargs=kwargs,
+        rtol=rtol,
+        atol=atol,
+        max_levels=max_levels,
     )(x)
 
 
@@ -320,6 +376,9 @@ def hessian(
     progress: bool = False,
     evaluator: Evaluator | None = None,
     timeout: float | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    max_levels: int | None = None,
     sparsity=None,
     coloring=None,
 ) -> np.ndarray | scipy.sparse.csr_matrix:
@@ -332,16 +391,19 @@ def hessian(
         ``@numba.njit`` or a plain Python callable (see :func:`gradient`).
     x : array_like, shape (n,)
         Point of differentiation; finite.
-    method : {"central", "forward", "backward"}
+    method : {"central", "forward", "backward", "richardson"}
         Central (second order) evaluates ``f(x +- h_i e_i)`` and
         ``f(x +- (h_i e_i + h_j e_j))``; one-sided formulas evaluate on one
-        side only.
+        side only. ``"richardson"``: the central stencil at the steps ``h,
+        h/2, ...``, extrapolated per entry (see :func:`gradient`).
     step, abs_step, rel_step : float or array_like of shape (n,), optional
         As for :func:`gradient`. Default ``eps**(1/4) * max(1, |x_i|)`` for
         central, ``eps**(1/3) * max(1, |x_i|)`` for one-sided. ``"auto"``: chosen
         from ``f``'s noise and curvature, as for :func:`gradient`.
     args, kwargs, parallel, vectorized, workers, executor, progress, evaluator, timeout
         As for :func:`gradient`.
+    rtol, atol, max_levels
+        ``method="richardson"`` only, as for :func:`gradient` (per entry).
     sparsity : scipy.sparse matrix or bool array of shape (n, n), optional
         Symmetric pattern of the Hessian: a sparse result from star-coloured
         gradient differences (:func:`fastdiff.sparse.hessian`).
@@ -362,10 +424,19 @@ def hessian(
     -----
     ``f(x)`` is evaluated once and the axis points are shared by the diagonal
     and all off-diagonal entries. Central: ``n**2 + n + 1`` evaluations;
-    forward and backward: ``1 + n (n + 3) / 2``.
+    forward and backward: ``1 + n (n + 3) / 2``. Richardson: ``f(x)`` once,
+    then per level 2 per coordinate with an active entry in its row and 2
+    per active pair ``i < j`` (``1 + L (n**2 + n)`` if every entry takes
+    ``L`` levels).
     """
     if sparsity is not None:
-        _no_sparse_conflicts(rel_step, bounds, full_output, not _no_arguments(args, kwargs))
+        _no_sparse_conflicts(
+            rel_step,
+            bounds,
+            full_output,
+            not _no_arguments(args, kwargs),
+            (rtol, atol, max_levels),
+        )
         options = dict(method=method, step=step, abs_step=abs_step, parallel=parallel)
         options.update(coloring=coloring)
         options.update(vectorized=vectorized, workers=workers, executor=executor, timeout=timeout)
@@ -381,7 +452,15 @@ def hessian(
         and timeout is None
     ):
         prepared = _prepared(
-            HessianFunction, f, method, step, abs_step, rel_step, full_output, parallel
+            HessianFunction,
+            f,
+            method,
+            step,
+            abs_step,
+            rel_step,
+            full_output,
+            parallel,
+            (rtol, atol, max_levels),
         )
         if prepared is not None:
             return prepared(x)
@@ -402,6 +481,9 @@ def hessian(
         timeout=timeout,
         args=args,
         kwargs=kwargs,
+        rtol=rtol,
+        atol=atol,
+        max_levels=max_levels,
     )(x)
 
 
@@ -459,6 +541,7 @@ def _sparse_transformation(name: str, f, options: dict):
         options.pop("bounds", None),
         options.pop("full_output", False),
         extra_arguments,
+        tuple(options.pop(key, None) for key in ("rtol", "atol", "max_levels")),
     )
     return getattr(sparse, name)(f, pattern, **options)
 
@@ -470,12 +553,18 @@ def _no_arguments(args, kwargs) -> bool:
     )
 
 
-def _no_sparse_conflicts(rel_step, bounds, full_output, extra_arguments=False) -> None:
+def _no_sparse_conflicts(
+    rel_step, bounds, full_output, extra_arguments=False, tolerances=(None, None, None)
+) -> None:
+    rtol, atol, max_levels = tolerances
     for name, given in (
         ("rel_step", rel_step is not None),
         ("bounds", bounds is not None),
         ("full_output", bool(full_output)),
         ("args", bool(extra_arguments)),
+        ("rtol", rtol is not None),
+        ("atol", atol is not None),
+        ("max_levels", max_levels is not None),
     ):
         if given:
             raise ValueError(
@@ -516,7 +605,9 @@ _CACHE_ATTRIBUTE = "__fastdiff_prepared__"
 _SIMPLE_FLAGS = (None, True, False)
 
 
-def _prepared(cls, f, method, step, abs_step, rel_step, full_output, parallel):
+def _prepared(
+    cls, f, method, step, abs_step, rel_step, full_output, parallel, tolerances=(None, None, None)
+):
     """The prepared ``cls`` of ``f`` for these options, made once per ``f`` and options.
 
     Kept in ``f.__dict__``: it lives exactly as long as ``f`` (a cycle the
@@ -533,6 +624,7 @@ def _prepared(cls, f, method, step, abs_step, rel_step, full_output, parallel):
         and (rel_step is None or type(rel_step) is float)
         and (full_output is True or full_output is False)
         and (parallel is None or parallel is True or parallel is False)
+        and all(t is None or type(t) in (float, int) for t in tolerances)
     ):
         return None
     try:
@@ -540,7 +632,7 @@ def _prepared(cls, f, method, step, abs_step, rel_step, full_output, parallel):
     except AttributeError:
         return None
     cache = namespace.get(_CACHE_ATTRIBUTE)
-    key = (cls, method, step, abs_step, rel_step, full_output, parallel)
+    key = (cls, method, step, abs_step, rel_step, full_output, parallel, tolerances)
     if type(cache) is _PreparedCache and cache.owner is f:
         prepared = cache.get(key)
         if prepared is not None:
@@ -555,6 +647,9 @@ def _prepared(cls, f, method, step, abs_step, rel_step, full_output, parallel):
         rel_step=rel_step,
         full_output=full_output,
         parallel=parallel,
+        rtol=tolerances[0],
+        atol=tolerances[1],
+        max_levels=tolerances[2],
     )
     if prepared.uses_adapter:
         # Kept by f, an adapter would keep f alive for ever; the adapter

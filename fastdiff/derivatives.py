@@ -59,8 +59,17 @@ from fastdiff.errors import (
 )
 from fastdiff.evaluate import Evaluator
 from fastdiff.high_accuracy.complex_step import complex_step_derivative
-from fastdiff.high_accuracy.richardson_derivative import richardson_derivative
+from fastdiff.high_accuracy.richardson import GRADIENT_SCALE
+from fastdiff.high_accuracy.richardson_derivative import (
+    compiled_richardson,
+    first_steps,
+    python_richardson,
+    raise_for_hessian_failures,
+    richardson_result,
+    richardson_schedule,
+)
 from fastdiff.kernels.drivers import gradient_driver, hessian_driver, jacobian_driver
+from fastdiff.kernels.richardson import richardson_gradient
 from fastdiff.options import DerivativeOptions, derivative_options
 from fastdiff.result import DerivativeResult
 from fastdiff.status import OK, WRONG_SHAPE
@@ -68,6 +77,9 @@ from fastdiff.steps import FLOAT64_EPS, steps_at, user_steps, working_eps
 from fastdiff.validation import as_point, check_callable, steps_for
 
 _FLOAT64 = np.dtype(np.float64)
+_EMPTY = np.empty(0)
+_EMPTY_INDICES = np.empty(0, dtype=np.int64)
+_EMPTY_FLAGS = np.empty(0, dtype=bool)
 _SIGNATURE_OF_X = inspect.Signature(
     [inspect.Parameter("x", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
 )
@@ -133,6 +145,9 @@ class _DerivativeFunction:
         timeout: float | None = None,
         args: tuple = (),
         kwargs: dict | None = None,
+        rtol: float | None = None,
+        atol: float | None = None,
+        max_levels: int | None = None,
     ):
         options = derivative_options(
             method=method,
@@ -150,6 +165,9 @@ class _DerivativeFunction:
             timeout=timeout,
             args=args,
             kwargs=kwargs,
+            rtol=rtol,
+            atol=atol,
+            max_levels=max_levels,
             methods=self._methods,
             auto_steps_allowed=True,
         )
@@ -177,6 +195,9 @@ class _DerivativeFunction:
         # The steps the drivers take when neither abs_step nor rel_step (nor
         # "auto") is given (None: computed per call), found once.
         self._default_steps = steps_for(None, 0) if options.default_steps else None
+        self._schedule = None
+        if options.method.extrapolated:
+            self._schedule = richardson_schedule(options.rtol, options.atol, options.max_levels)
         self._prepare(options)
         # What signature inspection shows: a function of x (extra arguments
         # follow scipy's convention, positionally). Tools that bind every
@@ -323,49 +344,16 @@ class _DerivativeFunction:
         check_finite_value(value)
         return value
 
-    def _high_accuracy(self, x: np.ndarray, object_kind: str, evaluations: int):
-        """``method="richardson"`` or ``"complex"``: a DerivativeResult."""
-        if self._method.complex_step:
-            result = complex_step_derivative(
-                self.function,
-                x,
-                self._kind,
-                self.step,
-                self.parallel,
-                None if self._compiled is not None else self._backend.evaluator,
-            )
-        else:
-            # f(x) only scales the rounding part of the error estimate: spend
-            # the evaluation only when the estimate or the value is asked for.
-            wants_value = self.full_output or getattr(self, "with_value", False)
-            value = self._value(x) if wants_value else None
-            if value is not None:
-                self.nfev -= 1  # counted in the result's nfev
-            central = stencils.resolve_method("central")
-            central_options = DerivativeOptions(
-                method=central,
-                parallel=self.parallel,
-                evaluator=None if self._compiled is not None else self._backend.evaluator,
-                args=self.options.args,
-                kwargs=self.options.kwargs,
-            )
-            central_type = type(self)
-
-            def central_at(steps):
-                # From the unbound f: a compiled f keeps its arguments native.
-                return central_type.from_options(
-                    self._unbound_function, _with_step(central_options, steps), **self._extra()
-                )
-
-            result = richardson_derivative(
-                central_at,
-                x,
-                value,
-                object_kind,
-                evaluations,
-                self._central_in(x, object_kind),
-                first_steps=self._richardson_first_steps(x),
-            )
+    def _complex_step(self, x: np.ndarray):
+        """``method="complex"``: a DerivativeResult."""
+        result = complex_step_derivative(
+            self.function,
+            x,
+            self._kind,
+            self.step,
+            self.parallel,
+            None if self._compiled is not None else self._backend.evaluator,
+        )
         self.nfev += result.nfev
         if not self.full_output and not result.success:
             failed = np.flatnonzero(np.atleast_1d(result.status).ravel() != OK)
@@ -375,86 +363,74 @@ class _DerivativeFunction:
             )
         return result
 
-    def _richardson_first_steps(self, x: np.ndarray):
-        """The user's steps (abs_step or rel_step) as Richardson's first level, or None."""
-        if self.options.default_steps:
-            return None
-        return steps_at(x, self.options, 1 / 3, FLOAT64_EPS)
+    def _richardson(self, x: np.ndarray, object_kind: str, wants_value: bool):
+        """``method="richardson"``: a DerivativeResult if ``full_output``, else a RichardsonOutcome.
 
-    def _extra(self) -> dict:
-        """Constructor options of the subclass beyond :class:`DerivativeOptions`."""
-        return {}
-
-    def _central_in(self, x: np.ndarray, object_kind: str):
-        """``refine(steps, entries, shape)``: central differences of some entries only.
-
-        For the refinement levels of ``method="richardson"``. A gradient or
-        Jacobian differentiates the coordinates (columns) listed in
-        ``entries`` and gives the others a zero stencil row, so ``f`` is
-        evaluated at ``2 * len(entries)`` points; entries where ``f`` failed
-        are NaN. A Hessian takes a boolean mask (n, n) and evaluates the
-        same central stencil on that pattern only
-        (:class:`fastdiff.sparse.hessian_function.SparseHessianFunction`,
-        ``1 + 2 n + 2 E`` evaluations for ``E`` pairs ``i < j``); it returns
-        None, for a dense pass, when every pair is needed.
+        ``f(x)`` only scales the rounding part of the error estimate: it is
+        evaluated when the value or the full result is asked for (a Hessian
+        always evaluates it, a Jacobian when it does not know its length).
+        A compiled gradient or Jacobian with entries left without a
+        complete window (a stencil point failed) is done again on the
+        Python level loop, with fallback stencils.
         """
         n = x.shape[0]
-        if object_kind == "hessian":
-            return self._central_hessian_in(x)
-
-        def refine(steps, coordinates, shape):
-            offsets, weights = stencils.first_derivative_table("central", n)
-            skipped = np.ones(n, dtype=bool)
-            skipped[coordinates] = False
-            weights[skipped] = 0.0
-            m = shape[0] if len(shape) == 2 else 0
-            result = self._backend.run(x, steps, offsets, weights, None, m)
-            failed = result.status != OK
-            if failed.any():
-                derivative = np.array(result.derivative, dtype=np.float64)
-                derivative[..., failed] = np.nan
-                return derivative, result.evaluations
-            return result.derivative, result.evaluations
-
-        return refine
-
-    def _central_hessian_in(self, x: np.ndarray):
-        # Imported here: fastdiff.sparse builds on the dense derivatives.
-        from fastdiff.sparse.hessian_function import SparseHessianFunction
-
-        n = x.shape[0]
-
-        def refine(steps, needed, shape):
-            pattern = needed | needed.T
-            if pattern[np.triu_indices(n, 1)].all():
-                return None  # every pair: the dense pass costs no more
-            sparse = SparseHessianFunction(
-                self.function,
-                pattern,
-                method="central",
-                step=steps,
-                parallel=self.parallel,
-                evaluator=None if self._compiled is not None else self._backend.evaluator,
+        user = self._richardson_user_steps(x)
+        schedule = self._schedule
+        before = self.nfev
+        value, m = None, 0
+        if object_kind == "jacobian":
+            m = self._output_length.get(n)
+            if m is None or wants_value or self._compiled is None:
+                value = self._vector_value(x)
+                m = self._output_length[n] = value.shape[0]
+        if self._compiled is not None:
+            per_level = 2 * n if object_kind != "hessian" else n * n + n
+            threads = self._threads(x, per_level, m)
+            outcome = compiled_richardson(
+                self._backend,
+                object_kind,
+                x,
+                user,
+                schedule,
+                threads,
+                self.full_output,
+                wants_value,
+                m,
+                value,
             )
-            return sparse(x).toarray(), sparse.evaluations
+            self.nfev += outcome.evaluations
+            if outcome.failed and object_kind == "hessian" and not self.full_output:
+                raise_for_hessian_failures(self._backend, x, outcome)
+            if outcome.failed and object_kind != "hessian":
+                value = outcome.value if value is None else value
+                outcome = python_richardson(
+                    self._backend, object_kind, x, user, schedule, value, m, not self.full_output
+                )
+                self.nfev += outcome.evaluations
+        else:
+            bad = np.flatnonzero(~np.isfinite(x))
+            if bad.size:
+                raise non_finite_error(x, int(bad[0]))
+            if object_kind == "gradient" and wants_value:
+                value = self._value(x)
+            outcome = python_richardson(
+                self._backend, object_kind, x, user, schedule, value, m, not self.full_output
+            )
+            self.nfev += outcome.evaluations
+        if not self.full_output:
+            return outcome
+        first = first_steps(x, user, object_kind)
+        return richardson_result(outcome, first, object_kind, self.nfev - before)
 
-        return refine
+    def _richardson_user_steps(self, x: np.ndarray) -> np.ndarray:
+        """The user's steps (abs_step or rel_step) as Richardson's first level, or empty."""
+        if self.options.default_steps:
+            return _EMPTY
+        return steps_at(x, self.options, 1 / 3, FLOAT64_EPS)
 
     def __repr__(self) -> str:
         name = getattr(self.function, "__name__", repr(self.function))
         return f"{type(self).__name__}({name}, method={self.method!r})"
-
-
-def _with_step(options: DerivativeOptions, steps: np.ndarray) -> DerivativeOptions:
-    """``options`` with absolute steps ``steps`` (Richardson's levels)."""
-    return DerivativeOptions(
-        method=options.method,
-        step=np.array(steps, dtype=np.float64),
-        parallel=options.parallel,
-        evaluator=options.evaluator,
-        args=options.args,
-        kwargs=options.kwargs,
-    )
 
 
 class GradientFunction(_DerivativeFunction):
@@ -483,16 +459,17 @@ class GradientFunction(_DerivativeFunction):
 
     def _backend_ready(self) -> None:
         self._address = None if self._compiled is None else self._compiled.address
-        self._fast = not self._careful and self._compiled is not None and self._method.is_stencil
-
-    def _extra(self) -> dict:
-        return {"with_value": False}
+        compiled = not self._careful and self._compiled is not None
+        self._fast = compiled and self._method.is_stencil
+        self._fast_richardson = compiled and self._method.extrapolated
 
     def __call__(self, x: ArrayLike, *args, **kwargs):
         if args or kwargs or self._backend is None:
             return self._call_with_arguments(x, args, kwargs)
         x, eps = point_and_eps(x)
         if not self._fast:
+            if self._fast_richardson:
+                return self._compiled_richardson(x, eps)
             return self._slow_call(x, eps)
         n = x.shape[0]
         out = np.empty(n)
@@ -520,16 +497,54 @@ class GradientFunction(_DerivativeFunction):
             return self._careful_call(x, eps)  # fall back where points failed
         return (f0, out) if self.with_value else out
 
+    def _compiled_richardson(self, x: np.ndarray, eps: float):
+        """``method="richardson"`` for a compiled ``f``, no full result: one driver call.
+
+        Kept apart from :meth:`_richardson` because at small n the Python
+        around the call costs more than the evaluations.
+        """
+        n = x.shape[0]
+        out = np.empty(n)
+        steps = self._default_steps
+        f0, f0_status, bad, evaluations, failed = richardson_gradient(
+            self._address,
+            x,
+            self._arguments,
+            self._richardson_user_steps(x) if steps is None else steps,
+            GRADIENT_SCALE,
+            self._offsets,
+            self._weights,
+            *self._schedule,
+            self.with_value,
+            self._threads(x, 2 * n),
+            out,
+            _EMPTY,
+            _EMPTY_INDICES,
+            _EMPTY_FLAGS,
+        )
+        if bad >= 0:
+            raise non_finite_error(x, bad)
+        self.nfev += evaluations
+        if f0_status != OK:
+            raise_at_x(self.function, x, f0_status, f0)
+        if failed:
+            return self._slow_call(x, eps)  # fallback stencils where points failed
+        return (f0, out) if self.with_value else out
+
     def _slow_call(self, x: np.ndarray, eps: float):
-        if not self._method.is_stencil:
-            result = self._high_accuracy(x, "gradient", 2 * x.shape[0])
-            if self.full_output:
-                return result
-            if self.with_value:
-                value = result.value if result.value is not None else self._value(x)
-                return value, result.derivative
-            return result.derivative
-        return self._careful_call(x, eps)
+        method = self._method
+        if method.extrapolated:
+            result = self._richardson(x, "gradient", self.full_output or self.with_value)
+        elif method.complex_step:
+            result = self._complex_step(x)
+        else:
+            return self._careful_call(x, eps)
+        if self.full_output:
+            return result
+        if self.with_value:
+            value = result.value if result.value is not None else self._value(x)
+            return value, result.derivative
+        return result.derivative
 
     def _careful_call(self, x: np.ndarray, eps: float):
         result = self._careful_first_derivative(x, eps, self.with_value)
@@ -558,10 +573,11 @@ class JacobianFunction(_DerivativeFunction):
             return self._call_with_arguments(x, args, kwargs)
         x, eps = point_and_eps(x)
         method = self._method
-        if not method.is_stencil:
-            # Each of the three first levels is a new central JacobianFunction,
-            # which evaluates f(x) once to learn the output length: 2n + 1.
-            result = self._high_accuracy(x, "jacobian", 2 * x.shape[0] + 1)
+        if method.extrapolated:
+            result = self._richardson(x, "jacobian", self.full_output)
+            return result if self.full_output else result.derivative
+        if method.complex_step:
+            result = self._complex_step(x)
             return result if self.full_output else result.derivative
         if self._careful or self._compiled is None:
             return self._careful_call(x, eps)
@@ -653,9 +669,8 @@ class HessianFunction(_DerivativeFunction):
             return self._call_with_arguments(x, args, kwargs)
         x, eps = point_and_eps(x)
         method = self._method
-        if not method.is_stencil:
-            evaluations = method.second.evaluation_count(x.shape[0])
-            result = self._high_accuracy(x, "hessian", evaluations)
+        if method.extrapolated:
+            result = self._richardson(x, "hessian", True)
             return result if self.full_output else result.derivative
         if self._careful or self._compiled is None:
             return self._careful_call(x, eps)

@@ -4,7 +4,8 @@
 ``bounds``, ``full_output``, ``parallel`` and the evaluation options
 (``vectorized``, ``workers``, ``executor``, ``progress``, ``evaluator``,
 ``timeout``) are checked, with the extra arguments of ``f`` (``args``,
-``kwargs``); dense and sparse derivatives, the optimizers and the bridges all
+``kwargs``) and the tolerances of ``method="richardson"`` (``rtol``,
+``atol``, ``max_levels``); dense and sparse derivatives, the optimizers and the bridges all
 build their :class:`DerivativeOptions` with it, so an option means the same
 and fails with the same message everywhere. ``method`` is resolved here into
 a :class:`~fastdiff.stencils.Method`.
@@ -20,7 +21,13 @@ from fastdiff.arguments import as_extra_arguments
 from fastdiff.auto_steps import split_auto_step
 from fastdiff.evaluate import Evaluator, sharing_workers
 from fastdiff.stencils import METHODS, Method, resolve_method
-from fastdiff.validation import as_step, check_flag, check_parallel
+from fastdiff.validation import (
+    as_step,
+    check_count,
+    check_flag,
+    check_parallel,
+    check_tolerance,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,6 +60,11 @@ class DerivativeOptions:
         Extra positional arguments of ``f`` after ``x`` (not differentiated).
     kwargs : dict
         Keyword arguments of ``f``.
+    rtol, atol : float or None
+        ``method="richardson"``: the tolerances each entry's error estimate
+        must meet (None: the default).
+    max_levels : int or None
+        ``method="richardson"``: the most levels per entry (None: the default).
     """
 
     method: Method
@@ -66,6 +78,9 @@ class DerivativeOptions:
     evaluator: Evaluator | None = None
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
+    rtol: float | None = None
+    atol: float | None = None
+    max_levels: int | None = None
 
     @property
     def has_arguments(self) -> bool:
@@ -95,6 +110,9 @@ def derivative_options(
     timeout: float | None = None,
     args: tuple = (),
     kwargs: dict | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    max_levels: int | None = None,
     methods: tuple[str, ...] = METHODS,
     auto_steps_allowed: bool = False,
 ) -> DerivativeOptions:
@@ -110,6 +128,8 @@ def derivative_options(
     args, kwargs
         Extra arguments of ``f``: ``f(x, *args, **kwargs)``
         (:func:`fastdiff.arguments.as_extra_arguments`).
+    rtol, atol, max_levels
+        The tolerances of ``method="richardson"`` (:func:`check_extrapolation`).
     methods : tuple of str
         The ``method`` names this derivative accepts.
     auto_steps_allowed : bool
@@ -122,6 +142,7 @@ def derivative_options(
         Naming the option and what was expected.
     """
     resolved = resolve_method(method, methods)
+    rtol, atol, max_levels = check_extrapolation(resolved, rtol, atol, max_levels)
     args, kwargs = as_extra_arguments(args, kwargs)
     if step is not None and abs_step is not None:
         raise ValueError("give step or abs_step (the same option), not both")
@@ -155,6 +176,32 @@ def derivative_options(
         evaluator=choose_evaluator(vectorized, workers, executor, progress, evaluator, timeout),
         args=args,
         kwargs=kwargs,
+        rtol=rtol,
+        atol=atol,
+        max_levels=max_levels,
+    )
+
+
+def check_extrapolation(method: Method, rtol, atol, max_levels):
+    """``(rtol, atol, max_levels)`` checked: numbers ``>= 0`` and an integer ``>= 2``.
+
+    None stays None (the default). They apply to ``method="richardson"``
+    only: given with another method, a ``ValueError`` names the option.
+    """
+    given = [
+        name
+        for name, value in (("rtol", rtol), ("atol", atol), ("max_levels", max_levels))
+        if value is not None
+    ]
+    if given and not method.extrapolated:
+        raise ValueError(
+            f"{given[0]} applies to method='richardson' only (the tolerance of its error "
+            f"estimate); got method={method.name!r}"
+        )
+    return (
+        None if rtol is None else check_tolerance(rtol, "rtol"),
+        None if atol is None else check_tolerance(atol, "atol"),
+        None if max_levels is None else check_count(max_levels, "max_levels", 2),
     )
 
 

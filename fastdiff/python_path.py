@@ -84,17 +84,22 @@ class _FirstDerivativePoints:
 
 
 class _HessianPoints:
-    """Points of a Hessian stencil: ``x``, then the axis points, then the pairs."""
+    """Points of a Hessian stencil: ``x`` (if included), the axis points, then the pairs.
 
-    def __init__(self, x, h, stencil):
+    ``axes`` lists the coordinates whose axis points are evaluated and
+    ``rows``, ``cols`` the pairs ``i < j`` (all of them by default).
+    """
+
+    def __init__(self, x, h, stencil, axes=None, pairs=None, include_center=True):
         axis_offsets, pair_offsets = stencil[AXIS_OFFSETS], stencil[PAIR_OFFSETS]
         n = x.shape[0]
         self.x, self.h = x, h
         self.a, self.p = axis_offsets.shape[0], pair_offsets.shape[0]
         self.axis_offsets, self.pair_offsets = axis_offsets, pair_offsets
-        self.rows, self.cols = np.triu_indices(n, 1)
-        self.axis_start = 1
-        self.pair_start = 1 + n * self.a
+        self.axes = np.arange(n) if axes is None else np.asarray(axes, dtype=np.intp)
+        self.rows, self.cols = np.triu_indices(n, 1) if pairs is None else pairs
+        self.axis_start = int(include_center)
+        self.pair_start = self.axis_start + self.axes.shape[0] * self.a
         self.count = self.pair_start + self.rows.shape[0] * self.p
 
     def __call__(self, lo: int, hi: int) -> np.ndarray:
@@ -103,7 +108,8 @@ class _HessianPoints:
         index = np.arange(lo, hi)
         axis = np.flatnonzero((index >= self.axis_start) & (index < self.pair_start))
         if axis.size:
-            i, a = np.divmod(index[axis] - self.axis_start, self.a)
+            c, a = np.divmod(index[axis] - self.axis_start, self.a)
+            i = self.axes[c]
             points[axis, i] = x[i] + self.axis_offsets[a] * h[i]
         pairs = np.flatnonzero(index >= self.pair_start)
         if pairs.size:
@@ -114,10 +120,11 @@ class _HessianPoints:
         return points
 
     def describe(self, point: int) -> str:
-        if point == 0:
+        if point < self.axis_start:
             return "at x"
         if point < self.pair_start:
-            i, a = divmod(point - self.axis_start, self.a)
+            c, a = divmod(point - self.axis_start, self.a)
+            i = self.axes[c]
             return f"at x + {self.axis_offsets[a]:g} * h[{i}] * e[{i}] (point {point})"
         pair, q = divmod(point - self.pair_start, self.p)
         i, j = self.rows[pair], self.cols[pair]
@@ -180,19 +187,39 @@ def python_first_derivative(
     return PythonDerivative(value, derivative, status, errors, None, points.count)
 
 
-def python_hessian(f, x, h, stencil, evaluator: Evaluator) -> PythonDerivative:
-    """Hessian of a Python ``f`` with the stencil arrays of :func:`fastdiff.stencils.hessian_arrays`."""
+def python_hessian(
+    f, x, h, stencil, evaluator: Evaluator, axes=None, pairs=None, value=None
+) -> PythonDerivative:
+    """Hessian of a Python ``f`` with the stencil arrays of :func:`fastdiff.stencils.hessian_arrays`.
+
+    By default every entry, ``f(x)`` included in the batch. ``axes`` (the
+    coordinates whose axis points to evaluate) and ``pairs`` (``(rows,
+    cols)`` of the entries ``i < j`` to compute) restrict it to some entries
+    (the Richardson levels): the others are NaN, with status OK. ``value``,
+    ``f(x)`` known already, is then not evaluated again.
+    """
     n = x.shape[0]
-    points = _HessianPoints(x, h, stencil)
+    points = _HessianPoints(x, h, stencil, axes, pairs, include_center=value is None)
     batch = evaluator.evaluate(f, points.count, points, SCALAR)
-    if 0 in batch.errors or not np.isfinite(batch.values[0]):
-        value = None if 0 in batch.errors else float(batch.values[0])
-        return PythonDerivative(
-            value, np.empty(0), np.empty(0, np.int8), {}, batch.errors.get(0), points.count
-        )
-    f0 = float(batch.values[0])
-    axis_values = batch.values[points.axis_start : points.pair_start].reshape(n, points.a)
+    if value is None:
+        if 0 in batch.errors or not np.isfinite(batch.values[0]):
+            value = None if 0 in batch.errors else float(batch.values[0])
+            return PythonDerivative(
+                value, np.empty(0), np.empty(0, np.int8), {}, batch.errors.get(0), points.count
+            )
+        value = float(batch.values[0])
+    f0 = value
+    axis_values = np.full((n, points.a), np.nan)
+    axis_values[points.axes] = batch.values[points.axis_start : points.pair_start].reshape(
+        -1, points.a
+    )
     pair_values = batch.values[points.pair_start :].reshape(-1, points.p)
+    all_pairs = pairs is None
+    if not all_pairs:
+        # combine_hessian numbers every pair i < j row by row.
+        full = np.full((n * (n - 1) // 2, points.p), np.nan)
+        full[_pair_numbers(n, points.rows, points.cols)] = pair_values
+        pair_values = full
     derivative = np.empty((n, n))
     combine_hessian(axis_values, pair_values, f0, stencil, h, derivative)
 
@@ -200,8 +227,9 @@ def python_hessian(f, x, h, stencil, evaluator: Evaluator) -> PythonDerivative:
     raised = np.zeros(points.count, dtype=bool)
     raised[list(batch.errors)] = True
     code = np.where(raised, RAISED, np.where(failed, NOT_FINITE, OK)).astype(np.int8)
-    axis_code = code[points.axis_start : points.pair_start].reshape(n, points.a)
-    pair_code = code[points.pair_start :].reshape(-1, points.p).max(axis=1)
+    axis_code = np.zeros((n, points.a), dtype=np.int8)
+    axis_code[points.axes] = code[points.axis_start : points.pair_start].reshape(-1, points.a)
+    pair_code = code[points.pair_start :].reshape(-1, points.p).max(axis=1, initial=OK)
     status = np.zeros((n, n), dtype=np.int8)
     diagonal_used = stencil[DIAGONAL_AXIS_WEIGHTS] != 0.0
     offdiagonal_used = stencil[OFFDIAGONAL_AXIS_WEIGHTS] != 0.0
@@ -214,6 +242,11 @@ def python_hessian(f, x, h, stencil, evaluator: Evaluator) -> PythonDerivative:
     for point in sorted(batch.errors):
         errors.setdefault(point, (batch.errors[point], points.describe(point)))
     return PythonDerivative(f0, derivative, status, errors, None, points.count)
+
+
+def _pair_numbers(n: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    # Position of pair (i, j), i < j, when the pairs are numbered row by row.
+    return rows * n - rows * (rows + 1) // 2 + (cols - rows - 1)
 
 
 __all__ = ["PythonDerivative", "python_first_derivative", "python_hessian", "VECTOR"]

@@ -38,6 +38,16 @@ class DerivativeResult:
         With ``step="auto"``: the chosen steps, the noise estimate and the
         evaluations spent choosing (included in ``nfev`` on the call that
         chose them).
+    converged : ndarray of bool or None
+        ``method="richardson"``: per entry (shape of ``derivative``), whether
+        ``error <= atol + rtol * |derivative|``. False where the level limit
+        or the rounding error stopped the entry first, and where it could
+        not be computed. None for the other methods, which have no
+        tolerance to meet.
+    levels : ndarray of int or None
+        ``method="richardson"``: per entry, the number of steps ``h / 2**k``
+        (levels) its estimate used, 2 to ``max_levels``. None for the other
+        methods (one step each).
     """
 
     derivative: np.ndarray
@@ -48,6 +58,8 @@ class DerivativeResult:
     status: np.ndarray
     method: str
     auto_steps: object = None
+    converged: np.ndarray | None = None
+    levels: np.ndarray | None = None
 
     @property
     def success(self) -> bool:

@@ -94,6 +94,27 @@ def check_flag(value, name: str) -> bool:
     return bool(value)
 
 
+def check_tolerance(value, name: str) -> float:
+    """``value`` as a float, if it is a non-negative finite number (``rtol``, ``atol``)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"{name} must be a number; got {type(value).__name__}")
+    number = float(value)
+    if not (np.isfinite(number) and number >= 0.0):
+        raise ValueError(f"{name} must be a non-negative finite number; got {value!r}")
+    return number
+
+
+def check_count(value, name: str, least: int) -> int:
+    """``value`` as an int, if it is an integer ``>= least`` (``max_levels``)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer; got {type(value).__name__}")
+    if value < least:
+        raise ValueError(f"{name} must be an integer >= {least}; got {value!r}")
+    return int(value)
+
+
 def check_callable(f, name: str = "f"):
     """``f`` if it can be called."""
     if not callable(f):

@@ -173,6 +173,25 @@ def forced_robertson_jacobian(t, y, rates, amplitude):
     )
 
 
+@njit(cache=True)
+def log_barrier(x):
+    """sum_i log(x_i) + x_i**2, NaN where an x_i < 0: gradient 1/x + 2x, Hessian diag(2 - 1/x**2)."""
+    total = 0.0
+    for i in range(x.shape[0]):
+        total += np.log(x[i]) + x[i] ** 2
+    return total
+
+
+def log_barrier_gradient(x):
+    x = np.asarray(x, dtype=float)
+    return 1.0 / x + 2.0 * x
+
+
+def log_barrier_hessian(x):
+    x = np.asarray(x, dtype=float)
+    return np.diag(2.0 - 1.0 / x**2)
+
+
 def relative_error(estimate, reference):
     """max |estimate - reference| / max(1, max |reference|)."""
     estimate, reference = np.asarray(estimate), np.asarray(reference)

@@ -48,6 +48,8 @@ def _paths():
     yield lambda: fastdiff.hessian(_scalar, x, bounds=(0.0, 1.5))
     yield lambda: fastdiff.gradient(_scalar, x, method="richardson", full_output=True)
     yield lambda: fastdiff.hessian(_scalar, x, method="richardson", full_output=True)
+    yield lambda: fastdiff.jacobian(_vector, x, method="richardson", full_output=True)
+    yield lambda: fastdiff.gradient(lambda z: float(np.sum(z**2)), x, method="richardson")
     yield lambda: fastdiff.gradient(lambda z: float(np.sum(z**2)), x)
     yield lambda: fastdiff.jacobian(lambda z: z**2, x)
     yield lambda: fastdiff.hessian(lambda z: float(np.sum(z**2)), x)

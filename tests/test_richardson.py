@@ -6,16 +6,15 @@ import numpy as np
 import pytest
 
 from fastdiff.high_accuracy.richardson import (
+    DEFAULT_RTOL,
     GRADIENT_SCALE,
     HESSIAN_SCALE,
-    REFINEMENT_RTOL,
     RichardsonResult,
     best_window,
     error_orders,
     extrapolate,
     extrapolate_adaptively,
     geometric_steps,
-    refinement_mask,
     richardson_weights,
     rounding_errors,
 )
@@ -118,7 +117,7 @@ def test_analytic_functions_reach_the_targets_with_honest_error_estimates(f, der
     assert scaled_error(result.estimate, derivative(x)) < 1e-12
     assert np.all(actual <= result.error)
     # Small enough that method="richardson" would not refine these entries.
-    assert np.all(result.error < REFINEMENT_RTOL * np.maximum(1.0, np.abs(derivative(x))))
+    assert np.all(result.error < DEFAULT_RTOL * np.maximum(1.0, np.abs(derivative(x))))
     assert result.steps is not None and result.steps.shape == (3, 3)
     if second is not None:
         steps = geometric_steps(x, scale=HESSIAN_SCALE)
@@ -211,16 +210,16 @@ def test_best_window_skips_levels_not_computed():
     assert start[0] == -1 and np.isnan(result.estimate[0]) and np.isnan(result.error[0])
 
 
-def test_refinement_mask_follows_tolerance_and_patience():
-    _, estimates, rounding = _steep_levels(3)
-    assert list(refinement_mask(estimates, 1e-9, rounding=rounding)) == [False, True]
-    assert not refinement_mask(estimates, 1e3, rounding=rounding).any()
-    # Rounding-dominated: made-up levels whose windows get worse and worse stop
-    # the entry after `patience` windows without improvement.
-    noisy = np.array([1.0, 1.0, 1.0, 1.1, 0.9, 1.3])
-    assert refinement_mask(noisy[:4], 1e-20, patience=2)
-    assert not refinement_mask(noisy[:5], 1e-20, patience=2)
-    assert refinement_mask(noisy[:5], 1e-20, patience=3)
+@pytest.mark.parametrize("patience", [1, 2, 3])
+def test_an_entry_stops_after_patience_windows_without_improvement(patience):
+    # Rounding-dominated: made-up levels whose windows get worse and worse.
+    noisy = 1.0 + 1e-8 * (-4.0) ** np.arange(10)
+    result = extrapolate_adaptively(
+        lambda k, m: noisy[k], 10, rtol=0.0, atol=0.0, patience=patience
+    )
+    assert result.levels == 3 + patience and not result.converged
+    # The first window stays the best.
+    assert result.estimate == pytest.approx(extrapolate(noisy[:3]).estimate, rel=1e-15)
 
 
 def test_adaptive_extrapolation_refines_only_the_steep_entry():
@@ -231,29 +230,62 @@ def test_adaptive_extrapolation_refines_only_the_steep_entry():
         calls.append(None if needed is None else needed.copy())
         return all_levels[level]
 
-    result, needed = extrapolate_adaptively(estimate_at, 10, rtol=1e-12, rounding=rounding)
+    result = extrapolate_adaptively(estimate_at, 10, rtol=1e-12, rounding=rounding[0])
     assert scaled_error(result.estimate, rates) < 1e-11
-    assert calls[:3] == [None, None, None]
-    assert needed.shape[0] > 3 and needed[:3].all()
-    assert not needed[3:, 0].any() and needed[3:, 1].all()
-    assert all(np.array_equal(c, n) for c, n in zip(calls[3:], needed[3:]))
+    assert np.all(np.abs(result.estimate - rates) <= result.error)
+    assert 3 <= result.levels[0] < result.levels[1] <= 10
+    assert len(calls) == result.levels[1]
+    # Every entry while all are active, then the active entries alone.
+    for level, needed in enumerate(calls):
+        active = result.levels > level
+        assert (needed is None) == bool(active.all())
+        if needed is not None:
+            assert np.array_equal(needed, active)
     steps = 0.01 / 2.0 ** np.arange(10)
-    with_steps, _ = extrapolate_adaptively(estimate_at, 10, rtol=1e-12, steps=steps)
-    assert with_steps.steps.shape == (needed.shape[0],)
+    with_steps = extrapolate_adaptively(estimate_at, 10, rtol=1e-12, steps=steps)
+    assert np.array_equal(with_steps.steps, steps[: result.levels[1]])
+
+
+def test_adaptive_extrapolation_stops_each_entry_at_its_tolerance():
+    rates, all_levels, _ = _steep_levels(10)
+    strict = extrapolate_adaptively(lambda k, m: all_levels[k], 10, rtol=1e-12, atol=0.0)
+    loose = extrapolate_adaptively(lambda k, m: all_levels[k], 10, rtol=1e-6, atol=0.0)
+    assert np.all(loose.levels <= strict.levels) and loose.levels.sum() < strict.levels.sum()
+    for result, rtol in ((strict, 1e-12), (loose, 1e-6)):
+        assert result.converged.all()
+        assert np.all(result.error <= rtol * np.abs(result.estimate))
+        assert np.all(np.abs(result.estimate - rates) <= rtol * rates)
+    # A tolerance no step can meet: every entry runs out of levels or patience.
+    hopeless = extrapolate_adaptively(lambda k, m: all_levels[k], 6, rtol=0.0, atol=0.0)
+    assert not hopeless.converged.any() and hopeless.levels.max() <= 6
+
+
+def test_two_levels_suffice_where_central_differences_are_exact():
+    # f = x**2: every central difference is exact, and so the two-level
+    # estimate (the error of the finer difference) is zero.
+    h = 0.1 / 2.0 ** np.arange(5)
+    exact = np.array([((1.3 + hk) ** 2 - (1.3 - hk) ** 2) / (2 * hk) for hk in h])
+    result = extrapolate_adaptively(lambda k, m: exact[k], 5)
+    assert result.levels == 2 and result.converged
+    assert result.estimate == pytest.approx(2.6, rel=1e-14)
+    # With a minimum of three levels, the first window of three.
+    assert extrapolate_adaptively(lambda k, m: exact[k], 5, min_levels=3).levels == 3
 
 
 def test_adaptive_choices_ignore_rounding_which_only_adds_to_the_error():
     # Whether f(x) is known (full_output) must not change the derivative.
     _, all_levels, rounding = _steep_levels(10)
-    plain, needed = extrapolate_adaptively(lambda k, m: all_levels[k], 10, rtol=1e-12)
-    rounded, needed_rounded = extrapolate_adaptively(
-        lambda k, m: all_levels[k], 10, rtol=1e-12, rounding=1e3 * rounding
+    plain = extrapolate_adaptively(lambda k, m: all_levels[k], 10, rtol=1e-12)
+    rounded = extrapolate_adaptively(
+        lambda k, m: all_levels[k], 10, rtol=1e-12, rounding=1e3 * rounding[0]
     )
-    assert np.array_equal(needed, needed_rounded)
+    assert np.array_equal(plain.levels, rounded.levels)
     assert np.array_equal(plain.estimate, rounded.estimate)
     assert np.all(rounded.error > plain.error)
-    # The rounding added is that of the window each entry kept.
-    _, start = best_window(np.where(needed, all_levels[: needed.shape[0]], np.nan))
+    # The rounding added is that of the window each entry kept; rounding[k]
+    # is EPS / h_k, and the steps halve from level to level.
+    computed = np.arange(10)[:, np.newaxis] < plain.levels
+    _, start = best_window(np.where(computed, all_levels, np.nan)[: plain.levels.max()])
     weights = np.abs(richardson_weights(3))
     for i in range(2):
         kept = 1e3 * rounding[start[i] : start[i] + 3, i]
@@ -284,12 +316,34 @@ def test_adaptive_choices_ignore_rounding_which_only_adds_to_the_error():
         (lambda: rounding_errors(1.0, [0.1]), r"steps must have shape \(levels, n\)"),
         (lambda: best_window([1.0, 2.0], window=3), "estimates must have at least window = 3"),
         (lambda: best_window([1.0, 2.0], window=1), "window must be an integer >= 2"),
-        (lambda: refinement_mask([1.0, 2.0, 3.0], 1.0, patience=0), "patience must be"),
         (
-            lambda: extrapolate_adaptively(lambda k, m: 1.0, 2, rtol=1e-8),
-            "levels must satisfy window <= first_levels <= max_levels",
+            lambda: extrapolate_adaptively(lambda k, m: 1.0, 1),
+            "max_levels must be an integer >= 2; got 1",
         ),
-        (lambda: extrapolate_adaptively(lambda k, m: 1.0, 5, rtol=0.0), "rtol must be positive"),
+        (
+            lambda: extrapolate_adaptively(lambda k, m: 1.0, 5, rtol=-1.0),
+            "rtol must be a non-negative finite number; got -1.0",
+        ),
+        (
+            lambda: extrapolate_adaptively(lambda k, m: 1.0, 5, atol=np.nan),
+            "atol must be a non-negative finite number; got nan",
+        ),
+        (
+            lambda: extrapolate_adaptively(lambda k, m: 1.0, 5, min_levels=4),
+            "min_levels must be 2 or 3; got 4",
+        ),
+        (
+            lambda: extrapolate_adaptively(lambda k, m: 1.0, 5, patience=0),
+            "patience must be an integer >= 1; got 0",
+        ),
+        (
+            lambda: extrapolate_adaptively(lambda k, m: np.ones(2), 5, rounding=np.ones(3)),
+            r"rounding must be broadcastable to the shape of one estimate \(2,\)",
+        ),
+        (
+            lambda: extrapolate_adaptively(lambda k, m: 1.0, 5, rounding=-1.0),
+            "rounding must be non-negative",
+        ),
     ],
 )
 def test_errors_name_the_argument(call, match):

@@ -39,9 +39,16 @@ from fastdiff.status import OK
 
 
 @njit(cache=True, error_model="numpy")
-def _pair_points_range(
+def pair_points_range(
     f, x_work, args, h, pair_offsets, pair_rows, pair_columns, lo, hi, pair_values, pair_status
 ):
+    """Values of ``f`` at the pair points of the pairs ``lo`` to ``hi - 1`` of a list.
+
+    ``x_work`` is the caller's private copy of ``x`` (entries ``i`` and ``j``
+    moved and restored for each pair); ``pair_values`` and ``pair_status``
+    have shape (E, p). Shared by the pattern Hessian and the Richardson
+    Hessian kernels.
+    """
     for e in range(lo, hi):
         i = pair_rows[e]
         j = pair_columns[e]
@@ -94,7 +101,7 @@ def pattern_points_serial(
     axis_status, pair_status = status
     x_work = x.copy()
     axis_range(f, x_work, args, h, axis_offsets, np.intp(0), x.shape[0], axis_values, axis_status)
-    _pair_points_range(
+    pair_points_range(
         f,
         x_work,
         args,
@@ -127,7 +134,7 @@ def pattern_points_parallel(
     for c in prange(chunks):
         lo, hi = chunk_bounds(pairs, chunks, c)
         x_work = x.copy()
-        _pair_points_range(
+        pair_points_range(
             f,
             x_work,
             args,
