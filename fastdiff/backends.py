@@ -36,7 +36,7 @@ from fastdiff.kernels.gradient import gradient_parallel, gradient_serial
 from fastdiff.kernels.hessian import hessian_parallel, hessian_serial
 from fastdiff.python_path import PythonDerivative, python_first_derivative, python_hessian
 from fastdiff.status import RAISED
-from fastdiff.stencils import hessian_arrays, read_only
+from fastdiff.stencils import hessian_arrays, writable
 from fastdiff.threads import ThreadPolicy
 
 
@@ -96,9 +96,9 @@ class CompiledPasses:
         evaluations = int(used.sum()) * (n if shared else 1)
         threads = self.threads(x, evaluations, m)
         status = np.empty(n, dtype=np.int8)
-        # The kernels are compiled for read-only tables (the shared rows of
-        # fastdiff.stencils are): a writable one would compile them again.
-        offsets, weights = read_only(offsets), read_only(weights)
+        # The kernels are compiled for writable tables (as compiled code
+        # builds them): a read-only one would compile them again.
+        offsets, weights = writable(offsets), writable(weights)
         if self.kind == SCALAR:
             out = np.empty(n)
             f0 = np.nan if value is None else value

@@ -205,8 +205,6 @@ def _first_error(errors: dict, failed: np.ndarray) -> dict:
 
 @lru_cache(maxsize=16)
 def _padded_row(stencil) -> tuple[np.ndarray, np.ndarray]:
-    """``stencil`` as (1, TABLE_WIDTH) offsets and weights (read-only, shared)."""
+    """``stencil`` as (1, TABLE_WIDTH) offsets and weights (shared: never written to)."""
     offsets, weights = stencil_row(stencil, TABLE_WIDTH)
-    offsets.flags.writeable = False
-    weights.flags.writeable = False
     return offsets[None, :], weights[None, :]

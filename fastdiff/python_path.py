@@ -30,7 +30,7 @@ from fastdiff.stencil_positions import (
     OFFDIAGONAL_AXIS_WEIGHTS,
     PAIR_OFFSETS,
 )
-from fastdiff.stencils import read_only
+from fastdiff.stencils import writable
 
 
 @dataclass
@@ -142,7 +142,7 @@ def python_first_derivative(
     ``include_center`` evaluates ``f(x)`` in the batch; a ``value`` already
     known is used instead (and ``include_center`` must then be False).
     """
-    offsets, weights = read_only(offsets), read_only(weights)
+    offsets, weights = writable(offsets), writable(weights)
     n = x.shape[0]
     points = _FirstDerivativePoints(x, h, offsets, weights, include_center)
     batch = evaluator.evaluate(f, points.count, points, kind)

@@ -154,27 +154,27 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def read_only(table: np.ndarray) -> np.ndarray:
-    """``table`` itself if read-only, else a read-only view of it.
+def writable(table: np.ndarray) -> np.ndarray:
+    """``table`` itself if writable, else a writable copy.
 
-    Every stencil table reaches the kernels read-only, as the shared rows
-    below are: Numba types a read-only array apart from a writable one and
-    would compile each kernel once for each.
+    Every stencil table reaches the kernels writable, as the tables that
+    compiled code builds are: Numba types a read-only array apart from a
+    writable one and would compile each kernel once for each.
     """
-    if not table.flags.writeable:
-        return table
-    view = table.view()
-    view.flags.writeable = False
-    return view
+    return table if table.flags.writeable else table.copy()
 
 
 @lru_cache(maxsize=8)
 def first_derivative_row(method: str) -> tuple[np.ndarray, np.ndarray]:
-    """Offsets and weights of ``method`` as one row, shape (1, k), for all coordinates."""
+    """Offsets and weights of ``method`` as one row, shape (1, k), for all coordinates.
+
+    Shared by every caller (cached): writable, as the kernels take them
+    (see :func:`writable`), and never written to.
+    """
     stencil = FIRST_DERIVATIVE[method]
     offsets = np.asarray([stencil.offsets], dtype=np.float64)
     weights = np.asarray([stencil.weights], dtype=np.float64)
-    return _frozen(offsets), _frozen(weights)
+    return offsets, weights
 
 
 def stencil_row(stencil: FirstDerivativeStencil, width: int) -> tuple[np.ndarray, np.ndarray]:

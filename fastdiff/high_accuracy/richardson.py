@@ -671,7 +671,7 @@ def adaptive_levels(
             ) from None
         if np.any(rounding_flat < 0.0):
             raise ValueError("rounding must be non-negative (absolute errors)")
-        rounding_flat = np.ascontiguousarray(rounding_flat)
+        rounding_flat = np.array(rounding_flat)  # writable: one compiled version
     error = np.empty(entries)
     converged = np.empty(entries, dtype=bool)
     finish_entries(
