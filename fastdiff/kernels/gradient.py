@@ -18,6 +18,53 @@ from fastdiff.kernels.formulas import first_derivative_entry
 from fastdiff.status import OK
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def gradient_entry(f, x_work, args, i, h_i, offsets, weights, row, f0, values):
+    """Entry ``i`` of the gradient and its status: the arithmetic of every gradient kernel.
+
+    Parameters
+    ----------
+    f, args, offsets, weights, f0
+        As in :func:`gradient_serial`.
+    x_work : ndarray, shape (n,)
+        The caller's private copy of ``x``; coordinate ``i`` is moved and
+        restored to its exact value.
+    i : int
+        Coordinate.
+    h_i : float
+        Its step.
+    row : int
+        Its row of the stencil table.
+    values : ndarray, shape (>= k,)
+        Scratch for the values of ``f`` at the coordinate's stencil.
+
+    Returns
+    -------
+    entry : float
+    status : int
+        First failure among the evaluations, or ``OK``.
+
+    Notes
+    -----
+    Inlined, and the stencil rows indexed in place: per coordinate, a row
+    view or a call that is not inlined costs reference counting that is,
+    for a cheap ``f`` at n = 10, a third of the whole gradient.
+    """
+    x_i = x_work[i]
+    code = OK
+    for k in range(offsets.shape[1]):
+        o = offsets[row, k]
+        if weights[row, k] == 0.0 or o == 0.0:
+            continue
+        x_work[i] = x_i + o * h_i
+        value, s = call_scalar(f, x_work, args)
+        x_work[i] = x_i
+        values[k] = value
+        if s != OK and code == OK:
+            code = s
+    return first_derivative_entry(values, offsets, weights, row, f0, h_i), code
+
+
 @njit(cache=True, error_model="numpy")
 def gradient_range(f, x_work, args, h, offsets, weights, f0, lo, hi, out, status, values):
     """Entries ``lo`` to ``hi - 1`` of the gradient: the loop of every gradient kernel.
@@ -34,30 +81,12 @@ def gradient_range(f, x_work, args, h, offsets, weights, f0, lo, hi, out, status
         Range of coordinates.
     values : ndarray, shape (>= k,)
         Scratch for the values of ``f`` at one coordinate's stencil.
-
-    Notes
-    -----
-    The stencil rows are indexed in place and nothing is factored into a
-    helper taking arrays: per coordinate, a row view or an inlined call
-    with array arguments costs reference counting that is, for a cheap
-    ``f`` at n = 10, a third of the whole gradient.
     """
     for i in range(lo, hi):
         row = i if offsets.shape[0] > 1 else 0
-        x_i = x_work[i]
-        code = OK
-        for k in range(offsets.shape[1]):
-            o = offsets[row, k]
-            if weights[row, k] == 0.0 or o == 0.0:
-                continue
-            x_work[i] = x_i + o * h[i]
-            value, s = call_scalar(f, x_work, args)
-            x_work[i] = x_i
-            values[k] = value
-            if s != OK and code == OK:
-                code = s
-        out[i] = first_derivative_entry(values, offsets, weights, row, f0, h[i])
-        status[i] = code
+        out[i], status[i] = gradient_entry(
+            f, x_work, args, i, h[i], offsets, weights, row, f0, values
+        )
 
 
 @njit(cache=True, error_model="numpy", nogil=True)

@@ -105,6 +105,21 @@ def jacobian_column_sum(f, x_work, args, i, h_i, offsets_row, weights_row, f0, c
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def jacobian_column(f, x_work, args, i, h_i, offsets_row, weights_row, f0, column):
+    """Column ``i`` of the Jacobian, summed and scaled in place into ``column``.
+
+    :func:`jacobian_column_sum` followed by the scale it leaves; for a
+    contiguous ``column`` (an F-ordered Jacobian, or one point's Jacobian
+    of :mod:`fastdiff.kernels.batched`). Returns the column's status.
+    """
+    scale, code = jacobian_column_sum(f, x_work, args, i, h_i, offsets_row, weights_row, f0, column)
+    if scale != 1.0:
+        for r in range(column.shape[0]):
+            column[r] *= scale
+    return code
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _two_points(offsets_row, weights_row):
     # The two entries of a stencil of exactly two points away from x (central
     # differences), or (-1, -1).
@@ -177,13 +192,9 @@ def jacobian_range(f, x_work, args, h, offsets, weights, f0, lo, hi, out, status
     if out.strides[0] == out.itemsize:
         for i in range(lo, hi):
             row = i if offsets.shape[0] > 1 else 0
-            column = out[:, i]
-            scale, status[i] = jacobian_column_sum(
-                f, x_work, args, i, h[i], offsets[row], weights[row], f0, column
+            status[i] = jacobian_column(
+                f, x_work, args, i, h[i], offsets[row], weights[row], f0, out[:, i]
             )
-            if scale != 1.0:
-                for r in range(column.shape[0]):
-                    column[r] *= scale
         return
     for start in range(lo, hi, BLOCK_COLUMNS):
         stop = min(start + BLOCK_COLUMNS, hi)

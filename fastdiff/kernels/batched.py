@@ -1,0 +1,760 @@
+"""Derivatives at the k rows of ``X`` (k, n) in one compiled call.
+
+The work of all points is one range of items, numbered point-major and
+split into contiguous chunks, one per thread: (point, coordinate) pairs for
+gradients and Jacobians; for Hessians the axis items (point, coordinate),
+then the pair items (point, pair ``i < j``). A thread keeps one private copy
+of the point it works on (``x_work``), loaded when its chunk reaches a new
+point; with k points and n coordinates the threads stay busy whether k or n
+is the large one.
+
+Nothing here restates a formula: each entry is computed by the helpers of
+the one-point kernels (:func:`~fastdiff.kernels.gradient.gradient_entry`,
+:func:`~fastdiff.kernels.jacobian.jacobian_column`,
+:func:`~fastdiff.kernels.hessian.axis_range`,
+:func:`~fastdiff.kernels.hessian.pair_range`,
+:func:`~fastdiff.kernels.hessian.diagonal_entries`) and each step by
+:func:`fastdiff.steps.coordinate_step`, so row ``p`` of the result is bit
+for bit the one-point kernels' result at ``X[p]``.
+
+``f`` is a jitted function or the address of its compiled code (see
+:mod:`fastdiff.kernels._calling`), called as ``f(x, *args)``.
+
+Shapes
+------
+``X`` (k, n), C-contiguous. ``step`` (r, n): ``r = 0`` for the default
+rule, 1 for absolute steps shared by all points, k for one row per point
+(``rel_step``); a zero entry falls back to the default rule. ``steps``
+(k, n) receives the steps. ``values`` (k,) receives ``f`` at each point
+(scalar ``f``; for a Jacobian ``(k, m)``, contiguous rows) where the stencil
+or the caller needs it, and ``value_status`` (k,) int8 its status; the
+entries of a point whose value failed are not evaluated (NaN, with that
+status). ``out``: gradients (k, n); Jacobians (k, m, n) whose columns are
+contiguous (``np.empty((k, n, m)).transpose(0, 2, 1)``); Hessians (k, n, n).
+``status`` has the shape of ``out`` without ``m``: (k, n) or (k, n, n).
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from fastdiff.kernels._calling import call_scalar, combine_vector
+from fastdiff.kernels._partition import chunk_bounds, chunk_count
+from fastdiff.kernels.drivers import count_failures
+from fastdiff.kernels.gradient import gradient_entry
+from fastdiff.kernels.hessian import axis_range, diagonal_entries, pair_range
+from fastdiff.kernels.jacobian import jacobian_column
+from fastdiff.status import OK
+from fastdiff.steps import coordinate_step
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def given_step(step, p, i):
+    """The step asked for at entry ``(p, i)``: 0.0 (default rule) when ``step`` has no rows."""
+    rows = step.shape[0]
+    if rows == 0:
+        return 0.0
+    return step[0 if rows == 1 else p, i]
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _load_point(X, p, x_work):
+    # Copied entry by entry: a row view would be reference counted, and
+    # threads counting references on one array contend for its counter.
+    for j in range(X.shape[1]):
+        x_work[j] = X[p, j]
+
+
+@njit(cache=True, error_model="numpy")
+def first_non_finite_entry(X):
+    """``(p, j)`` of the first NaN or infinite entry of ``X`` (k, n), or ``(-1, -1)``.
+
+    One pass without an early exit (``v - v`` is 0 only for finite ``v``),
+    which the compiler vectorises; the entry is looked for only if there is one.
+    """
+    flat = X.ravel()
+    bad = 0
+    for v in flat:
+        bad += (v - v) != 0.0
+    if bad == 0:
+        return -1, -1
+    n = X.shape[1]
+    for e in range(flat.shape[0]):
+        if (flat[e] - flat[e]) != 0.0:
+            return e // n, e % n
+    return -1, -1  # pragma: no cover - not reached
+
+
+@njit(cache=True, error_model="numpy")
+def fill_batch_steps(X, step, exponent, eps, steps):
+    """The steps of every point, ``steps`` (k, n), as the kernels choose them.
+
+    For derivatives whose points are evaluated outside the kernels (the
+    Python path of :mod:`fastdiff.batched`).
+    """
+    scale = eps**exponent
+    for p in range(X.shape[0]):
+        for i in range(X.shape[1]):
+            steps[p, i] = coordinate_step(X[p, i], given_step(step, p, i), scale)
+    return steps
+
+
+# --- Values of f at the points --------------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def scalar_values_range(f, X, args, lo, hi, x_work, values, value_status):
+    """``values[p] = f(X[p], *args)`` for the points ``lo`` to ``hi - 1``, with their statuses."""
+    for p in range(lo, hi):
+        _load_point(X, p, x_work)
+        values[p], value_status[p] = call_scalar(f, x_work, args)
+
+
+@njit(cache=True, error_model="numpy")
+def vector_values_range(f, X, args, lo, hi, x_work, values, value_status):
+    """``values[p] = f(X[p], *args)`` (rows of length m) for the points ``lo`` to ``hi - 1``."""
+    for p in range(lo, hi):
+        _load_point(X, p, x_work)
+        value_status[p] = combine_vector(f, x_work, args, 1.0, 1.0, True, values[p])
+
+
+# --- Gradients ---------------------------------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def gradients_range(
+    f,
+    X,
+    args,
+    step,
+    scale,
+    offsets,
+    weights,
+    values,
+    value_status,
+    lo,
+    hi,
+    x_work,
+    scratch,
+    steps,
+    out,
+    status,
+):
+    """Entries ``lo`` to ``hi - 1`` of the gradients, entry ``e`` being ``(e // n, e % n)``.
+
+    ``x_work`` (n,) and ``scratch`` (>= stencil width,) are the caller's,
+    private to its thread; ``scale`` is ``eps**exponent`` of the default
+    steps. Other arguments as in the module notes.
+    """
+    n = X.shape[1]
+    p = lo // n
+    start = lo - p * n
+    while p * n < hi:
+        stop = min(n, hi - p * n)
+        _load_point(X, p, x_work)
+        f0 = values[p]
+        value_code = value_status[p]
+        for i in range(start, stop):
+            h_i = coordinate_step(x_work[i], given_step(step, p, i), scale)
+            steps[p, i] = h_i
+            if value_code != OK:
+                out[p, i] = np.nan
+                status[p, i] = value_code
+                continue
+            row = i if offsets.shape[0] > 1 else 0
+            out[p, i], status[p, i] = gradient_entry(
+                f, x_work, args, i, h_i, offsets, weights, row, f0, scratch
+            )
+        p += 1
+        start = 0
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def gradients_serial(
+    f, X, args, step, scale, offsets, weights, needs_value, values, value_status, steps, out, status
+):
+    """Gradients at the rows of ``X``, one thread (see the module notes for the arguments).
+
+    ``needs_value``: evaluate ``values`` first; otherwise ``values`` must
+    hold NaN and ``value_status`` OK.
+    """
+    k, n = X.shape
+    x_work = np.empty(n)
+    if needs_value:
+        scalar_values_range(f, X, args, np.intp(0), k, x_work, values, value_status)
+    scratch = np.empty(offsets.shape[1])
+    gradients_range(
+        f,
+        X,
+        args,
+        step,
+        scale,
+        offsets,
+        weights,
+        values,
+        value_status,
+        np.intp(0),
+        k * n,
+        x_work,
+        scratch,
+        steps,
+        out,
+        status,
+    )
+
+
+@njit(cache=True, error_model="numpy", nogil=True, parallel=True)
+def gradients_parallel(
+    f,
+    X,
+    args,
+    step,
+    scale,
+    offsets,
+    weights,
+    needs_value,
+    values,
+    value_status,
+    steps,
+    out,
+    status,
+    threads,
+):
+    """Same as :func:`gradients_serial`, the values and then the entries split into ``threads`` chunks.
+
+    Bit for bit the serial result. Do not call it inside a ``prange`` loop
+    of your own.
+    """
+    k, n = X.shape
+    if needs_value:
+        chunks = chunk_count(k, threads)
+        for c in prange(chunks):
+            lo, hi = chunk_bounds(k, chunks, c)
+            x_work = np.empty(n)
+            scalar_values_range(f, X, args, lo, hi, x_work, values, value_status)
+    total = k * n
+    chunks = chunk_count(total, threads)
+    for c in prange(chunks):
+        lo, hi = chunk_bounds(total, chunks, c)
+        x_work = np.empty(n)
+        scratch = np.empty(offsets.shape[1])
+        gradients_range(
+            f,
+            X,
+            args,
+            step,
+            scale,
+            offsets,
+            weights,
+            values,
+            value_status,
+            lo,
+            hi,
+            x_work,
+            scratch,
+            steps,
+            out,
+            status,
+        )
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def gradients_driver(
+    f,
+    X,
+    args,
+    step,
+    exponent,
+    eps,
+    offsets,
+    weights,
+    needs_value,
+    threads,
+    values,
+    value_status,
+    steps,
+    out,
+    status,
+):
+    """Gradients at the rows of ``X``: one call from Python (see the module notes).
+
+    ``exponent`` and ``eps`` give the default steps (``eps**exponent *
+    max(1, |x_i|)``); ``threads`` is 1 for the serial kernel, else the
+    number of chunks of the parallel one.
+
+    Returns
+    -------
+    bad_row, bad_column : int
+        The first non-finite entry of ``X``, or -1 (then nothing is evaluated).
+    failures : int
+        Entries and values whose status is not OK.
+    """
+    bad_row, bad_column = first_non_finite_entry(X)
+    if bad_row >= 0:
+        return bad_row, bad_column, 0
+    if not needs_value:
+        values[:] = np.nan
+        value_status[:] = OK
+    scale = eps**exponent
+    if threads > 1:
+        gradients_parallel(
+            f,
+            X,
+            args,
+            step,
+            scale,
+            offsets,
+            weights,
+            needs_value,
+            values,
+            value_status,
+            steps,
+            out,
+            status,
+            threads,
+        )
+    else:
+        gradients_serial(
+            f,
+            X,
+            args,
+            step,
+            scale,
+            offsets,
+            weights,
+            needs_value,
+            values,
+            value_status,
+            steps,
+            out,
+            status,
+        )
+    return -1, -1, count_failures(status) + count_failures(value_status)
+
+
+# --- Jacobians ---------------------------------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def jacobians_range(
+    f,
+    X,
+    args,
+    step,
+    scale,
+    offsets,
+    weights,
+    values,
+    value_status,
+    lo,
+    hi,
+    x_work,
+    steps,
+    out,
+    status,
+):
+    """Columns ``lo`` to ``hi - 1`` of the Jacobians, column ``e`` being ``(e // n, e % n)``.
+
+    ``values`` (k, m) is read only by stencils with a centre point.
+    """
+    n = X.shape[1]
+    shared = offsets.shape[0] == 1
+    p = lo // n
+    start = lo - p * n
+    while p * n < hi:
+        stop = min(n, hi - p * n)
+        _load_point(X, p, x_work)
+        f0 = values[p]
+        jacobian = out[p]
+        value_code = value_status[p]
+        for i in range(start, stop):
+            h_i = coordinate_step(x_work[i], given_step(step, p, i), scale)
+            steps[p, i] = h_i
+            if value_code != OK:
+                jacobian[:, i] = np.nan
+                status[p, i] = value_code
+                continue
+            row = 0 if shared else i
+            status[p, i] = jacobian_column(
+                f, x_work, args, i, h_i, offsets[row], weights[row], f0, jacobian[:, i]
+            )
+        p += 1
+        start = 0
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def jacobians_serial(
+    f, X, args, step, scale, offsets, weights, needs_value, values, value_status, steps, out, status
+):
+    """Jacobians at the rows of ``X``, one thread (see the module notes)."""
+    k, n = X.shape
+    x_work = np.empty(n)
+    if needs_value:
+        vector_values_range(f, X, args, np.intp(0), k, x_work, values, value_status)
+    jacobians_range(
+        f,
+        X,
+        args,
+        step,
+        scale,
+        offsets,
+        weights,
+        values,
+        value_status,
+        np.intp(0),
+        k * n,
+        x_work,
+        steps,
+        out,
+        status,
+    )
+
+
+@njit(cache=True, error_model="numpy", nogil=True, parallel=True)
+def jacobians_parallel(
+    f,
+    X,
+    args,
+    step,
+    scale,
+    offsets,
+    weights,
+    needs_value,
+    values,
+    value_status,
+    steps,
+    out,
+    status,
+    threads,
+):
+    """Same as :func:`jacobians_serial`, split into ``threads`` chunks (bit for bit the same)."""
+    k, n = X.shape
+    if needs_value:
+        chunks = chunk_count(k, threads)
+        for c in prange(chunks):
+            lo, hi = chunk_bounds(k, chunks, c)
+            x_work = np.empty(n)
+            vector_values_range(f, X, args, lo, hi, x_work, values, value_status)
+    total = k * n
+    chunks = chunk_count(total, threads)
+    for c in prange(chunks):
+        lo, hi = chunk_bounds(total, chunks, c)
+        x_work = np.empty(n)
+        jacobians_range(
+            f,
+            X,
+            args,
+            step,
+            scale,
+            offsets,
+            weights,
+            values,
+            value_status,
+            lo,
+            hi,
+            x_work,
+            steps,
+            out,
+            status,
+        )
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def jacobians_driver(
+    f,
+    X,
+    args,
+    step,
+    exponent,
+    eps,
+    offsets,
+    weights,
+    needs_value,
+    threads,
+    values,
+    value_status,
+    steps,
+    out,
+    status,
+):
+    """Jacobians at the rows of ``X``; returns ``(bad_row, bad_column, failures)``.
+
+    As :func:`gradients_driver`, with ``values`` (k, m) and ``out`` (k, m, n).
+    """
+    bad_row, bad_column = first_non_finite_entry(X)
+    if bad_row >= 0:
+        return bad_row, bad_column, 0
+    if not needs_value:
+        value_status[:] = OK
+    scale = eps**exponent
+    if threads > 1:
+        jacobians_parallel(
+            f,
+            X,
+            args,
+            step,
+            scale,
+            offsets,
+            weights,
+            needs_value,
+            values,
+            value_status,
+            steps,
+            out,
+            status,
+            threads,
+        )
+    else:
+        jacobians_serial(
+            f,
+            X,
+            args,
+            step,
+            scale,
+            offsets,
+            weights,
+            needs_value,
+            values,
+            value_status,
+            steps,
+            out,
+            status,
+        )
+    return -1, -1, count_failures(status) + count_failures(value_status)
+
+
+# --- Hessians ----------------------------------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def hessian_axes_range(
+    f,
+    X,
+    args,
+    step,
+    scale,
+    axis_offsets,
+    value_status,
+    lo,
+    hi,
+    x_work,
+    steps,
+    axis_values,
+    axis_status,
+):
+    """Steps and axis values of the items ``lo`` to ``hi - 1``, item ``e`` being ``(e // n, e % n)``.
+
+    ``axis_values`` and ``axis_status`` have shape (k, n, a).
+    """
+    n = X.shape[1]
+    p = lo // n
+    start = lo - p * n
+    while p * n < hi:
+        stop = min(n, hi - p * n)
+        _load_point(X, p, x_work)
+        for i in range(start, stop):
+            steps[p, i] = coordinate_step(x_work[i], given_step(step, p, i), scale)
+        if value_status[p] == OK:
+            axis_range(
+                f, x_work, args, steps[p], axis_offsets, start, stop, axis_values[p], axis_status[p]
+            )
+        p += 1
+        start = 0
+
+
+@njit(cache=True, error_model="numpy")
+def hessian_pairs_range(
+    f,
+    X,
+    args,
+    stencil,
+    values,
+    value_status,
+    steps,
+    axis_values,
+    axis_status,
+    lo,
+    hi,
+    x_work,
+    pair_values,
+    out,
+    status,
+):
+    """Off-diagonal entries of the pair items ``lo`` to ``hi - 1`` (``n (n - 1) / 2`` per point)."""
+    n = X.shape[1]
+    pairs = n * (n - 1) // 2
+    p = lo // pairs
+    start = lo - p * pairs
+    while p * pairs < hi:
+        stop = min(pairs, hi - p * pairs)
+        if value_status[p] == OK:
+            _load_point(X, p, x_work)
+            pair_range(
+                f,
+                x_work,
+                args,
+                steps[p],
+                stencil,
+                axis_values[p],
+                axis_status[p],
+                values[p],
+                start,
+                stop,
+                out[p],
+                status[p],
+                pair_values,
+            )
+        p += 1
+        start = 0
+
+
+@njit(cache=True, error_model="numpy")
+def hessian_diagonals_range(
+    stencil, values, value_status, steps, axis_values, axis_status, lo, hi, out, status
+):
+    """Diagonals of the points ``lo`` to ``hi - 1``; a point whose value failed gets NaN and its status."""
+    for p in range(lo, hi):
+        code = value_status[p]
+        if code == OK:
+            diagonal_entries(
+                steps[p], stencil, axis_values[p], axis_status[p], values[p], out[p], status[p]
+            )
+        else:
+            out[p] = np.nan
+            status[p] = code
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def hessians_serial(f, X, args, step, scale, stencil, values, value_status, steps, out, status):
+    """Hessians at the rows of ``X``, one thread; ``stencil`` as for :func:`~fastdiff.kernels.hessian.hessian_serial`."""
+    k, n = X.shape
+    axis_offsets = stencil[0]
+    x_work = np.empty(n)
+    scalar_values_range(f, X, args, np.intp(0), k, x_work, values, value_status)
+    axis_values = np.empty((k, n, axis_offsets.shape[0]))
+    axis_status = np.empty((k, n, axis_offsets.shape[0]), dtype=np.int8)
+    hessian_axes_range(
+        f,
+        X,
+        args,
+        step,
+        scale,
+        axis_offsets,
+        value_status,
+        np.intp(0),
+        k * n,
+        x_work,
+        steps,
+        axis_values,
+        axis_status,
+    )
+    pairs = n * (n - 1) // 2
+    if pairs > 0:
+        pair_values = np.empty(stencil[3].shape[0])
+        hessian_pairs_range(
+            f,
+            X,
+            args,
+            stencil,
+            values,
+            value_status,
+            steps,
+            axis_values,
+            axis_status,
+            np.intp(0),
+            k * pairs,
+            x_work,
+            pair_values,
+            out,
+            status,
+        )
+    hessian_diagonals_range(
+        stencil, values, value_status, steps, axis_values, axis_status, np.intp(0), k, out, status
+    )
+
+
+@njit(cache=True, error_model="numpy", nogil=True, parallel=True)
+def hessians_parallel(
+    f, X, args, step, scale, stencil, values, value_status, steps, out, status, threads
+):
+    """Same as :func:`hessians_serial`: values, axis items, pair items and diagonals each split into ``threads`` chunks."""
+    k, n = X.shape
+    axis_offsets = stencil[0]
+    chunks = chunk_count(k, threads)
+    for c in prange(chunks):
+        lo, hi = chunk_bounds(k, chunks, c)
+        x_work = np.empty(n)
+        scalar_values_range(f, X, args, lo, hi, x_work, values, value_status)
+    axis_values = np.empty((k, n, axis_offsets.shape[0]))
+    axis_status = np.empty((k, n, axis_offsets.shape[0]), dtype=np.int8)
+    total = k * n
+    chunks = chunk_count(total, threads)
+    for c in prange(chunks):
+        lo, hi = chunk_bounds(total, chunks, c)
+        x_work = np.empty(n)
+        hessian_axes_range(
+            f,
+            X,
+            args,
+            step,
+            scale,
+            axis_offsets,
+            value_status,
+            lo,
+            hi,
+            x_work,
+            steps,
+            axis_values,
+            axis_status,
+        )
+    pairs = k * (n * (n - 1) // 2)
+    if pairs > 0:
+        chunks = chunk_count(pairs, threads)
+        for c in prange(chunks):
+            lo, hi = chunk_bounds(pairs, chunks, c)
+            x_work = np.empty(n)
+            pair_values = np.empty(stencil[3].shape[0])
+            hessian_pairs_range(
+                f,
+                X,
+                args,
+                stencil,
+                values,
+                value_status,
+                steps,
+                axis_values,
+                axis_status,
+                lo,
+                hi,
+                x_work,
+                pair_values,
+                out,
+                status,
+            )
+    chunks = chunk_count(k, threads)
+    for c in prange(chunks):
+        lo, hi = chunk_bounds(k, chunks, c)
+        hessian_diagonals_range(
+            stencil, values, value_status, steps, axis_values, axis_status, lo, hi, out, status
+        )
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def hessians_driver(
+    f, X, args, step, exponent, eps, stencil, threads, values, value_status, steps, out, status
+):
+    """Hessians at the rows of ``X``; returns ``(bad_row, bad_column, failures)``.
+
+    ``f`` is always evaluated at each point (``values``); arguments as for
+    :func:`gradients_driver`.
+    """
+    bad_row, bad_column = first_non_finite_entry(X)
+    if bad_row >= 0:
+        return bad_row, bad_column, 0
+    scale = eps**exponent
+    if threads > 1:
+        hessians_parallel(
+            f, X, args, step, scale, stencil, values, value_status, steps, out, status, threads
+        )
+    else:
+        hessians_serial(f, X, args, step, scale, stencil, values, value_status, steps, out, status)
+    return -1, -1, count_failures(status) + count_failures(value_status)
