@@ -311,8 +311,9 @@ def compiled_hessians(
     if bad_row >= 0:
         raise non_finite_points_error(X, bad_row, bad_column)
     failed = _failed_points(status, value_status) if failures else np.empty(0, np.intp)
-    if failures:
-        evaluations -= int((value_status != OK).sum()) * (per_point - 1)
+    if failures:  # the pairs of a point whose value failed are not evaluated
+        pair_points = stencil[3].shape[0] * (n * (n - 1) // 2)
+        evaluations -= int((value_status != OK).sum()) * pair_points
     return PointsPass(out, values, steps, status, failed, evaluations)
 
 

@@ -3,10 +3,11 @@
 The work of all points is one range of items, numbered point-major and
 split into contiguous chunks, one per thread: (point, coordinate) pairs for
 gradients and Jacobians; for Hessians the axis items (point, coordinate),
-then the pair items (point, pair ``i < j``). A thread keeps one private copy
-of the point it works on (``x_work``), loaded when its chunk reaches a new
-point; with k points and n coordinates the threads stay busy whether k or n
-is the large one.
+then the entry items (point, diagonal or pair ``i < j``). A thread keeps one
+private copy of the point it works on (``x_work``), loaded when its chunk
+reaches a new point; with k points and n coordinates the threads stay busy
+whether k or n is the large one. Each parallel kernel is one parallel region
+(two for Hessians: the pairs need every axis value).
 
 Nothing here restates a formula: each entry is computed by the helpers of
 the one-point kernels (:func:`~fastdiff.kernels.gradient.gradient_entry`,
@@ -29,7 +30,7 @@ rule, 1 for absolute steps shared by all points, k for one row per point
 (scalar ``f``; for a Jacobian ``(k, m)``, contiguous rows) where the stencil
 or the caller needs it, and ``value_status`` (k,) int8 its status; the
 entries of a point whose value failed are not evaluated (NaN, with that
-status). ``out``: gradients (k, n); Jacobians (k, m, n) whose columns are
+status; a Hessian's axis points are). ``out``: gradients (k, n); Jacobians (k, m, n) whose columns are
 contiguous (``np.empty((k, n, m)).transpose(0, 2, 1)``); Hessians (k, n, n).
 ``status`` has the shape of ``out`` without ``m``: (k, n) or (k, n, n).
 """
@@ -219,24 +220,26 @@ def gradients_parallel(
     status,
     threads,
 ):
-    """Same as :func:`gradients_serial`, the values and then the entries split into ``threads`` chunks.
+    """Same as :func:`gradients_serial`, split into ``threads`` chunks: bit for bit the serial result.
 
-    Bit for bit the serial result. Do not call it inside a ``prange`` loop
-    of your own.
+    Where ``f`` is needed at the points, a chunk is whole points and its
+    thread evaluates them first; with fewer points than threads, the values
+    come first, on the calling thread. One parallel region either way. Do
+    not call it inside a ``prange`` loop of your own.
     """
     k, n = X.shape
-    if needs_value:
-        chunks = chunk_count(k, threads)
-        for c in prange(chunks):
-            lo, hi = chunk_bounds(k, chunks, c)
-            x_work = np.empty(n)
-            scalar_values_range(f, X, args, lo, hi, x_work, values, value_status)
-    total = k * n
-    chunks = chunk_count(total, threads)
+    by_point = needs_value and k >= threads
+    if needs_value and not by_point:
+        scalar_values_range(f, X, args, np.intp(0), k, np.empty(n), values, value_status)
+    units = k if by_point else k * n
+    chunks = chunk_count(units, threads)
     for c in prange(chunks):
-        lo, hi = chunk_bounds(total, chunks, c)
+        lo, hi = chunk_bounds(units, chunks, c)
         x_work = np.empty(n)
         scratch = np.empty(offsets.shape[1])
+        if by_point:
+            scalar_values_range(f, X, args, lo, hi, x_work, values, value_status)
+            lo, hi = lo * n, hi * n
         gradients_range(
             f,
             X,
@@ -426,19 +429,19 @@ def jacobians_parallel(
     status,
     threads,
 ):
-    """Same as :func:`jacobians_serial`, split into ``threads`` chunks (bit for bit the same)."""
+    """Same as :func:`jacobians_serial`, chunked as :func:`gradients_parallel` (bit for bit the same)."""
     k, n = X.shape
-    if needs_value:
-        chunks = chunk_count(k, threads)
-        for c in prange(chunks):
-            lo, hi = chunk_bounds(k, chunks, c)
-            x_work = np.empty(n)
-            vector_values_range(f, X, args, lo, hi, x_work, values, value_status)
-    total = k * n
-    chunks = chunk_count(total, threads)
+    by_point = needs_value and k >= threads
+    if needs_value and not by_point:
+        vector_values_range(f, X, args, np.intp(0), k, np.empty(n), values, value_status)
+    units = k if by_point else k * n
+    chunks = chunk_count(units, threads)
     for c in prange(chunks):
-        lo, hi = chunk_bounds(total, chunks, c)
+        lo, hi = chunk_bounds(units, chunks, c)
         x_work = np.empty(n)
+        if by_point:
+            vector_values_range(f, X, args, lo, hi, x_work, values, value_status)
+            lo, hi = lo * n, hi * n
         jacobians_range(
             f,
             X,
@@ -533,17 +536,19 @@ def hessian_axes_range(
     step,
     scale,
     axis_offsets,
-    value_status,
     lo,
     hi,
     x_work,
+    values,
+    value_status,
     steps,
     axis_values,
     axis_status,
 ):
-    """Steps and axis values of the items ``lo`` to ``hi - 1``, item ``e`` being ``(e // n, e % n)``.
+    """Axis items ``lo`` to ``hi - 1``, item ``e`` being ``(p, i) = (e // n, e % n)``.
 
-    ``axis_values`` and ``axis_status`` have shape (k, n, a).
+    The item ``(p, 0)`` also evaluates ``f`` at ``X[p]``; every item fills
+    its step and its axis values (``axis_values``, ``axis_status`` (k, n, a)).
     """
     n = X.shape[1]
     p = lo // n
@@ -551,18 +556,19 @@ def hessian_axes_range(
     while p * n < hi:
         stop = min(n, hi - p * n)
         _load_point(X, p, x_work)
+        if start == 0:
+            values[p], value_status[p] = call_scalar(f, x_work, args)
         for i in range(start, stop):
             steps[p, i] = coordinate_step(x_work[i], given_step(step, p, i), scale)
-        if value_status[p] == OK:
-            axis_range(
-                f, x_work, args, steps[p], axis_offsets, start, stop, axis_values[p], axis_status[p]
-            )
+        axis_range(
+            f, x_work, args, steps[p], axis_offsets, start, stop, axis_values[p], axis_status[p]
+        )
         p += 1
         start = 0
 
 
 @njit(cache=True, error_model="numpy")
-def hessian_pairs_range(
+def hessian_entries_range(
     f,
     X,
     args,
@@ -579,96 +585,91 @@ def hessian_pairs_range(
     out,
     status,
 ):
-    """Off-diagonal entries of the pair items ``lo`` to ``hi - 1`` (``n (n - 1) / 2`` per point)."""
+    """Entry items ``lo`` to ``hi - 1``: per point ``1 + n (n - 1) / 2`` of them.
+
+    Item 0 of a point is its diagonal, item ``t > 0`` its pair ``t - 1``
+    (pairs ``i < j`` numbered row by row). A point whose value failed gets
+    NaN and that status everywhere (written by its item 0), and nothing is
+    evaluated for it.
+    """
     n = X.shape[1]
-    pairs = n * (n - 1) // 2
-    p = lo // pairs
-    start = lo - p * pairs
-    while p * pairs < hi:
-        stop = min(pairs, hi - p * pairs)
-        if value_status[p] == OK:
-            _load_point(X, p, x_work)
-            pair_range(
-                f,
-                x_work,
-                args,
-                steps[p],
-                stencil,
-                axis_values[p],
-                axis_status[p],
-                values[p],
-                start,
-                stop,
-                out[p],
-                status[p],
-                pair_values,
-            )
+    per_point = 1 + n * (n - 1) // 2
+    p = lo // per_point
+    start = lo - p * per_point
+    while p * per_point < hi:
+        stop = min(per_point, hi - p * per_point)
+        code = value_status[p]
+        if code != OK:
+            if start == 0:
+                out[p] = np.nan
+                status[p] = code
+        else:
+            if start == 0:
+                diagonal_entries(
+                    steps[p], stencil, axis_values[p], axis_status[p], values[p], out[p], status[p]
+                )
+            first_pair = max(start, 1) - 1
+            if stop - 1 > first_pair:
+                _load_point(X, p, x_work)
+                pair_range(
+                    f,
+                    x_work,
+                    args,
+                    steps[p],
+                    stencil,
+                    axis_values[p],
+                    axis_status[p],
+                    values[p],
+                    first_pair,
+                    stop - 1,
+                    out[p],
+                    status[p],
+                    pair_values,
+                )
         p += 1
         start = 0
-
-
-@njit(cache=True, error_model="numpy")
-def hessian_diagonals_range(
-    stencil, values, value_status, steps, axis_values, axis_status, lo, hi, out, status
-):
-    """Diagonals of the points ``lo`` to ``hi - 1``; a point whose value failed gets NaN and its status."""
-    for p in range(lo, hi):
-        code = value_status[p]
-        if code == OK:
-            diagonal_entries(
-                steps[p], stencil, axis_values[p], axis_status[p], values[p], out[p], status[p]
-            )
-        else:
-            out[p] = np.nan
-            status[p] = code
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
 def hessians_serial(f, X, args, step, scale, stencil, values, value_status, steps, out, status):
     """Hessians at the rows of ``X``, one thread; ``stencil`` as for :func:`~fastdiff.kernels.hessian.hessian_serial`."""
     k, n = X.shape
-    axis_offsets = stencil[0]
+    a = stencil[0].shape[0]
     x_work = np.empty(n)
-    scalar_values_range(f, X, args, np.intp(0), k, x_work, values, value_status)
-    axis_values = np.empty((k, n, axis_offsets.shape[0]))
-    axis_status = np.empty((k, n, axis_offsets.shape[0]), dtype=np.int8)
+    axis_values = np.empty((k, n, a))
+    axis_status = np.empty((k, n, a), dtype=np.int8)
     hessian_axes_range(
         f,
         X,
         args,
         step,
         scale,
-        axis_offsets,
-        value_status,
+        stencil[0],
         np.intp(0),
         k * n,
         x_work,
+        values,
+        value_status,
         steps,
         axis_values,
         axis_status,
     )
-    pairs = n * (n - 1) // 2
-    if pairs > 0:
-        pair_values = np.empty(stencil[3].shape[0])
-        hessian_pairs_range(
-            f,
-            X,
-            args,
-            stencil,
-            values,
-            value_status,
-            steps,
-            axis_values,
-            axis_status,
-            np.intp(0),
-            k * pairs,
-            x_work,
-            pair_values,
-            out,
-            status,
-        )
-    hessian_diagonals_range(
-        stencil, values, value_status, steps, axis_values, axis_status, np.intp(0), k, out, status
+    hessian_entries_range(
+        f,
+        X,
+        args,
+        stencil,
+        values,
+        value_status,
+        steps,
+        axis_values,
+        axis_status,
+        np.intp(0),
+        k * (1 + n * (n - 1) // 2),
+        x_work,
+        np.empty(stencil[3].shape[0]),
+        out,
+        status,
     )
 
 
@@ -676,16 +677,16 @@ def hessians_serial(f, X, args, step, scale, stencil, values, value_status, step
 def hessians_parallel(
     f, X, args, step, scale, stencil, values, value_status, steps, out, status, threads
 ):
-    """Same as :func:`hessians_serial`: values, axis items, pair items and diagonals each split into ``threads`` chunks."""
+    """Same as :func:`hessians_serial`: the axis items, then the entry items, in ``threads`` chunks.
+
+    Bit for bit the serial result; pairs are items of their own, so the
+    threads share the work of a few large Hessians as well as that of many
+    small ones.
+    """
     k, n = X.shape
-    axis_offsets = stencil[0]
-    chunks = chunk_count(k, threads)
-    for c in prange(chunks):
-        lo, hi = chunk_bounds(k, chunks, c)
-        x_work = np.empty(n)
-        scalar_values_range(f, X, args, lo, hi, x_work, values, value_status)
-    axis_values = np.empty((k, n, axis_offsets.shape[0]))
-    axis_status = np.empty((k, n, axis_offsets.shape[0]), dtype=np.int8)
+    a = stencil[0].shape[0]
+    axis_values = np.empty((k, n, a))
+    axis_status = np.empty((k, n, a), dtype=np.int8)
     total = k * n
     chunks = chunk_count(total, threads)
     for c in prange(chunks):
@@ -697,44 +698,38 @@ def hessians_parallel(
             args,
             step,
             scale,
-            axis_offsets,
-            value_status,
+            stencil[0],
             lo,
             hi,
             x_work,
+            values,
+            value_status,
             steps,
             axis_values,
             axis_status,
         )
-    pairs = k * (n * (n - 1) // 2)
-    if pairs > 0:
-        chunks = chunk_count(pairs, threads)
-        for c in prange(chunks):
-            lo, hi = chunk_bounds(pairs, chunks, c)
-            x_work = np.empty(n)
-            pair_values = np.empty(stencil[3].shape[0])
-            hessian_pairs_range(
-                f,
-                X,
-                args,
-                stencil,
-                values,
-                value_status,
-                steps,
-                axis_values,
-                axis_status,
-                lo,
-                hi,
-                x_work,
-                pair_values,
-                out,
-                status,
-            )
-    chunks = chunk_count(k, threads)
+    total = k * (1 + n * (n - 1) // 2)
+    chunks = chunk_count(total, threads)
     for c in prange(chunks):
-        lo, hi = chunk_bounds(k, chunks, c)
-        hessian_diagonals_range(
-            stencil, values, value_status, steps, axis_values, axis_status, lo, hi, out, status
+        lo, hi = chunk_bounds(total, chunks, c)
+        x_work = np.empty(n)
+        pair_values = np.empty(stencil[3].shape[0])
+        hessian_entries_range(
+            f,
+            X,
+            args,
+            stencil,
+            values,
+            value_status,
+            steps,
+            axis_values,
+            axis_status,
+            lo,
+            hi,
+            x_work,
+            pair_values,
+            out,
+            status,
         )
 
 
