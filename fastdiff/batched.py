@@ -226,8 +226,6 @@ def compiled_gradients(
     if bad_row >= 0:
         raise non_finite_points_error(X, bad_row, bad_column)
     failed = _failed_points(status, value_status) if failures else np.empty(0, np.intp)
-    if failures:
-        evaluations -= int((value_status != OK).sum()) * per_point  # entries not evaluated
     return PointsPass(out, values if needs_value else None, steps, status, failed, evaluations)
 
 
@@ -275,8 +273,6 @@ def compiled_jacobians(
     if bad_row >= 0:
         raise non_finite_points_error(X, bad_row, bad_column)
     failed = _failed_points(status, value_status) if failures else np.empty(0, np.intp)
-    if failures:
-        evaluations -= int((value_status != OK).sum()) * per_point
     return PointsPass(out, values if needs_value else None, steps, status, failed, evaluations)
 
 

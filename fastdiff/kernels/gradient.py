@@ -14,7 +14,7 @@ from numba import njit, prange
 
 from fastdiff.kernels._calling import call_scalar
 from fastdiff.kernels._partition import chunk_bounds, chunk_count
-from fastdiff.kernels.formulas import first_derivative_entry
+from fastdiff.kernels.formulas import first_derivative_entry, first_derivative_pair
 from fastdiff.status import OK
 
 
@@ -63,6 +63,26 @@ def gradient_entry(f, x_work, args, i, h_i, offsets, weights, row, f0, values):
         if s != OK and code == OK:
             code = s
     return first_derivative_entry(values, offsets, weights, row, f0, h_i), code
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def pair_gradient_entry(f, x_work, args, i, h_i, offset_a, weight_a, offset_b, weight_b):
+    """:func:`gradient_entry` for a two-point stencil (:func:`~fastdiff.kernels.formulas.two_point_slots`).
+
+    The stencil's two offsets and weights are numbers here, not a table:
+    the same points, evaluated in the same order and combined with the
+    same arithmetic (:func:`~fastdiff.kernels.formulas.first_derivative_pair`),
+    hence the same entry and status, bit for bit.
+    """
+    x_i = x_work[i]
+    x_work[i] = x_i + offset_a * h_i
+    value_a, code = call_scalar(f, x_work, args)
+    x_work[i] = x_i + offset_b * h_i
+    value_b, s = call_scalar(f, x_work, args)
+    x_work[i] = x_i
+    if code == OK:
+        code = s
+    return first_derivative_pair(value_a, value_b, weight_a, weight_b, h_i), code
 
 
 @njit(cache=True, error_model="numpy")

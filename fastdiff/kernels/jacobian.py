@@ -22,7 +22,11 @@ from numba import njit, prange
 
 from fastdiff.kernels._calling import call_vector, combine_pair, combine_vector
 from fastdiff.kernels._partition import chunk_bounds, chunk_count
-from fastdiff.kernels.formulas import add_weighted_values, first_derivative_scale
+from fastdiff.kernels.formulas import (
+    add_weighted_values,
+    first_derivative_scale,
+    two_point_slots,
+)
 from fastdiff.status import OK
 
 #: Columns summed before they are written into the row-major Jacobian: each
@@ -78,7 +82,7 @@ def jacobian_column_sum(f, x_work, args, i, h_i, offsets_row, weights_row, f0, c
     if last < 0:
         column[:] = 0.0
         return 0.0, code
-    pair = _two_points(offsets_row, weights_row)
+    pair = two_point_slots(offsets_row, weights_row)
     if pair[0] >= 0:
         return _pair_column(f, x_work, args, i, h_i, offsets_row, weights_row, pair, scale, column)
     fused = offsets_row[last] != 0.0
@@ -117,24 +121,6 @@ def jacobian_column(f, x_work, args, i, h_i, offsets_row, weights_row, f0, colum
         for r in range(column.shape[0]):
             column[r] *= scale
     return code
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def _two_points(offsets_row, weights_row):
-    # The two entries of a stencil of exactly two points away from x (central
-    # differences), or (-1, -1).
-    first = -1
-    second = -1
-    for k in range(weights_row.shape[0]):
-        if weights_row[k] == 0.0:
-            continue
-        if offsets_row[k] == 0.0 or second >= 0:
-            return -1, -1
-        if first < 0:
-            first = k
-        else:
-            second = k
-    return (first, second) if second >= 0 else (-1, -1)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
