@@ -1,6 +1,8 @@
 """The public functions: validate once, pick the path, shape the result.
 
 ``gradient``, ``jacobian`` and ``hessian`` differentiate at one point;
+``gradients``, ``jacobians`` and ``hessians`` at each row of a (k, n) array
+(:mod:`fastdiff.batched`);
 ``grad``, ``jac``, ``hess`` and ``value_and_grad`` return callables of ``x``
 that keep the prepared function and the checked options, for repeated use
 (for example as ``jac=`` in ``scipy.optimize.minimize``).
@@ -18,6 +20,7 @@ import scipy.sparse
 from numpy.typing import ArrayLike
 
 from fastdiff import sparse
+from fastdiff.batched import sparsity_not_supported
 from fastdiff.derivatives import GradientFunction, HessianFunction, JacobianFunction
 from fastdiff.evaluate import Evaluator
 
@@ -524,10 +527,8 @@ def jacobians(
     :func:`gradients`.
     """
     if sparsity is not None or coloring is not None:
-        raise ValueError(
-            f"{'sparsity' if sparsity is not None else 'coloring'} is not supported by jacobians "
-            "(derivatives at many points): call fastdiff.jacobian with sparsity= at each point"
-        )
+        option = "sparsity" if sparsity is not None else "coloring"
+        raise sparsity_not_supported("jacobians", option)
     options = dict(
         method=method, step=step, abs_step=abs_step, rel_step=rel_step, full_output=full_output
     )
@@ -589,10 +590,8 @@ def hessians(
     pair) items for the pairs. Paths and failures as for :func:`gradients`.
     """
     if sparsity is not None or coloring is not None:
-        raise ValueError(
-            f"{'sparsity' if sparsity is not None else 'coloring'} is not supported by hessians "
-            "(derivatives at many points): call fastdiff.hessian with sparsity= at each point"
-        )
+        option = "sparsity" if sparsity is not None else "coloring"
+        raise sparsity_not_supported("hessians", option)
     options = dict(
         method=method, step=step, abs_step=abs_step, rel_step=rel_step, full_output=full_output
     )

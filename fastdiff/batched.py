@@ -135,6 +135,14 @@ def check_points_options(options: DerivativeOptions) -> None:
         )
 
 
+def sparsity_not_supported(name: str, option: str = "sparsity") -> ValueError:
+    """The error for a sparse derivative asked at many points (``name``: what was called)."""
+    return ValueError(
+        f"{option} is not supported by {name} (derivatives at many points): a sparse "
+        "derivative takes one point at a time; call it at each row of X"
+    )
+
+
 def batch_steps(X: np.ndarray, options: DerivativeOptions) -> np.ndarray:
     """The steps asked for, as the batched drivers take them: shape (0, n), (1, n) or (k, n).
 

@@ -7,6 +7,7 @@ import scipy.sparse
 from numpy.typing import ArrayLike
 
 from fastdiff.backends import python_evaluator
+from fastdiff.batched import sparsity_not_supported
 from fastdiff.careful import dense_jacobian
 from fastdiff.compiled import function_name
 from fastdiff.kernels.sparse_jacobian import recover_jacobian
@@ -98,6 +99,16 @@ class SparseJacobianFunction:
         return dense_jacobian(
             self.function, x, derivative_options(method=self.method, step=self.step)
         )
+
+    def at_points(self, X, *args, **kwargs):
+        """Not supported: a sparse Jacobian is computed at one point per call.
+
+        Raises
+        ------
+        ValueError
+            Always, naming ``sparsity``; call this function at each row of ``X``.
+        """
+        raise sparsity_not_supported("SparseJacobianFunction.at_points")
 
     def __repr__(self) -> str:
         return (
