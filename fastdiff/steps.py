@@ -77,7 +77,7 @@ def relative_steps(x, exponent, eps, out):
     """
     scale = eps**exponent
     for i in range(x.shape[0]):
-        out[i] = representable_step(x[i], default_step(x[i], scale))
+        out[i] = default_coordinate_step(x[i], scale)
     return out
 
 
@@ -151,8 +151,18 @@ def coordinate_step(x_i, given, scale):
     """
     h = representable_step(x_i, given)
     if h == 0.0:
-        h = representable_step(x_i, default_step(x_i, scale))
+        h = default_coordinate_step(x_i, scale)
     return h
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def default_coordinate_step(x_i, scale):
+    """The default step of one coordinate, ``scale * max(1, |x_i|)`` made representable.
+
+    What :func:`relative_steps` computes for each coordinate, and
+    :func:`coordinate_step` where no step is given.
+    """
+    return representable_step(x_i, default_step(x_i, scale))
 
 
 FLOAT32_EPS = float(np.finfo(np.float32).eps)

@@ -46,16 +46,20 @@ from fastdiff.kernels.gradient import gradient_entry, pair_gradient_entry
 from fastdiff.kernels.hessian import axis_range, diagonal_entries, pair_range
 from fastdiff.kernels.jacobian import jacobian_column
 from fastdiff.status import OK
-from fastdiff.steps import coordinate_step
+from fastdiff.steps import coordinate_step, default_coordinate_step
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def given_step(step, p, i):
-    """The step asked for at entry ``(p, i)``: 0.0 (default rule) when ``step`` has no rows."""
+def entry_step(x_i, step, p, i, scale):
+    """The step of entry ``(p, i)`` at ``x_i = X[p, i]``: as :func:`fastdiff.steps.fill_steps` takes it at ``X[p]``.
+
+    ``step`` has no rows (the default rule), one row (shared) or k rows;
+    ``scale`` is ``eps**exponent`` of the default rule.
+    """
     rows = step.shape[0]
     if rows == 0:
-        return 0.0
-    return step[0 if rows == 1 else p, i]
+        return default_coordinate_step(x_i, scale)
+    return coordinate_step(x_i, step[0 if rows == 1 else p, i], scale)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -96,7 +100,7 @@ def fill_batch_steps(X, step, exponent, eps, steps):
     scale = eps**exponent
     for p in range(X.shape[0]):
         for i in range(X.shape[1]):
-            steps[p, i] = coordinate_step(X[p, i], given_step(step, p, i), scale)
+            steps[p, i] = entry_step(X[p, i], step, p, i, scale)
     return steps
 
 
@@ -149,7 +153,7 @@ def gradients_range(
         for p in range(lo // n, (hi + n - 1) // n):
             _load_point(X, p, x_work)
             for i in range(max(lo - p * n, 0), min(hi - p * n, n)):
-                h_i = coordinate_step(x_work[i], given_step(step, p, i), scale)
+                h_i = entry_step(x_work[i], step, p, i, scale)
                 steps[p, i] = h_i
                 out[p, i], status[p, i] = pair_gradient_entry(
                     f, x_work, args, i, h_i, offset_a, weight_a, offset_b, weight_b
@@ -159,7 +163,7 @@ def gradients_range(
         _load_point(X, p, x_work)
         f0 = values[p]
         for i in range(max(lo - p * n, 0), min(hi - p * n, n)):
-            h_i = coordinate_step(x_work[i], given_step(step, p, i), scale)
+            h_i = entry_step(x_work[i], step, p, i, scale)
             steps[p, i] = h_i
             row = i if offsets.shape[0] > 1 else 0
             out[p, i], status[p, i] = gradient_entry(
@@ -348,7 +352,7 @@ def jacobians_range(
         f0 = values[p]
         jacobian = out[p]
         for i in range(max(lo - p * n, 0), min(hi - p * n, n)):
-            h_i = coordinate_step(x_work[i], given_step(step, p, i), scale)
+            h_i = entry_step(x_work[i], step, p, i, scale)
             steps[p, i] = h_i
             row = 0 if shared else i
             status[p, i] = jacobian_column(
@@ -529,7 +533,7 @@ def hessian_axes_range(
         if start == 0:
             values[p], value_status[p] = call_scalar(f, x_work, args)
         for i in range(start, stop):
-            steps[p, i] = coordinate_step(x_work[i], given_step(step, p, i), scale)
+            steps[p, i] = entry_step(x_work[i], step, p, i, scale)
         axis_range(
             f, x_work, args, steps[p], axis_offsets, start, stop, axis_values[p], axis_status[p]
         )
