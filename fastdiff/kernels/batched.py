@@ -10,13 +10,15 @@ whether k or n is the large one. Each parallel kernel is one parallel region
 (two for Hessians: the pairs need every axis value).
 
 Nothing here restates a formula: each entry is computed by the helpers of
-the one-point kernels (:func:`~fastdiff.kernels.gradient.gradient_entry`,
-:func:`~fastdiff.kernels.jacobian.jacobian_column`,
+the one-point kernels (:func:`~fastdiff.kernels.gradient.gradient_entry`
+and, for central differences, its two-point form
+:func:`~fastdiff.kernels.gradient.pair_gradient_entry`;
+:func:`~fastdiff.kernels.jacobian.jacobian_column`;
 :func:`~fastdiff.kernels.hessian.axis_range`,
 :func:`~fastdiff.kernels.hessian.pair_range`,
-:func:`~fastdiff.kernels.hessian.diagonal_entries`) and each step by
-:func:`fastdiff.steps.coordinate_step`, so row ``p`` of the result is bit
-for bit the one-point kernels' result at ``X[p]``.
+:func:`~fastdiff.kernels.hessian.diagonal_entries`) and each step by the
+rules of :mod:`fastdiff.steps` (:func:`entry_step`), so row ``p`` of the
+result is bit for bit the one-point kernels' result at ``X[p]``.
 
 ``f`` is a jitted function or the address of its compiled code (see
 :mod:`fastdiff.kernels._calling`), called as ``f(x, *args)``.
@@ -30,8 +32,9 @@ rule, 1 for absolute steps shared by all points, k for one row per point
 (scalar ``f``; for a Jacobian ``(k, m)``, contiguous rows) where the stencil
 or the caller needs it, and ``value_status`` (k,) int8 its status. A
 point whose value failed is evaluated all the same (the caller recomputes
-it at one point); only a Hessian skips its pairs. ``out``: gradients (k, n); Jacobians (k, m, n) whose columns are
-contiguous (``np.empty((k, n, m)).transpose(0, 2, 1)``); Hessians (k, n, n).
+it at one point); only a Hessian skips its pairs. ``out``: gradients
+(k, n); Jacobians (k, m, n) whose columns are contiguous
+(``np.empty((k, n, m)).transpose(0, 2, 1)``); Hessians (k, n, n).
 ``status`` has the shape of ``out`` without ``m``: (k, n) or (k, n, n).
 """
 
@@ -142,8 +145,9 @@ def gradients_range(
     Central differences (one two-point row for all coordinates) take their
     own loop, with the stencil's numbers in registers
     (:func:`~fastdiff.kernels.gradient.pair_gradient_entry`); the general
-    loop reads the table. Measured on the extended Rosenbrock at n = 2, the
-    table and a test inside the loop each cost a quarter of the floor.
+    loop reads the table. Measured on the extended Rosenbrock at n = 2
+    (evaluation floor 21 ns per point): reading the table cost 10 ns per
+    point more, and a test of each point's value inside the loop 6 ns.
     """
     n = X.shape[1]
     first, second = two_point_slots(offsets[0], weights[0])
