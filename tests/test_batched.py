@@ -363,7 +363,10 @@ def test_step_of_the_wrong_length(points):
         (lambda X: fastdiff.gradients(rosenbrock, X, step="auto"), "step='auto'"),
         (lambda X: fastdiff.jacobians(chemistry, X, sparsity=np.ones((4, 3))), "sparsity"),
         (lambda X: fastdiff.hessians(rosenbrock, X, sparsity=np.eye(3)), "sparsity"),
-        (lambda X: fastdiff.jac(chemistry, sparsity=np.ones((4, 3), bool)).at_points(X), "sparsity"),
+        (
+            lambda X: fastdiff.jac(chemistry, sparsity=np.ones((4, 3), bool)).at_points(X),
+            "sparsity",
+        ),
     ],
 )
 def test_unsupported_options_are_named(points, call, message):
