@@ -259,7 +259,7 @@ def compiled_jacobians(
     values = np.empty((k, m))
     value_status = np.empty(k, dtype=np.int8)
     steps = np.empty((k, n))
-    out = np.empty((k, n, m)).transpose(0, 2, 1)
+    columns = np.empty((k, n, m))
     status = np.empty((k, n), dtype=np.int8)
     bad_row, bad_column, failures = jacobians_driver(
         backend.address,
@@ -275,12 +275,13 @@ def compiled_jacobians(
         values,
         value_status,
         steps,
-        out,
+        columns,
         status,
     )
     if bad_row >= 0:
         raise non_finite_points_error(X, bad_row, bad_column)
     failed = _failed_points(status, value_status) if failures else np.empty(0, np.intp)
+    out = columns.transpose(0, 2, 1)  # (k, m, n), each Jacobian with contiguous columns
     return PointsPass(out, values if needs_value else None, steps, status, failed, evaluations)
 
 

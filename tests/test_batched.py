@@ -119,12 +119,19 @@ def test_float32_points_get_float32_steps(points):
 
 
 def test_bounds_are_those_of_one_point(points):
+    # A Python f: the bounds path is the one-point careful path, row by row,
+    # and its compiled form is tested with the one-point functions.
+    f = rosenbrock.py_func
     bounds = (-1.0, 1.0)
     inside = np.clip(points, -1.0, 1.0)
-    G = fastdiff.gradients(rosenbrock, inside, bounds=bounds)
-    assert np.array_equal(G, _rows(fastdiff.gradient, rosenbrock, inside, bounds=bounds))
+    G = fastdiff.gradients(f, inside, bounds=bounds)
+    assert np.array_equal(G, _rows(fastdiff.gradient, f, inside, bounds=bounds))
     for g, x in zip(G, inside):
         assert relative_error(g, rosenbrock_gradient(x)) < 1e-6
+    result = fastdiff.gradients(f, inside, bounds=bounds, full_output=True)
+    one_point = [fastdiff.gradient(f, x, bounds=bounds, full_output=True) for x in inside]
+    assert np.array_equal(result.derivative, G) and result.status.shape == (5, 4)
+    assert result.nfev == sum(r.nfev for r in one_point)
 
 
 # --- Results: full_output, values, evaluation counts --------------------------------

@@ -6,14 +6,22 @@ gradients and Jacobians; for Hessians the axis items (point, coordinate),
 then the entry items (point, diagonal or pair ``i < j``). A thread keeps one
 private copy of the point it works on (``x_work``), loaded when its chunk
 reaches a new point; with k points and n coordinates the threads stay busy
-whether k or n is the large one. Each parallel kernel is one parallel region
-(two for Hessians: the pairs need every axis value).
+whether k or n is the large one.
+
+One function per derivative, ``*_driver``, is the whole compiled call: it
+checks ``X``, then runs the range helpers on the calling thread
+(``threads == 1``) or in one parallel region over chunks (two for
+Hessians: the pairs need every axis value). Serial and parallel code in
+one function compiles once instead of three times (a driver, a serial and a
+parallel kernel: a third of the cold compile time of these kernels), and
+nothing starts threads unless a chunked loop runs. Do not call a driver
+inside a ``prange`` loop of your own.
 
 Nothing here restates a formula: each entry is computed by the helpers of
 the one-point kernels (:func:`~fastdiff.kernels.gradient.gradient_entry`
 and, for central differences, its two-point form
 :func:`~fastdiff.kernels.gradient.pair_gradient_entry`;
-:func:`~fastdiff.kernels.jacobian.jacobian_column`;
+:func:`~fastdiff.kernels.jacobian.jacobian_range`;
 :func:`~fastdiff.kernels.hessian.axis_range`,
 :func:`~fastdiff.kernels.hessian.pair_range`,
 :func:`~fastdiff.kernels.hessian.diagonal_entries`) and each step by the
@@ -33,9 +41,11 @@ rule, 1 for absolute steps shared by all points, k for one row per point
 or the caller needs it, and ``value_status`` (k,) int8 its status. A
 point whose value failed is evaluated all the same (the caller recomputes
 it at one point); only a Hessian skips its pairs. ``out``: gradients
-(k, n); Jacobians (k, m, n) whose columns are contiguous
-(``np.empty((k, n, m)).transpose(0, 2, 1)``); Hessians (k, n, n).
-``status`` has the shape of ``out`` without ``m``: (k, n) or (k, n, n).
+(k, n); Jacobians ``columns`` (k, n, m), C-contiguous, whose ``columns[p].T``
+is the Jacobian at ``X[p]`` with contiguous columns (what the caller
+returns is ``columns.transpose(0, 2, 1)``, (k, m, n)); Hessians (k, n, n).
+``status`` has the shape of the derivatives without ``m``: (k, n) or
+(k, n, n).
 """
 
 import numpy as np
@@ -47,7 +57,7 @@ from fastdiff.kernels.drivers import count_failures
 from fastdiff.kernels.formulas import two_point_slots
 from fastdiff.kernels.gradient import gradient_entry, pair_gradient_entry
 from fastdiff.kernels.hessian import axis_range, diagonal_entries, pair_range
-from fastdiff.kernels.jacobian import jacobian_column
+from fastdiff.kernels.jacobian import BLOCK_COLUMNS, jacobian_range
 from fastdiff.status import OK
 from fastdiff.steps import coordinate_step, default_coordinate_step
 
@@ -175,96 +185,7 @@ def gradients_range(
             )
 
 
-@njit(cache=True, error_model="numpy", nogil=True)
-def gradients_serial(
-    f, X, args, step, scale, offsets, weights, needs_value, values, value_status, steps, out, status
-):
-    """Gradients at the rows of ``X``, one thread (see the module notes for the arguments).
-
-    ``needs_value``: evaluate ``values`` first; otherwise ``values`` must
-    hold NaN and ``value_status`` OK.
-    """
-    k, n = X.shape
-    x_work = np.empty(n)
-    if needs_value:
-        scalar_values_range(f, X, args, np.intp(0), k, x_work, values, value_status)
-    scratch = np.empty(offsets.shape[1])
-    gradients_range(
-        f,
-        X,
-        args,
-        step,
-        scale,
-        offsets,
-        weights,
-        values,
-        np.intp(0),
-        k * n,
-        x_work,
-        scratch,
-        steps,
-        out,
-        status,
-    )
-
-
 @njit(cache=True, error_model="numpy", nogil=True, parallel=True)
-def gradients_parallel(
-    f,
-    X,
-    args,
-    step,
-    scale,
-    offsets,
-    weights,
-    needs_value,
-    values,
-    value_status,
-    steps,
-    out,
-    status,
-    threads,
-):
-    """Same as :func:`gradients_serial`, split into ``threads`` chunks: bit for bit the serial result.
-
-    Where ``f`` is needed at the points, a chunk is whole points and its
-    thread evaluates them first; with fewer points than threads, the values
-    come first, on the calling thread. One parallel region either way. Do
-    not call it inside a ``prange`` loop of your own.
-    """
-    k, n = X.shape
-    by_point = needs_value and k >= threads
-    if needs_value and not by_point:
-        scalar_values_range(f, X, args, np.intp(0), k, np.empty(n), values, value_status)
-    units = k if by_point else k * n
-    chunks = chunk_count(units, threads)
-    for c in prange(chunks):
-        lo, hi = chunk_bounds(units, chunks, c)
-        x_work = np.empty(n)
-        scratch = np.empty(offsets.shape[1])
-        if by_point:
-            scalar_values_range(f, X, args, lo, hi, x_work, values, value_status)
-            lo, hi = lo * n, hi * n
-        gradients_range(
-            f,
-            X,
-            args,
-            step,
-            scale,
-            offsets,
-            weights,
-            values,
-            lo,
-            hi,
-            x_work,
-            scratch,
-            steps,
-            out,
-            status,
-        )
-
-
-@njit(cache=True, error_model="numpy", nogil=True)
 def gradients_driver(
     f,
     X,
@@ -282,11 +203,24 @@ def gradients_driver(
     out,
     status,
 ):
-    """Gradients at the rows of ``X``: one call from Python (see the module notes).
+    """Gradients at the rows of ``X`` into ``out`` (k, n): one call from Python.
 
-    ``exponent`` and ``eps`` give the default steps (``eps**exponent *
-    max(1, |x_i|)``); ``threads`` is 1 for the serial kernel, else the
-    number of chunks of the parallel one.
+    Parameters
+    ----------
+    f, X, args, step, values, value_status, steps, out, status
+        See the module notes.
+    exponent, eps : float
+        The default steps are ``eps**exponent * max(1, |x_i|)``.
+    offsets, weights : ndarray, shape (1, w) or (n, w)
+        The stencil (:mod:`fastdiff.stencils`).
+    needs_value : bool
+        Evaluate ``f`` at each point into ``values`` (the stencil or the
+        caller uses it); otherwise ``values`` is set to NaN.
+    threads : int
+        1: everything on the calling thread; else the number of chunks. Where
+        ``f`` is needed at the points, a chunk is whole points whose thread
+        evaluates them first (with fewer points than threads, the values
+        come first, on the calling thread).
 
     Returns
     -------
@@ -298,12 +232,18 @@ def gradients_driver(
     bad_row, bad_column = first_non_finite_entry(X)
     if bad_row >= 0:
         return bad_row, bad_column, 0
+    k, n = X.shape
     if not needs_value:
-        values[:] = np.nan
-        value_status[:] = OK
+        for p in range(k):
+            values[p] = np.nan
+            value_status[p] = OK
     scale = eps**exponent
-    if threads > 1:
-        gradients_parallel(
+    if threads <= 1:
+        x_work = np.empty(n)
+        if needs_value:
+            scalar_values_range(f, X, args, np.intp(0), k, x_work, values, value_status)
+        scratch = np.empty(offsets.shape[1])
+        gradients_range(
             f,
             X,
             args,
@@ -311,30 +251,45 @@ def gradients_driver(
             scale,
             offsets,
             weights,
-            needs_value,
             values,
-            value_status,
+            np.intp(0),
+            k * n,
+            x_work,
+            scratch,
             steps,
             out,
             status,
-            threads,
         )
     else:
-        gradients_serial(
-            f,
-            X,
-            args,
-            step,
-            scale,
-            offsets,
-            weights,
-            needs_value,
-            values,
-            value_status,
-            steps,
-            out,
-            status,
-        )
+        by_point = needs_value and k >= threads
+        if needs_value and not by_point:
+            scalar_values_range(f, X, args, np.intp(0), k, np.empty(n), values, value_status)
+        units = k if by_point else k * n
+        chunks = chunk_count(units, threads)
+        for c in prange(chunks):
+            lo, hi = chunk_bounds(units, chunks, c)
+            x_work = np.empty(n)
+            scratch = np.empty(offsets.shape[1])
+            if by_point:
+                scalar_values_range(f, X, args, lo, hi, x_work, values, value_status)
+                lo, hi = lo * n, hi * n
+            gradients_range(
+                f,
+                X,
+                args,
+                step,
+                scale,
+                offsets,
+                weights,
+                values,
+                lo,
+                hi,
+                x_work,
+                scratch,
+                steps,
+                out,
+                status,
+            )
     return -1, -1, count_failures(status) + count_failures(value_status)
 
 
@@ -343,56 +298,6 @@ def gradients_driver(
 
 @njit(cache=True, error_model="numpy")
 def jacobians_range(
-    f, X, args, step, scale, offsets, weights, values, lo, hi, x_work, steps, out, status
-):
-    """Columns ``lo`` to ``hi - 1`` of the Jacobians, column ``e`` being ``(e // n, e % n)``.
-
-    ``values`` (k, m) is read only by stencils with a centre point.
-    """
-    n = X.shape[1]
-    shared = offsets.shape[0] == 1
-    for p in range(lo // n, (hi + n - 1) // n):
-        _load_point(X, p, x_work)
-        f0 = values[p]
-        jacobian = out[p]
-        for i in range(max(lo - p * n, 0), min(hi - p * n, n)):
-            h_i = entry_step(x_work[i], step, p, i, scale)
-            steps[p, i] = h_i
-            row = 0 if shared else i
-            status[p, i] = jacobian_column(
-                f, x_work, args, i, h_i, offsets[row], weights[row], f0, jacobian[:, i]
-            )
-
-
-@njit(cache=True, error_model="numpy", nogil=True)
-def jacobians_serial(
-    f, X, args, step, scale, offsets, weights, needs_value, values, value_status, steps, out, status
-):
-    """Jacobians at the rows of ``X``, one thread (see the module notes)."""
-    k, n = X.shape
-    x_work = np.empty(n)
-    if needs_value:
-        vector_values_range(f, X, args, np.intp(0), k, x_work, values, value_status)
-    jacobians_range(
-        f,
-        X,
-        args,
-        step,
-        scale,
-        offsets,
-        weights,
-        values,
-        np.intp(0),
-        k * n,
-        x_work,
-        steps,
-        out,
-        status,
-    )
-
-
-@njit(cache=True, error_model="numpy", nogil=True, parallel=True)
-def jacobians_parallel(
     f,
     X,
     args,
@@ -400,46 +305,50 @@ def jacobians_parallel(
     scale,
     offsets,
     weights,
-    needs_value,
     values,
-    value_status,
+    lo,
+    hi,
+    x_work,
+    block,
+    scales,
     steps,
-    out,
+    columns,
     status,
-    threads,
 ):
-    """Same as :func:`jacobians_serial`, chunked as :func:`gradients_parallel` (bit for bit the same)."""
-    k, n = X.shape
-    by_point = needs_value and k >= threads
-    if needs_value and not by_point:
-        vector_values_range(f, X, args, np.intp(0), k, np.empty(n), values, value_status)
-    units = k if by_point else k * n
-    chunks = chunk_count(units, threads)
-    for c in prange(chunks):
-        lo, hi = chunk_bounds(units, chunks, c)
-        x_work = np.empty(n)
-        if by_point:
-            vector_values_range(f, X, args, lo, hi, x_work, values, value_status)
-            lo, hi = lo * n, hi * n
-        jacobians_range(
+    """Columns ``lo`` to ``hi - 1`` of the Jacobians, column ``e`` being ``(e // n, e % n)``.
+
+    Per point, the steps of its columns in the range, then those columns by
+    :func:`~fastdiff.kernels.jacobian.jacobian_range` into ``columns[p].T``
+    (contiguous columns: the one-point kernels' own case, and their
+    compiled code). ``block`` (>= BLOCK_COLUMNS, m) and ``scales`` are that
+    function's scratch; ``values`` (k, m) is read only by stencils with a
+    centre point.
+    """
+    n = X.shape[1]
+    for p in range(lo // n, (hi + n - 1) // n):
+        start = max(lo - p * n, 0)
+        stop = min(hi - p * n, n)
+        _load_point(X, p, x_work)
+        for i in range(start, stop):
+            steps[p, i] = entry_step(x_work[i], step, p, i, scale)
+        jacobian_range(
             f,
-            X,
+            x_work,
             args,
-            step,
-            scale,
+            steps[p],
             offsets,
             weights,
-            values,
-            lo,
-            hi,
-            x_work,
-            steps,
-            out,
-            status,
+            values[p],
+            start,
+            stop,
+            columns[p].T,
+            status[p],
+            block,
+            scales,
         )
 
 
-@njit(cache=True, error_model="numpy", nogil=True)
+@njit(cache=True, error_model="numpy", nogil=True, parallel=True)
 def jacobians_driver(
     f,
     X,
@@ -454,21 +363,28 @@ def jacobians_driver(
     values,
     value_status,
     steps,
-    out,
+    columns,
     status,
 ):
-    """Jacobians at the rows of ``X``; returns ``(bad_row, bad_column, failures)``.
+    """Jacobians at the rows of ``X`` into ``columns`` (k, n, m); returns ``(bad_row, bad_column, failures)``.
 
-    As :func:`gradients_driver`, with ``values`` (k, m) and ``out`` (k, m, n).
+    As :func:`gradients_driver`, with ``values`` (k, m) (left as they are
+    when not needed).
     """
     bad_row, bad_column = first_non_finite_entry(X)
     if bad_row >= 0:
         return bad_row, bad_column, 0
+    k, n = X.shape
+    m = columns.shape[2]
     if not needs_value:
-        value_status[:] = OK
+        for p in range(k):
+            value_status[p] = OK
     scale = eps**exponent
-    if threads > 1:
-        jacobians_parallel(
+    if threads <= 1:
+        x_work = np.empty(n)
+        if needs_value:
+            vector_values_range(f, X, args, np.intp(0), k, x_work, values, value_status)
+        jacobians_range(
             f,
             X,
             args,
@@ -476,30 +392,48 @@ def jacobians_driver(
             scale,
             offsets,
             weights,
-            needs_value,
             values,
-            value_status,
+            np.intp(0),
+            k * n,
+            x_work,
+            np.empty((BLOCK_COLUMNS, m)),
+            np.empty(BLOCK_COLUMNS),
             steps,
-            out,
+            columns,
             status,
-            threads,
         )
     else:
-        jacobians_serial(
-            f,
-            X,
-            args,
-            step,
-            scale,
-            offsets,
-            weights,
-            needs_value,
-            values,
-            value_status,
-            steps,
-            out,
-            status,
-        )
+        by_point = needs_value and k >= threads
+        if needs_value and not by_point:
+            vector_values_range(f, X, args, np.intp(0), k, np.empty(n), values, value_status)
+        units = k if by_point else k * n
+        chunks = chunk_count(units, threads)
+        for c in prange(chunks):
+            lo, hi = chunk_bounds(units, chunks, c)
+            x_work = np.empty(n)
+            block = np.empty((BLOCK_COLUMNS, m))
+            scales = np.empty(BLOCK_COLUMNS)
+            if by_point:
+                vector_values_range(f, X, args, lo, hi, x_work, values, value_status)
+                lo, hi = lo * n, hi * n
+            jacobians_range(
+                f,
+                X,
+                args,
+                step,
+                scale,
+                offsets,
+                weights,
+                values,
+                lo,
+                hi,
+                x_work,
+                block,
+                scales,
+                steps,
+                columns,
+                status,
+            )
     return -1, -1, count_failures(status) + count_failures(value_status)
 
 
@@ -526,13 +460,13 @@ def hessian_axes_range(
     """Axis items ``lo`` to ``hi - 1``, item ``e`` being ``(p, i) = (e // n, e % n)``.
 
     The item ``(p, 0)`` also evaluates ``f`` at ``X[p]``; every item fills
-    its step and its axis values (``axis_values``, ``axis_status`` (k, n, a)).
+    its step and its axis values (``axis_values``, ``axis_status`` (k, n, a))
+    by :func:`~fastdiff.kernels.hessian.axis_range`.
     """
     n = X.shape[1]
-    p = lo // n
-    start = lo - p * n
-    while p * n < hi:
-        stop = min(n, hi - p * n)
+    for p in range(lo // n, (hi + n - 1) // n):
+        start = max(lo - p * n, 0)
+        stop = min(hi - p * n, n)
         _load_point(X, p, x_work)
         if start == 0:
             values[p], value_status[p] = call_scalar(f, x_work, args)
@@ -541,8 +475,6 @@ def hessian_axes_range(
         axis_range(
             f, x_work, args, steps[p], axis_offsets, start, stop, axis_values[p], axis_status[p]
         )
-        p += 1
-        start = 0
 
 
 @njit(cache=True, error_model="numpy")
@@ -565,110 +497,71 @@ def hessian_entries_range(
 ):
     """Entry items ``lo`` to ``hi - 1``: per point ``1 + n (n - 1) / 2`` of them.
 
-    Item 0 of a point is its diagonal, item ``t > 0`` its pair ``t - 1``
-    (pairs ``i < j`` numbered row by row). A point whose value failed gets
-    NaN and that status everywhere (written by its item 0), and nothing is
-    evaluated for it.
+    Item 0 of a point is its diagonal
+    (:func:`~fastdiff.kernels.hessian.diagonal_entries`), item ``t > 0`` its
+    pair ``t - 1`` (pairs ``i < j`` numbered row by row,
+    :func:`~fastdiff.kernels.hessian.pair_range`). A point whose value
+    failed gets NaN and that status everywhere (written by its item 0), and
+    its pairs are not evaluated.
     """
     n = X.shape[1]
     per_point = 1 + n * (n - 1) // 2
-    p = lo // per_point
-    start = lo - p * per_point
-    while p * per_point < hi:
-        stop = min(per_point, hi - p * per_point)
+    for p in range(lo // per_point, (hi + per_point - 1) // per_point):
+        start = max(lo - p * per_point, 0)
+        stop = min(hi - p * per_point, per_point)
         code = value_status[p]
         if code != OK:
             if start == 0:
                 out[p] = np.nan
                 status[p] = code
-        else:
-            if start == 0:
-                diagonal_entries(
-                    steps[p], stencil, axis_values[p], axis_status[p], values[p], out[p], status[p]
-                )
-            first_pair = max(start, 1) - 1
-            if stop - 1 > first_pair:
-                _load_point(X, p, x_work)
-                pair_range(
-                    f,
-                    x_work,
-                    args,
-                    steps[p],
-                    stencil,
-                    axis_values[p],
-                    axis_status[p],
-                    values[p],
-                    first_pair,
-                    stop - 1,
-                    out[p],
-                    status[p],
-                    pair_values,
-                )
-        p += 1
-        start = 0
-
-
-@njit(cache=True, error_model="numpy", nogil=True)
-def hessians_serial(f, X, args, step, scale, stencil, values, value_status, steps, out, status):
-    """Hessians at the rows of ``X``, one thread; ``stencil`` as for :func:`~fastdiff.kernels.hessian.hessian_serial`."""
-    k, n = X.shape
-    a = stencil[0].shape[0]
-    x_work = np.empty(n)
-    axis_values = np.empty((k, n, a))
-    axis_status = np.empty((k, n, a), dtype=np.int8)
-    hessian_axes_range(
-        f,
-        X,
-        args,
-        step,
-        scale,
-        stencil[0],
-        np.intp(0),
-        k * n,
-        x_work,
-        values,
-        value_status,
-        steps,
-        axis_values,
-        axis_status,
-    )
-    hessian_entries_range(
-        f,
-        X,
-        args,
-        stencil,
-        values,
-        value_status,
-        steps,
-        axis_values,
-        axis_status,
-        np.intp(0),
-        k * (1 + n * (n - 1) // 2),
-        x_work,
-        np.empty(stencil[3].shape[0]),
-        out,
-        status,
-    )
+            continue
+        if start == 0:
+            diagonal_entries(
+                steps[p], stencil, axis_values[p], axis_status[p], values[p], out[p], status[p]
+            )
+        first_pair = max(start, 1) - 1
+        if stop - 1 > first_pair:
+            _load_point(X, p, x_work)
+            pair_range(
+                f,
+                x_work,
+                args,
+                steps[p],
+                stencil,
+                axis_values[p],
+                axis_status[p],
+                values[p],
+                first_pair,
+                stop - 1,
+                out[p],
+                status[p],
+                pair_values,
+            )
 
 
 @njit(cache=True, error_model="numpy", nogil=True, parallel=True)
-def hessians_parallel(
-    f, X, args, step, scale, stencil, values, value_status, steps, out, status, threads
+def hessians_driver(
+    f, X, args, step, exponent, eps, stencil, threads, values, value_status, steps, out, status
 ):
-    """Same as :func:`hessians_serial`: the axis items, then the entry items, in ``threads`` chunks.
+    """Hessians at the rows of ``X``; returns ``(bad_row, bad_column, failures)``.
 
-    Bit for bit the serial result; pairs are items of their own, so the
-    threads share the work of a few large Hessians as well as that of many
-    small ones.
+    ``f`` is evaluated at every point (``values``); ``stencil`` as for
+    :func:`~fastdiff.kernels.hessian.hessian_serial`; other arguments as for
+    :func:`gradients_driver`. The axis items, then the entry items, are
+    split into ``threads`` chunks: the threads share a few large Hessians as
+    well as many small ones.
     """
+    bad_row, bad_column = first_non_finite_entry(X)
+    if bad_row >= 0:
+        return bad_row, bad_column, 0
     k, n = X.shape
     a = stencil[0].shape[0]
+    scale = eps**exponent
     axis_values = np.empty((k, n, a))
     axis_status = np.empty((k, n, a), dtype=np.int8)
-    total = k * n
-    chunks = chunk_count(total, threads)
-    for c in prange(chunks):
-        lo, hi = chunk_bounds(total, chunks, c)
+    axis_items = k * n
+    entry_items = k * (1 + n * (n - 1) // 2)
+    if threads <= 1:
         x_work = np.empty(n)
         hessian_axes_range(
             f,
@@ -677,8 +570,8 @@ def hessians_parallel(
             step,
             scale,
             stencil[0],
-            lo,
-            hi,
+            np.intp(0),
+            axis_items,
             x_work,
             values,
             value_status,
@@ -686,12 +579,6 @@ def hessians_parallel(
             axis_values,
             axis_status,
         )
-    total = k * (1 + n * (n - 1) // 2)
-    chunks = chunk_count(total, threads)
-    for c in prange(chunks):
-        lo, hi = chunk_bounds(total, chunks, c)
-        x_work = np.empty(n)
-        pair_values = np.empty(stencil[3].shape[0])
         hessian_entries_range(
             f,
             X,
@@ -702,32 +589,54 @@ def hessians_parallel(
             steps,
             axis_values,
             axis_status,
-            lo,
-            hi,
+            np.intp(0),
+            entry_items,
             x_work,
-            pair_values,
+            np.empty(stencil[3].shape[0]),
             out,
             status,
         )
-
-
-@njit(cache=True, error_model="numpy", nogil=True)
-def hessians_driver(
-    f, X, args, step, exponent, eps, stencil, threads, values, value_status, steps, out, status
-):
-    """Hessians at the rows of ``X``; returns ``(bad_row, bad_column, failures)``.
-
-    ``f`` is always evaluated at each point (``values``); arguments as for
-    :func:`gradients_driver`.
-    """
-    bad_row, bad_column = first_non_finite_entry(X)
-    if bad_row >= 0:
-        return bad_row, bad_column, 0
-    scale = eps**exponent
-    if threads > 1:
-        hessians_parallel(
-            f, X, args, step, scale, stencil, values, value_status, steps, out, status, threads
-        )
     else:
-        hessians_serial(f, X, args, step, scale, stencil, values, value_status, steps, out, status)
+        chunks = chunk_count(axis_items, threads)
+        for c in prange(chunks):
+            lo, hi = chunk_bounds(axis_items, chunks, c)
+            x_work = np.empty(n)
+            hessian_axes_range(
+                f,
+                X,
+                args,
+                step,
+                scale,
+                stencil[0],
+                lo,
+                hi,
+                x_work,
+                values,
+                value_status,
+                steps,
+                axis_values,
+                axis_status,
+            )
+        chunks = chunk_count(entry_items, threads)
+        for c in prange(chunks):
+            lo, hi = chunk_bounds(entry_items, chunks, c)
+            x_work = np.empty(n)
+            pair_values = np.empty(stencil[3].shape[0])
+            hessian_entries_range(
+                f,
+                X,
+                args,
+                stencil,
+                values,
+                value_status,
+                steps,
+                axis_values,
+                axis_status,
+                lo,
+                hi,
+                x_work,
+                pair_values,
+                out,
+                status,
+            )
     return -1, -1, count_failures(status) + count_failures(value_status)
