@@ -17,6 +17,10 @@ then takes one of three paths:
 
 Every call adds the evaluations of ``f`` it spent to ``nfev``.
 
+``at_points(X)`` differentiates at each row of a (k, n) array: one compiled
+call or one batch of evaluations for all rows (:mod:`fastdiff.batched`),
+each row bit for bit what a call at that row returns.
+
 Extra arguments of ``f`` (``f(x, *args, **kwargs)``) are options of the
 derivative (``args=``, ``kwargs=``) or, as scipy passes them, arguments of
 each call: ``grad(f)(x, *args)`` uses a copy of the prepared derivative
