@@ -14,7 +14,11 @@ variant back to back, so that the ratios come from the same conditions):
   same points (its adaptive order-8 scheme: more evaluations, more
   accuracy; its error is shown).
 
-The table shows the median of the rounds, per point.
+The table shows the median of the rounds, per point. fastdiff lets OpenMP
+threads sleep between parallel regions (``OMP_WAIT_POLICY=PASSIVE``, its
+default unless set): waking them costs microseconds per call, which is felt
+at n = 2 (about 30 us of work per call); ``OMP_WAIT_POLICY=ACTIVE python
+benchmarks/batched_table.py`` shows the cost with spinning threads.
 
 Run: python benchmarks/batched_table.py [--rounds 7] [--points 1000]
 """
@@ -22,6 +26,7 @@ Run: python benchmarks/batched_table.py [--rounds 7] [--points 1000]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -159,7 +164,8 @@ def main() -> None:
     print(
         f"extended Rosenbrock, central differences, k = {args.points} points; "
         f"{numba.config.NUMBA_NUM_THREADS} threads available, threading layer "
-        f"{numba.config.THREADING_LAYER}; medians of {max(1, args.rounds)} rounds"
+        f"{numba.config.THREADING_LAYER}, OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}; "
+        f"medians of {max(1, args.rounds)} rounds"
     )
     results = [measure(n, args.points, max(1, args.rounds)) for n in (2, 10)]
     print(format_table(results))
