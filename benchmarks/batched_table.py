@@ -16,9 +16,11 @@ variant back to back, so that the ratios come from the same conditions):
 
 The table shows the median of the rounds, per point. fastdiff lets OpenMP
 threads sleep between parallel regions (``OMP_WAIT_POLICY=PASSIVE``, its
-default unless set): waking them costs microseconds per call, which is felt
-at n = 2 (about 30 us of work per call); ``OMP_WAIT_POLICY=ACTIVE python
-benchmarks/batched_table.py`` shows the cost with spinning threads.
+default unless set): waking them cost about 50 us per parallel region on
+the 2-core host of the README, as much as a whole call at n = 2 or 10.
+``OMP_WAIT_POLICY=ACTIVE python benchmarks/batched_table.py`` keeps them
+spinning: about 3 us per region while the other core is free, far worse
+(milliseconds) while another process needs it.
 
 Run: python benchmarks/batched_table.py [--rounds 7] [--points 1000]
 """
