@@ -1,6 +1,8 @@
 """The public functions: validate once, pick the path, shape the result.
 
 ``gradient``, ``jacobian`` and ``hessian`` differentiate at one point;
+``gradients``, ``jacobians`` and ``hessians`` at each row of a (k, n) array
+(:mod:`fastdiff.batched`);
 ``grad``, ``jac``, ``hess`` and ``value_and_grad`` return callables of ``x``
 that keep the prepared function and the checked options, for repeated use
 (for example as ``jac=`` in ``scipy.optimize.minimize``).
@@ -18,6 +20,7 @@ import scipy.sparse
 from numpy.typing import ArrayLike
 
 from fastdiff import sparse
+from fastdiff.batched import sparsity_not_supported
 from fastdiff.derivatives import GradientFunction, HessianFunction, JacobianFunction
 from fastdiff.evaluate import Evaluator
 
@@ -485,6 +488,250 @@ def hessian(
         atol=atol,
         max_levels=max_levels,
     )(x)
+
+
+def gradients(
+    f,
+    X: ArrayLike,
+    *,
+    args: tuple = (),
+    kwargs: dict | None = None,
+    method: str = "central",
+    step: float | ArrayLike | None = None,
+    abs_step: float | ArrayLike | None = None,
+    rel_step: float | ArrayLike | None = None,
+    bounds=None,
+    full_output: bool = False,
+    parallel: bool | None = None,
+    vectorized: bool = False,
+    workers: int | None = None,
+    executor=None,
+    progress: bool = False,
+    evaluator: Evaluator | None = None,
+    timeout: float | None = None,
+) -> np.ndarray:
+    """Gradients of a scalar function at k points, the rows of ``X``, in one call.
+
+    Parameters
+    ----------
+    f : callable
+        As for :func:`gradient`: ``f(x, *args, **kwargs) -> float`` for a
+        1-D float64 array ``x``; with ``vectorized``, ``f`` takes a (K, n)
+        array of points (any K) and returns (K,).
+    X : array_like, shape (k, n)
+        One point per row; finite.
+    args, kwargs, method, step, abs_step, rel_step, bounds, full_output, parallel,
+    vectorized, workers, executor, progress, evaluator, timeout
+        As for :func:`gradient`, the same for every point (``rel_step``
+        scales with each point's ``|x_i|``). ``method`` is "central",
+        "forward" or "backward"; ``step="auto"`` is not taken.
+
+    Returns
+    -------
+    ndarray, shape (k, n)
+        Row ``p`` is the gradient at ``X[p]``, bit for bit what
+        :func:`gradient` returns there. With ``full_output``, a
+        :class:`~fastdiff.DerivativeResult` of per-point arrays: gradients
+        (k, n), values (k,) where ``f(x)`` was evaluated (else None), steps
+        (k, n), ``nfev`` and ``status`` (k, n).
+
+    Raises
+    ------
+    TypeError
+        ``X`` is not real; as for :func:`gradient`.
+    ValueError
+        ``X`` is not 2-D with at least one row and column, or not finite;
+        ``method="richardson"`` or ``"complex"``, ``step="auto"``; as for
+        :func:`gradient` otherwise.
+
+    Notes
+    -----
+    k times the evaluations of :func:`gradient`: central ``2 n k``, forward
+    and backward ``(n + 1) k``. A compiled ``f`` is differentiated in one
+    compiled call, in parallel over (point, coordinate) items (each thread
+    perturbs a private copy of the point it is at) when the work pays for
+    threads (``parallel=None``) or ``parallel=True``; any other ``f`` gets
+    all stencil points of all rows in one batch: one call of a vectorized
+    ``f`` (per 4096 points), one round of the ``workers`` or the
+    ``executor``. A point where ``f`` raised or returned a non-finite value
+    is done again by :func:`gradient` there, with its fallback stencils
+    (its exception gets a note naming the row). With ``bounds``, the rows
+    are differentiated one after another by :func:`gradient`.
+
+    Examples
+    --------
+    >>> import numpy as np, numba, fastdiff
+    >>> @numba.njit
+    ... def f(x):
+    ...     return np.sum(x ** 2)
+    >>> fastdiff.gradients(f, np.array([[1.0, 2.0], [3.0, 4.0]])).round(6)
+    array([[2., 4.],
+           [6., 8.]])
+    """
+    options = dict(
+        method=method, step=step, abs_step=abs_step, rel_step=rel_step, full_output=full_output
+    )
+    options.update(parallel=parallel, bounds=bounds, args=args, kwargs=kwargs)
+    options.update(vectorized=vectorized, workers=workers, executor=executor, progress=progress)
+    options.update(evaluator=evaluator, timeout=timeout)
+    return _prepared_for_points(GradientFunction, f, options).at_points(X)
+
+
+def jacobians(
+    f,
+    X: ArrayLike,
+    *,
+    args: tuple = (),
+    kwargs: dict | None = None,
+    method: str = "central",
+    step: float | ArrayLike | None = None,
+    abs_step: float | ArrayLike | None = None,
+    rel_step: float | ArrayLike | None = None,
+    bounds=None,
+    full_output: bool = False,
+    parallel: bool | None = None,
+    vectorized: bool = False,
+    workers: int | None = None,
+    executor=None,
+    progress: bool = False,
+    evaluator: Evaluator | None = None,
+    timeout: float | None = None,
+    sparsity=None,
+    coloring=None,
+) -> np.ndarray:
+    """Jacobians of a vector function at k points, the rows of ``X``, in one call.
+
+    Parameters
+    ----------
+    f : callable
+        As for :func:`jacobian`; a vectorized ``f`` returns (K, m).
+    X : array_like, shape (k, n)
+        One point per row; finite.
+    args, kwargs, method, step, abs_step, rel_step, bounds, full_output, parallel,
+    vectorized, workers, executor, progress, evaluator, timeout
+        As for :func:`gradients`.
+    sparsity, coloring
+        Not supported at many points (a ``ValueError``): call
+        :func:`jacobian` with ``sparsity`` at each point.
+
+    Returns
+    -------
+    ndarray, shape (k, m, n)
+        ``J[p]`` is the Jacobian at ``X[p]`` (bit for bit what
+        :func:`jacobian` returns there; its columns are contiguous, as
+        there). With ``full_output``, a :class:`~fastdiff.DerivativeResult`
+        of per-point arrays (values (k, m)).
+
+    Notes
+    -----
+    k times the evaluations of :func:`jacobian`: central ``2 n k``, forward
+    and backward ``(n + 1) k``, plus one of ``f(X[0])`` the first time a
+    prepared :func:`jac` meets a new n (to learn m); with ``full_output``
+    or a Python ``f``, ``f`` is evaluated at every point as well
+    (``(2 n + 1) k`` central), as at one point. Paths and failures as for
+    :func:`gradients`.
+    """
+    if sparsity is not None or coloring is not None:
+        option = "sparsity" if sparsity is not None else "coloring"
+        raise sparsity_not_supported("jacobians", option)
+    options = dict(
+        method=method, step=step, abs_step=abs_step, rel_step=rel_step, full_output=full_output
+    )
+    options.update(parallel=parallel, bounds=bounds, args=args, kwargs=kwargs)
+    options.update(vectorized=vectorized, workers=workers, executor=executor, progress=progress)
+    options.update(evaluator=evaluator, timeout=timeout)
+    return _prepared_for_points(JacobianFunction, f, options).at_points(X)
+
+
+def hessians(
+    f,
+    X: ArrayLike,
+    *,
+    args: tuple = (),
+    kwargs: dict | None = None,
+    method: str = "central",
+    step: float | ArrayLike | None = None,
+    abs_step: float | ArrayLike | None = None,
+    rel_step: float | ArrayLike | None = None,
+    bounds=None,
+    full_output: bool = False,
+    parallel: bool | None = None,
+    vectorized: bool = False,
+    workers: int | None = None,
+    executor=None,
+    progress: bool = False,
+    evaluator: Evaluator | None = None,
+    timeout: float | None = None,
+    sparsity=None,
+    coloring=None,
+) -> np.ndarray:
+    """Hessians of a scalar function at k points, the rows of ``X``, in one call.
+
+    Parameters
+    ----------
+    f : callable
+        As for :func:`hessian`.
+    X : array_like, shape (k, n)
+        One point per row; finite.
+    args, kwargs, method, step, abs_step, rel_step, bounds, full_output, parallel,
+    vectorized, workers, executor, progress, evaluator, timeout
+        As for :func:`gradients` (default steps those of :func:`hessian`).
+    sparsity, coloring
+        Not supported at many points (a ``ValueError``).
+
+    Returns
+    -------
+    ndarray, shape (k, n, n)
+        ``H[p]`` is the Hessian at ``X[p]``, bit for bit what
+        :func:`hessian` returns there. With ``full_output``, a
+        :class:`~fastdiff.DerivativeResult` of per-point arrays (values
+        (k,), status (k, n, n)).
+
+    Notes
+    -----
+    k times the evaluations of :func:`hessian`: central ``(n**2 + n + 1) k``,
+    forward and backward ``(1 + n (n + 3) / 2) k``. A compiled ``f`` is
+    split into (point, coordinate) items for the axis points and (point,
+    pair) items for the pairs. Paths and failures as for :func:`gradients`.
+    """
+    if sparsity is not None or coloring is not None:
+        option = "sparsity" if sparsity is not None else "coloring"
+        raise sparsity_not_supported("hessians", option)
+    options = dict(
+        method=method, step=step, abs_step=abs_step, rel_step=rel_step, full_output=full_output
+    )
+    options.update(parallel=parallel, bounds=bounds, args=args, kwargs=kwargs)
+    options.update(vectorized=vectorized, workers=workers, executor=executor, progress=progress)
+    options.update(evaluator=evaluator, timeout=timeout)
+    return _prepared_for_points(HessianFunction, f, options).at_points(X)
+
+
+def _prepared_for_points(cls, f, options: dict):
+    """The prepared ``cls`` of ``f``: kept with ``f`` for plain options, as by :func:`gradient`."""
+    plain = (
+        _no_arguments(options["args"], options["kwargs"])
+        and options["bounds"] is None
+        and options["evaluator"] is None
+        and options["workers"] is None
+        and options["executor"] is None
+        and options["vectorized"] is False
+        and options["progress"] is False
+        and options["timeout"] is None
+    )
+    if plain:
+        prepared = _prepared(
+            cls,
+            f,
+            options["method"],
+            options["step"],
+            options["abs_step"],
+            options["rel_step"],
+            options["full_output"],
+            options["parallel"],
+        )
+        if prepared is not None:
+            return prepared
+    return cls(f, **options)
 
 
 def grad(f, **options) -> GradientFunction:

@@ -17,6 +17,10 @@ then takes one of three paths:
 
 Every call adds the evaluations of ``f`` it spent to ``nfev``.
 
+``at_points(X)`` differentiates at each row of a (k, n) array: one compiled
+call or one batch of evaluations for all rows (:mod:`fastdiff.batched`),
+each row bit for bit what a call at that row returns.
+
 Extra arguments of ``f`` (``f(x, *args, **kwargs)``) are options of the
 derivative (``args=``, ``kwargs=``) or, as scipy passes them, arguments of
 each call: ``grad(f)(x, *args)`` uses a copy of the prepared derivative
@@ -43,6 +47,20 @@ from fastdiff.arguments import (
 )
 from fastdiff.auto_steps import StepChooser, annotate_steps
 from fastdiff.backends import prepare_backend
+from fastdiff.batched import (
+    as_points,
+    at_one_point,
+    batch_steps,
+    check_finite_points,
+    check_points_options,
+    compiled_gradients,
+    compiled_hessians,
+    compiled_jacobians,
+    points_result,
+    python_first_derivatives,
+    python_hessians,
+    stack_results,
+)
 from fastdiff.bounds import as_bounds, point_inside
 from fastdiff.careful import careful_first_derivative, careful_hessian
 from fastdiff.compiled import SCALAR, VECTOR, is_compiled
@@ -269,6 +287,74 @@ class _DerivativeFunction:
         bound._prepare(replace(self.options, args=args, kwargs=kwargs))
         self._last_bound = (args, kwargs, bound)
         return bound
+
+    def at_points(self, X: ArrayLike, *args, **kwargs):
+        """The derivative at each row of ``X``: k points in one call.
+
+        Parameters
+        ----------
+        X : array_like, shape (k, n)
+            One point per row; finite.
+        *args, **kwargs
+            Extra arguments of ``f`` for this call (scipy's convention), as
+            for a call at one point; or none, if given when this function
+            was made.
+
+        Returns
+        -------
+        ndarray
+            Gradients (k, n), Jacobians (k, m, n) or Hessians (k, n, n):
+            row ``p`` is the derivative at ``X[p]``, bit for bit what a call
+            at ``X[p]`` returns. From :func:`fastdiff.value_and_grad`:
+            ``(values (k,), gradients (k, n))``. With ``full_output``: a
+            :class:`~fastdiff.DerivativeResult` of per-point arrays
+            (``derivative``, ``value``, ``step`` (k, n), ``status``) whose
+            ``nfev`` counts this call.
+
+        Raises
+        ------
+        ValueError
+            ``X`` is not of shape (k, n) or not finite; ``method`` is
+            ``"richardson"`` or ``"complex"``, or ``step="auto"`` (not
+            supported at many points); as at one point otherwise.
+
+        Notes
+        -----
+        k times the evaluations of one point (see :func:`fastdiff.gradients`).
+        A compiled ``f`` runs in one compiled call for all points, on
+        several threads over (point, perturbation) items when the work
+        pays for them (``parallel``); any other ``f`` gets every stencil
+        point of every row in one batch (one call of a vectorized ``f`` per
+        4096 points, one round of ``workers``). A point where ``f`` raised or
+        returned a non-finite value is done again at one point (fallback
+        stencils; an exception gets a note naming ``X[p]``). With
+        ``bounds``, the points are differentiated one after another at one
+        point each.
+        """
+        if args or kwargs or self._backend is None:
+            bound = self._for_arguments(args, kwargs)
+            before = bound.nfev
+            try:
+                return bound.at_points(X)
+            finally:
+                self.nfev += bound.nfev - before
+        check_points_options(self.options)
+        points, eps = as_points(X)
+        with_value = getattr(self, "with_value", False)
+        if self.bounds is not None:
+            results = [at_one_point(self, points, p, eps) for p in range(points.shape[0])]
+            return stack_results(results, self.full_output, with_value, self.method)
+        before = self.nfev
+        batch = self._points_pass(points, eps)
+        self.nfev += batch.evaluations
+        redone = {int(p): at_one_point(self, points, p, eps) for p in batch.failed}
+        return points_result(
+            batch, redone, self.full_output, with_value, self.method, self.nfev - before
+        )
+
+    def _points_pass(self, X: np.ndarray, eps: float):
+        """The derivative at every row of ``X``: a :class:`~fastdiff.batched.PointsPass`."""
+        raise NotImplementedError
 
     @property
     def uses_adapter(self) -> bool:
@@ -531,6 +617,14 @@ class GradientFunction(_DerivativeFunction):
             return self._slow_call(x, eps)  # fallback stencils where points failed
         return (f0, out) if self.with_value else out
 
+    def _points_pass(self, X: np.ndarray, eps: float):
+        given = batch_steps(X, self.options)
+        if self._compiled is not None:
+            return compiled_gradients(self._backend, self._method, X, given, eps, self._needs_value)
+        return python_first_derivatives(
+            self._backend, self._method, X, given, eps, self._needs_value
+        )
+
     def _slow_call(self, x: np.ndarray, eps: float):
         method = self._method
         if method.extrapolated:
@@ -624,6 +718,21 @@ class JacobianFunction(_DerivativeFunction):
             return self._careful_call(x, eps)
         return out
 
+    def _points_pass(self, X: np.ndarray, eps: float):
+        given = batch_steps(X, self.options)
+        if self._compiled is None:
+            return python_first_derivatives(self._backend, self._method, X, given, eps, True)
+        n = X.shape[1]
+        m = self._output_length.get(n)
+        if m is None:
+            check_finite_points(X[:1])
+            try:
+                m = self._output_length[n] = self._vector_value(X[0]).shape[0]
+            except Exception as error:
+                add_note(error, "fastdiff: at X[0] (row 0 of X), evaluated for the length of f")
+                raise
+        return compiled_jacobians(self._backend, self._method, X, given, eps, m, self.full_output)
+
     def _vector_value(self, x: np.ndarray) -> np.ndarray:
         """``f(x)`` as a C-contiguous float64 vector (one compiled driver for all)."""
         try:
@@ -702,6 +811,12 @@ class HessianFunction(_DerivativeFunction):
             raise_hessian_exception(self.function, x, h, self._arrays, status)
             raise_for_hessian_entries(status)
         return out
+
+    def _points_pass(self, X: np.ndarray, eps: float):
+        given = batch_steps(X, self.options)
+        if self._compiled is not None:
+            return compiled_hessians(self._backend, self._method, X, given, eps)
+        return python_hessians(self._backend, self._method, X, given, eps)
 
     def _careful_call(self, x: np.ndarray, eps: float):
         x, bounds = self._bounded(x)

@@ -77,7 +77,7 @@ def relative_steps(x, exponent, eps, out):
     """
     scale = eps**exponent
     for i in range(x.shape[0]):
-        out[i] = representable_step(x[i], default_step(x[i], scale))
+        out[i] = default_coordinate_step(x[i], scale)
     return out
 
 
@@ -120,12 +120,49 @@ def fill_steps(x, step, exponent, eps, h):
     if step.shape[0] == 0:
         relative_steps(x, exponent, eps, h)
     else:
-        absolute_steps(x, step, h)
         scale = eps**exponent
         for i in range(x.shape[0]):
-            if h[i] == 0.0:
-                h[i] = representable_step(x[i], default_step(x[i], scale))
+            h[i] = coordinate_step(x[i], step[i], scale)
     return h
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def coordinate_step(x_i, given, scale):
+    """The step of one coordinate: ``given``, or the default rule where it vanishes.
+
+    The per-coordinate rule of :func:`fill_steps`, for kernels that fill the
+    steps of many points one entry at a time (:mod:`fastdiff.kernels.batched`).
+
+    Parameters
+    ----------
+    x_i : float
+        Coordinate.
+    given : float
+        Absolute step of either sign; 0 for the default rule.
+    scale : float
+        ``eps**exponent`` of the default rule.
+
+    Returns
+    -------
+    float
+        ``given`` made representable (:func:`representable_step`); where that
+        is 0 (``given`` is 0 or below the float spacing at ``x_i``), the
+        default step ``scale * max(1, |x_i|)``, made representable.
+    """
+    h = representable_step(x_i, given)
+    if h == 0.0:
+        h = default_coordinate_step(x_i, scale)
+    return h
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def default_coordinate_step(x_i, scale):
+    """The default step of one coordinate, ``scale * max(1, |x_i|)`` made representable.
+
+    What :func:`relative_steps` computes for each coordinate, and
+    :func:`coordinate_step` where no step is given.
+    """
+    return representable_step(x_i, default_step(x_i, scale))
 
 
 FLOAT32_EPS = float(np.finfo(np.float32).eps)

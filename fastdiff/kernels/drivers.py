@@ -41,7 +41,8 @@ def first_non_finite(x):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _count_failures(status):
+def count_failures(status):
+    """Number of entries of ``status`` (any shape) that are not ``OK``."""
     failures = 0
     for s in status.ravel():
         if s != OK:
@@ -84,7 +85,7 @@ def gradient_driver(f, x, args, step, exponent, eps, offsets, weights, needs_val
         gradient_parallel(f, x, args, h, offsets, weights, f0, out, status, threads)
     else:
         gradient_serial(f, x, args, h, offsets, weights, f0, out, status)
-    return f0, OK, -1, _count_failures(status)
+    return f0, OK, -1, count_failures(status)
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
@@ -108,7 +109,7 @@ def jacobian_driver(
         return bad, 0
     fill_steps(x, step, exponent, eps, h)
     jacobian_pass(f, x, args, h, offsets, weights, f0, columns, status, threads)
-    return -1, _count_failures(status)
+    return -1, count_failures(status)
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
@@ -141,4 +142,4 @@ def hessian_driver(f, x, args, step, exponent, eps, stencil, threads, h, out, st
         hessian_parallel(f, x, args, h, stencil, f0, out, status, threads)
     else:
         hessian_serial(f, x, args, h, stencil, f0, out, status)
-    return f0, OK, -1, _count_failures(status)
+    return f0, OK, -1, count_failures(status)

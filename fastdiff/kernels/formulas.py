@@ -49,6 +49,42 @@ def first_derivative_entry(values, offsets, weights, row, f0, h_i):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def two_point_slots(offsets_row, weights_row):
+    """The two slots of a stencil of exactly two points away from ``x`` (central differences), or ``(-1, -1)``.
+
+    Such a stencil is combined by :func:`first_derivative_pair` (and, for a
+    Jacobian column, :func:`fastdiff.kernels._calling.combine_pair`).
+    """
+    first = -1
+    second = -1
+    for k in range(weights_row.shape[0]):
+        if weights_row[k] == 0.0:
+            continue
+        if offsets_row[k] == 0.0 or second >= 0:
+            return -1, -1
+        if first < 0:
+            first = k
+        else:
+            second = k
+    return (first, second) if second >= 0 else (-1, -1)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def first_derivative_pair(value_a, value_b, weight_a, weight_b, h_i):
+    """:func:`first_derivative_entry` of a two-point stencil (:func:`two_point_slots`).
+
+    The same sum, from zero and in stencil order, so the same bits; the
+    kernels call it with the two weights held in registers instead of a
+    stencil table read per coordinate (at n = 2 the table costs as much as
+    the evaluations).
+    """
+    total = 0.0
+    total += weight_a * value_a
+    total += weight_b * value_b
+    return total / h_i
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def add_weighted_values(column, weight, values):
     """``column += weight * values``: the term of one stencil point in a Jacobian column.
 

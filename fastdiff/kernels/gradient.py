@@ -14,8 +14,75 @@ from numba import njit, prange
 
 from fastdiff.kernels._calling import call_scalar
 from fastdiff.kernels._partition import chunk_bounds, chunk_count
-from fastdiff.kernels.formulas import first_derivative_entry
+from fastdiff.kernels.formulas import first_derivative_entry, first_derivative_pair
 from fastdiff.status import OK
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def gradient_entry(f, x_work, args, i, h_i, offsets, weights, row, f0, values):
+    """Entry ``i`` of the gradient and its status: the arithmetic of every gradient kernel.
+
+    Parameters
+    ----------
+    f, args, offsets, weights, f0
+        As in :func:`gradient_serial`.
+    x_work : ndarray, shape (n,)
+        The caller's private copy of ``x``; coordinate ``i`` is moved and
+        restored to its exact value.
+    i : int
+        Coordinate.
+    h_i : float
+        Its step.
+    row : int
+        Its row of the stencil table.
+    values : ndarray, shape (>= k,)
+        Scratch for the values of ``f`` at the coordinate's stencil.
+
+    Returns
+    -------
+    entry : float
+    status : int
+        First failure among the evaluations, or ``OK``.
+
+    Notes
+    -----
+    Inlined, and the stencil rows indexed in place: per coordinate, a row
+    view or a call that is not inlined costs reference counting that is,
+    for a cheap ``f`` at n = 10, a third of the whole gradient.
+    """
+    x_i = x_work[i]
+    code = OK
+    for k in range(offsets.shape[1]):
+        o = offsets[row, k]
+        if weights[row, k] == 0.0 or o == 0.0:
+            continue
+        x_work[i] = x_i + o * h_i
+        value, s = call_scalar(f, x_work, args)
+        x_work[i] = x_i
+        values[k] = value
+        if s != OK and code == OK:
+            code = s
+    return first_derivative_entry(values, offsets, weights, row, f0, h_i), code
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def pair_gradient_entry(f, x_work, args, i, h_i, offset_a, weight_a, offset_b, weight_b):
+    """:func:`gradient_entry` for a two-point stencil (:func:`~fastdiff.kernels.formulas.two_point_slots`).
+
+    The stencil's two offsets and weights are numbers here, not a table:
+    the same points, evaluated in the same order and combined with the
+    same arithmetic (:func:`~fastdiff.kernels.formulas.first_derivative_pair`),
+    hence the same entry and status, bit for bit.
+    """
+    x_i = x_work[i]
+    x_work[i] = x_i + offset_a * h_i
+    value_a, code = call_scalar(f, x_work, args)
+    x_work[i] = x_i + offset_b * h_i
+    value_b, s = call_scalar(f, x_work, args)
+    x_work[i] = x_i
+    if code == OK:
+        code = s
+    return first_derivative_pair(value_a, value_b, weight_a, weight_b, h_i), code
 
 
 @njit(cache=True, error_model="numpy")
@@ -34,30 +101,12 @@ def gradient_range(f, x_work, args, h, offsets, weights, f0, lo, hi, out, status
         Range of coordinates.
     values : ndarray, shape (>= k,)
         Scratch for the values of ``f`` at one coordinate's stencil.
-
-    Notes
-    -----
-    The stencil rows are indexed in place and nothing is factored into a
-    helper taking arrays: per coordinate, a row view or an inlined call
-    with array arguments costs reference counting that is, for a cheap
-    ``f`` at n = 10, a third of the whole gradient.
     """
     for i in range(lo, hi):
         row = i if offsets.shape[0] > 1 else 0
-        x_i = x_work[i]
-        code = OK
-        for k in range(offsets.shape[1]):
-            o = offsets[row, k]
-            if weights[row, k] == 0.0 or o == 0.0:
-                continue
-            x_work[i] = x_i + o * h[i]
-            value, s = call_scalar(f, x_work, args)
-            x_work[i] = x_i
-            values[k] = value
-            if s != OK and code == OK:
-                code = s
-        out[i] = first_derivative_entry(values, offsets, weights, row, f0, h[i])
-        status[i] = code
+        out[i], status[i] = gradient_entry(
+            f, x_work, args, i, h[i], offsets, weights, row, f0, values
+        )
 
 
 @njit(cache=True, error_model="numpy", nogil=True)

@@ -66,9 +66,15 @@ def _axis_code(weights, axis_status, i):
 
 
 @njit(cache=True, error_model="numpy")
-def _pair_range(
+def pair_range(
     f, x_work, args, h, stencil, axis_values, axis_status, f0, lo, hi, out, status, pair_values
 ):
+    """Off-diagonal entries of the pairs ``lo`` to ``hi - 1`` (pairs ``i < j`` numbered row by row).
+
+    ``x_work`` (n,) is the caller's private copy of ``x``; ``axis_values``
+    and ``axis_status`` (n, a) come from :func:`axis_range`; ``pair_values``
+    (p,) is scratch. Writes ``out[i, j]``, ``out[j, i]`` and their statuses.
+    """
     offdiagonal_weights = stencil[OFFDIAGONAL_AXIS_WEIGHTS]
     pair_offsets = stencil[PAIR_OFFSETS]
     n = x_work.shape[0]
@@ -103,8 +109,9 @@ def _pair_range(
             j = i + 1
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _diagonal(h, stencil, axis_values, axis_status, f0, out, status):
+@njit(cache=True, error_model="numpy")
+def diagonal_entries(h, stencil, axis_values, axis_status, f0, out, status):
+    """The diagonal ``out[i, i]`` and its statuses, from the axis values alone."""
     for i in range(h.shape[0]):
         out[i, i] = hessian_diagonal_entry(axis_values[i], f0, stencil, h[i])
         status[i, i] = _axis_code(stencil[DIAGONAL_AXIS_WEIGHTS], axis_status, i)
@@ -148,7 +155,7 @@ def hessian_serial(f, x, args, h, stencil, f0, out, status):
     axis_range(f, x_work, args, h, axis_offsets, np.intp(0), n, axis_values, axis_status)
     pairs = n * (n - 1) // 2
     pair_values = np.empty(stencil[PAIR_OFFSETS].shape[0])
-    _pair_range(
+    pair_range(
         f,
         x_work,
         args,
@@ -163,7 +170,7 @@ def hessian_serial(f, x, args, h, stencil, f0, out, status):
         status,
         pair_values,
     )
-    _diagonal(h, stencil, axis_values, axis_status, f0, out, status)
+    diagonal_entries(h, stencil, axis_values, axis_status, f0, out, status)
 
 
 @njit(cache=True, error_model="numpy", nogil=True, parallel=True)
@@ -188,7 +195,7 @@ def hessian_parallel(f, x, args, h, stencil, f0, out, status, threads):
         lo, hi = chunk_bounds(pairs, chunks, c)
         x_work = x.copy()
         pair_values = np.empty(stencil[PAIR_OFFSETS].shape[0])
-        _pair_range(
+        pair_range(
             f,
             x_work,
             args,
@@ -203,4 +210,4 @@ def hessian_parallel(f, x, args, h, stencil, f0, out, status, threads):
             status,
             pair_values,
         )
-    _diagonal(h, stencil, axis_values, axis_status, f0, out, status)
+    diagonal_entries(h, stencil, axis_values, axis_status, f0, out, status)

@@ -22,7 +22,11 @@ from numba import njit, prange
 
 from fastdiff.kernels._calling import call_vector, combine_pair, combine_vector
 from fastdiff.kernels._partition import chunk_bounds, chunk_count
-from fastdiff.kernels.formulas import add_weighted_values, first_derivative_scale
+from fastdiff.kernels.formulas import (
+    add_weighted_values,
+    first_derivative_scale,
+    two_point_slots,
+)
 from fastdiff.status import OK
 
 #: Columns summed before they are written into the row-major Jacobian: each
@@ -78,7 +82,7 @@ def jacobian_column_sum(f, x_work, args, i, h_i, offsets_row, weights_row, f0, c
     if last < 0:
         column[:] = 0.0
         return 0.0, code
-    pair = _two_points(offsets_row, weights_row)
+    pair = two_point_slots(offsets_row, weights_row)
     if pair[0] >= 0:
         return _pair_column(f, x_work, args, i, h_i, offsets_row, weights_row, pair, scale, column)
     fused = offsets_row[last] != 0.0
@@ -105,21 +109,18 @@ def jacobian_column_sum(f, x_work, args, i, h_i, offsets_row, weights_row, f0, c
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _two_points(offsets_row, weights_row):
-    # The two entries of a stencil of exactly two points away from x (central
-    # differences), or (-1, -1).
-    first = -1
-    second = -1
-    for k in range(weights_row.shape[0]):
-        if weights_row[k] == 0.0:
-            continue
-        if offsets_row[k] == 0.0 or second >= 0:
-            return -1, -1
-        if first < 0:
-            first = k
-        else:
-            second = k
-    return (first, second) if second >= 0 else (-1, -1)
+def jacobian_column(f, x_work, args, i, h_i, offsets_row, weights_row, f0, column):
+    """Column ``i`` of the Jacobian, summed and scaled in place into ``column``.
+
+    :func:`jacobian_column_sum` followed by the scale it leaves; for a
+    contiguous ``column`` (an F-ordered Jacobian, or one point's Jacobian
+    of :mod:`fastdiff.kernels.batched`). Returns the column's status.
+    """
+    scale, code = jacobian_column_sum(f, x_work, args, i, h_i, offsets_row, weights_row, f0, column)
+    if scale != 1.0:
+        for r in range(column.shape[0]):
+            column[r] *= scale
+    return code
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -177,13 +178,9 @@ def jacobian_range(f, x_work, args, h, offsets, weights, f0, lo, hi, out, status
     if out.strides[0] == out.itemsize:
         for i in range(lo, hi):
             row = i if offsets.shape[0] > 1 else 0
-            column = out[:, i]
-            scale, status[i] = jacobian_column_sum(
-                f, x_work, args, i, h[i], offsets[row], weights[row], f0, column
+            status[i] = jacobian_column(
+                f, x_work, args, i, h[i], offsets[row], weights[row], f0, out[:, i]
             )
-            if scale != 1.0:
-                for r in range(column.shape[0]):
-                    column[r] *= scale
         return
     for start in range(lo, hi, BLOCK_COLUMNS):
         stop = min(start + BLOCK_COLUMNS, hi)

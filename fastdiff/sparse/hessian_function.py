@@ -8,6 +8,7 @@ from numpy.typing import ArrayLike
 
 from fastdiff import stencils
 from fastdiff.backends import python_evaluator
+from fastdiff.batched import sparsity_not_supported
 from fastdiff.careful import dense_hessian, dense_jacobian
 from fastdiff.compiled import SCALAR, function_name, prepare
 from fastdiff.errors import non_finite_error, raise_for_code
@@ -237,6 +238,16 @@ class SparseHessianFunction:
         if self.gradient is None:
             return dense_hessian(self.function, x, options)
         return dense_jacobian(self.gradient, x, options)
+
+    def at_points(self, X, *args, **kwargs):
+        """Not supported: a sparse Hessian is computed at one point per call.
+
+        Raises
+        ------
+        ValueError
+            Always, naming ``sparsity``; call this function at each row of ``X``.
+        """
+        raise sparsity_not_supported("SparseHessianFunction.at_points")
 
     def __repr__(self) -> str:
         source = "gradient" if self.gradient is not None else "f"

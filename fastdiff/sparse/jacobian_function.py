@@ -16,6 +16,7 @@ from fastdiff.arguments import (
     same_arguments,
 )
 from fastdiff.backends import python_evaluator
+from fastdiff.batched import sparsity_not_supported
 from fastdiff.careful import dense_jacobian
 from fastdiff.compiled import function_name
 from fastdiff.kernels.sparse_jacobian import recover_jacobian
@@ -170,6 +171,16 @@ class SparseJacobianFunction:
             method=self.method, step=self.step, args=self.options.args, kwargs=self.options.kwargs
         )
         return dense_jacobian(self.function, x, options)
+
+    def at_points(self, X, *args, **kwargs):
+        """Not supported: a sparse Jacobian is computed at one point per call.
+
+        Raises
+        ------
+        ValueError
+            Always, naming ``sparsity``; call this function at each row of ``X``.
+        """
+        raise sparsity_not_supported("SparseJacobianFunction.at_points")
 
     def __repr__(self) -> str:
         return (
