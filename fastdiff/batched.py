@@ -432,7 +432,7 @@ def python_first_derivatives(
             out = np.full((k, 0, n), np.nan)
             return PointsPass(out, None, steps, status, failed, points.count)
         point_values = batch.values.reshape(k, points.per_point, m)
-        out = np.empty((k, n, m)).transpose(0, 2, 1)
+        out = np.empty((k, m, n))  # C-ordered, as the one-point Python path's J
         combine_jacobians(
             point_values, points.coordinate, points.slot, offsets, weights, steps, out, status
         )
@@ -454,8 +454,10 @@ def python_hessians(
     point_values = batch.values.reshape(k, points.per_point)
     values = point_values[:, 0].copy()
     a, q = stencil[AXIS_OFFSETS].shape[0], stencil[PAIR_OFFSETS].shape[0]
-    axis_values = point_values[:, 1 : 1 + points.axis_count].reshape(k, n, a)
-    pair_values = point_values[:, 1 + points.axis_count :].reshape(k, -1, q)
+    # Row-major copies: the combine kernel is compiled for C-ordered values
+    # (as the one-point path passes), not for these strided views.
+    axis_values = np.ascontiguousarray(point_values[:, 1 : 1 + points.axis_count]).reshape(k, n, a)
+    pair_values = np.ascontiguousarray(point_values[:, 1 + points.axis_count :]).reshape(k, -1, q)
     out = np.empty((k, n, n))
     combine_hessians(values, axis_values, pair_values, stencil, steps, out)
     status = np.zeros((k, n, n), dtype=np.int8)
