@@ -34,6 +34,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import pickle
 import sys
 import tempfile
 from functools import cache
@@ -218,6 +219,7 @@ class KernelCacheLocator(caching._CacheLocator):
         relative = py_file.relative_to(PACKAGE_ROOT).parent
         tag = f"py{sys.version_info[0]}{sys.version_info[1]}"
         self._cache_path = str(root / tag / relative)
+        _KERNEL_CACHE_PATHS.add(self._cache_path)
 
     def get_cache_path(self) -> str:
         return self._cache_path
@@ -251,6 +253,34 @@ class KernelCacheLocator(caching._CacheLocator):
         return None
 
 
+#: Folders that :class:`KernelCacheLocator` gave Numba (see :func:`_save_keyed`).
+_KERNEL_CACHE_PATHS: set[str] = set()
+_numba_save = caching.IndexDataCacheFile.save
+
+
+def _save_keyed(self, key, data) -> None:
+    """Numba's ``IndexDataCacheFile.save``, with data files named by a hash of their key.
+
+    Numba names a function's data files 1, 2, ... in the order it meets
+    new signatures, after reading the index. Two processes that compile two
+    signatures of one kernel at the same time (a test session and the
+    process that precompiles beside it) both pick ``.1.nbc``: the index of
+    one then points at the code of the other, and the next process that
+    loads it crashes. Named by their key, the files of different signatures
+    never collide; a lost index entry only costs a compilation.
+    """
+    if self._cache_path not in _KERNEL_CACHE_PATHS:
+        return _numba_save(self, key, data)
+    overloads = self._load_index()
+    data_name = overloads.get(key)
+    if data_name is None:
+        digest = hashlib.sha256(pickle.dumps(key)).hexdigest()[:16]
+        data_name = self._data_name_pattern.replace("{number:d}", digest)
+        overloads[key] = data_name
+        self._save_index(overloads)
+    self._save_data(data_name, data)
+
+
 def install_kernel_cache_locator() -> None:
     """Put :class:`KernelCacheLocator` first in Numba's list (once per process)."""
     # Numba 0.68 names the class CacheImpl; earlier releases _CacheImpl.
@@ -258,3 +288,5 @@ def install_kernel_cache_locator() -> None:
     locators = implementation._locator_classes
     if not any(getattr(c, "__name__", "") == KernelCacheLocator.__name__ for c in locators):
         locators.insert(0, KernelCacheLocator)
+    if caching.IndexDataCacheFile.save is _numba_save:
+        caching.IndexDataCacheFile.save = _save_keyed

@@ -1,6 +1,7 @@
 """Where fastdiff's compiled kernels are cached, and which edits make them stale."""
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -102,6 +103,10 @@ def test_kernels_are_cached_outside_the_package_and_loaded_again(tmp_path):
     stamp = source_stamp(PACKAGE_ROOT / "steps.py")[:12]
     assert list(tmp_path.rglob(f"steps.relative_steps-*-{stamp}.py*.nbi"))
     assert not list(PACKAGE_ROOT.rglob("*.nbi")) and not list(PACKAGE_ROOT.rglob("*.nbc"))
+    # Data files are named by their signature's hash, not numbered: two
+    # processes saving two signatures of one kernel at once never collide.
+    data = [path.name for path in tmp_path.rglob("*.nbc")]
+    assert data and all(re.search(r"\.[0-9a-f]{16}\.nbc$", name) for name in data)
 
 
 @pytest.mark.parametrize("version", ["0.68.0", "0.68.1", "0.68.2rc1"])
