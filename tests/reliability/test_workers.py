@@ -149,6 +149,11 @@ def test_interrupt_inside_an_evaluator_stops_its_workers(tmp_path):
         """
         import signal, threading
 
+        # Ctrl-C raises KeyboardInterrupt, even if this test run was started
+        # in the background by a shell that ignores SIGINT (its children
+        # inherit that, and Python then installs no handler).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
         def interrupt():
             wait_for_hung_worker()
             os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C
