@@ -40,7 +40,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from numba.core import caching
+from numba.core import caching, codegen
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 _PACKAGE_NAME = PACKAGE_ROOT.name
@@ -281,6 +281,46 @@ def _save_keyed(self, key, data) -> None:
     self._save_data(data_name, data)
 
 
+_numba_unserialize = codegen.CPUCodeLibrary._unserialize.__func__
+_numba_save_overload = caching.Cache.save_overload
+
+
+def _unserialize_marked(cls, codegen, state):
+    """Numba's ``CPUCodeLibrary._unserialize``, marking the library as loaded from a cache."""
+    library = _numba_unserialize(cls, codegen, state)
+    library.fastdiff_loaded_from_cache = True
+    return library
+
+
+def links_cached_code(library) -> bool:
+    """Whether ``library`` links, directly or not, code that was loaded from a disk cache."""
+    pending, seen = list(getattr(library, "_linking_libraries", ())), set()
+    while pending:
+        linked = pending.pop()
+        if id(linked) in seen:
+            continue
+        seen.add(id(linked))
+        if getattr(linked, "fastdiff_loaded_from_cache", False):
+            return True
+        pending.extend(getattr(linked, "_linking_libraries", ()))
+    return False
+
+
+def _save_overload_unless_linked_to_cached_code(self, sig, data) -> None:
+    """Numba's ``Cache.save_overload``, except for kernels that link cache-loaded callees.
+
+    A kernel compiled in a process that loaded the kernels it calls from the
+    disk cache links their code as loaded; saved and loaded again in a later
+    process, such a kernel crashes (Numba 0.68: a gradient in one process, a
+    Richardson gradient in the next, the same again in a third: segfault).
+    Such a kernel is not saved: later processes compile it again, and a
+    process that compiles its callees too (an empty cache) saves it.
+    """
+    if self._cache_path in _KERNEL_CACHE_PATHS and links_cached_code(data.library):
+        return None
+    return _numba_save_overload(self, sig, data)
+
+
 def install_kernel_cache_locator() -> None:
     """Put :class:`KernelCacheLocator` first in Numba's list (once per process)."""
     # Numba 0.68 names the class CacheImpl; earlier releases _CacheImpl.
@@ -290,3 +330,6 @@ def install_kernel_cache_locator() -> None:
         locators.insert(0, KernelCacheLocator)
     if caching.IndexDataCacheFile.save is _numba_save:
         caching.IndexDataCacheFile.save = _save_keyed
+    if caching.Cache.save_overload is _numba_save_overload:
+        caching.Cache.save_overload = _save_overload_unless_linked_to_cached_code
+        codegen.CPUCodeLibrary._unserialize = classmethod(_unserialize_marked)
