@@ -12,7 +12,13 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Each of their tests compiles fastdiff's kernels again for its own jitted
 #: functions (users' njit code, which no disk cache can share): the longest
 #: single-core stretch of the suite, run on the other core instead.
-OFFLOADED_FILES = ("tests/test_kernels.py",)
+OFFLOADED_FILES = (
+    "tests/test_kernels.py",
+    # Mostly waiting on worker processes (start-up, timeouts, kills): wall
+    # time that the main session need not spend.
+    "tests/reliability/test_workers.py",
+    "tests/test_evaluate.py",
+)
 #: Set in that second process: it runs its files itself and starts nothing.
 CHILD = "FASTDIFF_TESTS_CHILD"
 
