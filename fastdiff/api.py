@@ -568,13 +568,8 @@ def gradients(
     array([[2., 4.],
            [6., 8.]])
     """
-    options = dict(
-        method=method, step=step, abs_step=abs_step, rel_step=rel_step, full_output=full_output
-    )
-    options.update(parallel=parallel, bounds=bounds, args=args, kwargs=kwargs)
-    options.update(vectorized=vectorized, workers=workers, executor=executor, progress=progress)
-    options.update(evaluator=evaluator, timeout=timeout)
-    return _prepared_for_points(GradientFunction, f, options).at_points(X)
+    parameters = dict(locals())  # the options, as given
+    return _prepared_for_points(GradientFunction, f, _point_options(parameters)).at_points(X)
 
 
 def jacobians(
@@ -631,16 +626,11 @@ def jacobians(
     (``(2 n + 1) k`` central), as at one point. Paths and failures as for
     :func:`gradients`.
     """
+    parameters = dict(locals())  # the options, as given
     if sparsity is not None or coloring is not None:
         option = "sparsity" if sparsity is not None else "coloring"
         raise sparsity_not_supported("jacobians", option)
-    options = dict(
-        method=method, step=step, abs_step=abs_step, rel_step=rel_step, full_output=full_output
-    )
-    options.update(parallel=parallel, bounds=bounds, args=args, kwargs=kwargs)
-    options.update(vectorized=vectorized, workers=workers, executor=executor, progress=progress)
-    options.update(evaluator=evaluator, timeout=timeout)
-    return _prepared_for_points(JacobianFunction, f, options).at_points(X)
+    return _prepared_for_points(JacobianFunction, f, _point_options(parameters)).at_points(X)
 
 
 def hessians(
@@ -694,16 +684,36 @@ def hessians(
     split into (point, coordinate) items for the axis points and (point,
     pair) items for the pairs. Paths and failures as for :func:`gradients`.
     """
+    parameters = dict(locals())  # the options, as given
     if sparsity is not None or coloring is not None:
         option = "sparsity" if sparsity is not None else "coloring"
         raise sparsity_not_supported("hessians", option)
-    options = dict(
-        method=method, step=step, abs_step=abs_step, rel_step=rel_step, full_output=full_output
-    )
-    options.update(parallel=parallel, bounds=bounds, args=args, kwargs=kwargs)
-    options.update(vectorized=vectorized, workers=workers, executor=executor, progress=progress)
-    options.update(evaluator=evaluator, timeout=timeout)
-    return _prepared_for_points(HessianFunction, f, options).at_points(X)
+    return _prepared_for_points(HessianFunction, f, _point_options(parameters)).at_points(X)
+
+
+#: What :func:`gradients`, :func:`jacobians` and :func:`hessians` hand on.
+_POINT_OPTIONS = (
+    "method",
+    "step",
+    "abs_step",
+    "rel_step",
+    "full_output",
+    "parallel",
+    "bounds",
+    "args",
+    "kwargs",
+    "vectorized",
+    "workers",
+    "executor",
+    "progress",
+    "evaluator",
+    "timeout",
+)
+
+
+def _point_options(parameters: dict) -> dict:
+    """The options among a batched function's ``parameters`` (its ``locals()``)."""
+    return {name: parameters[name] for name in _POINT_OPTIONS}
 
 
 def _prepared_for_points(cls, f, options: dict):
