@@ -40,7 +40,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from numba.core import caching, codegen
+from numba.core import caching, compiler
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 _PACKAGE_NAME = PACKAGE_ROOT.name
@@ -281,44 +281,28 @@ def _save_keyed(self, key, data) -> None:
     self._save_data(data_name, data)
 
 
-_numba_unserialize = codegen.CPUCodeLibrary._unserialize.__func__
-_numba_save_overload = caching.Cache.save_overload
+_numba_rebuild = compiler.CompileResult._rebuild.__func__
 
 
-def _unserialize_marked(cls, codegen, state):
-    """Numba's ``CPUCodeLibrary._unserialize``, marking the library as loaded from a cache."""
-    library = _numba_unserialize(cls, codegen, state)
-    library.fastdiff_loaded_from_cache = True
-    return library
+def _rebuild_with_reload_init(cls, target_context, libdata, fndesc, env, *rest):
+    """Numba's ``CompileResult._rebuild``, keeping the reload steps on the loaded library.
 
-
-def links_cached_code(library) -> bool:
-    """Whether ``library`` links, directly or not, code that was loaded from a disk cache."""
-    pending, seen = list(getattr(library, "_linking_libraries", ())), set()
-    while pending:
-        linked = pending.pop()
-        if id(linked) in seen:
-            continue
-        seen.add(id(linked))
-        if getattr(linked, "fastdiff_loaded_from_cache", False):
-            return True
-        pending.extend(getattr(linked, "_linking_libraries", ()))
-    return False
-
-
-def _save_overload_unless_linked_to_cached_code(self, sig, data) -> None:
-    """Numba's ``Cache.save_overload``, except for kernels that link cache-loaded callees.
-
-    A kernel compiled in a process that loaded the kernels it calls from the
-    disk cache links their code as loaded; saved and loaded again in a later
-    process, such a kernel crashes (Numba 0.68: a gradient in one process, a
-    Richardson gradient in the next, the same again in a third: segfault).
-    Such a kernel is not saved: later processes compile it again, and a
-    process that compiles its callees too (an empty cache) saves it.
+    A freshly compiled parallel function records on its code library that
+    loading it needs the parallel backend started (Numba's *reload init*
+    steps, saved with it), and every function compiled later that links it
+    inherits that record, so its cache entry starts the backend too. A
+    library loaded from the cache starts with an empty record (Numba 0.68):
+    a kernel compiled against a *cached* parallel callee (a Richardson
+    gradient calling the cached parallel gradient kernel) was saved without
+    the step, and the next process that loaded it first called into a
+    backend never started: a segfault. The record is put back here, so such
+    kernels are saved whole and load like any other.
     """
-    if self._cache_path in _KERNEL_CACHE_PATHS and links_cached_code(data.library):
-        return None
-    return _numba_save_overload(self, sig, data)
+    result = _numba_rebuild(cls, target_context, libdata, fndesc, env, *rest)
+    reload_init = result.reload_init
+    if reload_init:
+        result.library._reload_init.update(reload_init)
+    return result
 
 
 def install_kernel_cache_locator() -> None:
@@ -330,6 +314,5 @@ def install_kernel_cache_locator() -> None:
         locators.insert(0, KernelCacheLocator)
     if caching.IndexDataCacheFile.save is _numba_save:
         caching.IndexDataCacheFile.save = _save_keyed
-    if caching.Cache.save_overload is _numba_save_overload:
-        caching.Cache.save_overload = _save_overload_unless_linked_to_cached_code
-        codegen.CPUCodeLibrary._unserialize = classmethod(_unserialize_marked)
+    if compiler.CompileResult._rebuild.__func__ is _numba_rebuild:
+        compiler.CompileResult._rebuild = classmethod(_rebuild_with_reload_init)

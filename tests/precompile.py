@@ -11,26 +11,9 @@ import traceback
 
 import numba
 import numpy as np
-from numba.core import caching
 
 import fastdiff
-from fastdiff.kernel_cache import PACKAGE_ROOT, cache_root, source_stamp
 from fastdiff.testing import PROBLEMS
-
-
-def _compile_everything_here() -> None:
-    """On an empty cache, compile every kernel in this process instead of loading any.
-
-    A kernel compiled against callees loaded from the cache is not saved
-    (see fastdiff.kernel_cache); the test session saves kernels beside this
-    process from the start, so loading them here would leave the kernels
-    this process compiles later unsaved, for every test process to compile
-    again. With nothing loaded, all of them are saved.
-    """
-    stamp = source_stamp(PACKAGE_ROOT / "steps.py")[:12]
-    if any(cache_root().rglob(f"*-{stamp}.py*.nbi")):
-        return  # a warm cache: load as usual
-    caching.Cache.load_overload = lambda self, sig, target_context: None
 
 
 @numba.njit
@@ -76,7 +59,6 @@ def _paths():
 
 
 def main() -> int:
-    _compile_everything_here()
     failed = 0
     for path in _paths():
         try:

@@ -162,29 +162,36 @@ def test_an_edited_kernel_module_is_compiled_again_and_loaded_again(tmp_path):
         assert again.stdout.strip() == "True"
 
 
-_RICHARDSON = textwrap.dedent(
-    """
-    import numpy as np, numba, fastdiff
+_SERIAL_SCRIPT = """
+import numpy as np, numba, fastdiff
 
-    f = numba.njit(lambda x: np.sum(x ** 2))
-    print(np.allclose(fastdiff.gradient(f, np.arange(3.0), method="richardson"), [0.0, 2.0, 4.0]))
-    """
-)
+f = numba.njit(lambda x: np.sum(x ** 2))
+print(np.allclose(fastdiff.gradient(f, np.arange(3.0), parallel=False{}), [0.0, 2.0, 4.0]))
+"""
 
 
-def test_a_kernel_compiled_against_cached_callees_is_not_saved(tmp_path):
-    # The gradient kernels are compiled and saved; the next process loads
-    # them and compiles the Richardson driver, which calls them. Saved, that
-    # driver crashed the process after (Numba links the cached callees'
-    # code as loaded); it is compiled again instead.
-    environment = dict(os.environ, FASTDIFF_CACHE_DIR=str(tmp_path), FASTDIFF_QUIET="1")
-    for script in (_GRADIENT, _RICHARDSON, _RICHARDSON):
-        run = subprocess.run(
+def test_a_kernel_compiled_against_cached_callees_is_saved_and_loads_again(tmp_path):
+    # The serial gradient kernels are compiled and saved; the next process
+    # loads them and compiles the Richardson driver, which calls them and the
+    # parallel gradient kernel. Numba saved such a driver without the step
+    # that starts the parallel backend, and the process after crashed in it
+    # (segfault); now it is saved whole, loaded, and nothing is compiled.
+    environment = dict(os.environ, FASTDIFF_CACHE_DIR=str(tmp_path))
+    environment.pop("FASTDIFF_QUIET", None)
+    plain = _SERIAL_SCRIPT.format("")
+    richardson = _SERIAL_SCRIPT.format(', method="richardson"')
+    runs = [
+        subprocess.run(
             [sys.executable, "-c", script],
             env=environment,
             capture_output=True,
             text=True,
             timeout=600,
         )
+        for script in (plain, richardson, richardson)
+    ]
+    for run in runs:
         assert run.returncode == 0, run.stderr[-2000:]
         assert run.stdout.strip() == "True"
+    assert [run.stderr for run in runs] == [INSTALL_NOTICE + "\n"] * 2 + [""]
+
