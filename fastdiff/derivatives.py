@@ -46,7 +46,6 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from fastdiff import stencils
-from fastdiff.pytree import Layout, flat_function, flatten, is_parameter_tree
 from fastdiff.arguments import (
     as_extra_arguments,
     describe_signature,
@@ -97,6 +96,7 @@ from fastdiff.high_accuracy.richardson_derivative import (
 from fastdiff.kernels.drivers import gradient_driver, hessian_driver, jacobian_driver
 from fastdiff.kernels.richardson import richardson_gradient
 from fastdiff.options import DerivativeOptions, derivative_options
+from fastdiff.pytree import Layout, flat_function, flatten, is_parameter_tree
 from fastdiff.result import DerivativeResult
 from fastdiff.status import OK, WRONG_SHAPE
 from fastdiff.steps import FLOAT64_EPS, steps_at, user_steps, working_eps
@@ -111,11 +111,24 @@ _SIGNATURE_OF_X = inspect.Signature(
 )
 
 
+class _TreeGiven(Exception):
+    """``x`` is a parameter tree: the caller takes the tree path.
+
+    An exception rather than a check in every call: a ``try`` costs nothing
+    on the path of flat arrays (Python 3.11's zero-cost exceptions).
+    """
+
+
 def point_and_eps(x) -> tuple[np.ndarray, float]:
     """``x`` as the drivers take it, and the epsilon of its precision.
 
     The common case, a C-contiguous writable float64 vector, is recognised
     first: this runs at every call of a prepared derivative.
+
+    Raises
+    ------
+    _TreeGiven
+        ``x`` is a parameter tree (:func:`fastdiff.pytree.is_parameter_tree`).
     """
     if (
         type(x) is np.ndarray
@@ -126,6 +139,8 @@ def point_and_eps(x) -> tuple[np.ndarray, float]:
         and x.flags.writeable
     ):
         return x, FLOAT64_EPS
+    if is_parameter_tree(x):
+        raise _TreeGiven
     eps = working_eps(x)
     return as_point(x), eps
 
@@ -316,7 +331,9 @@ class _DerivativeFunction:
         finally:
             self.nfev += flat_derivative.nfev - before
         if self.full_output:
-            return replace(result, derivative=self._as_tree(result.derivative, layout), layout=layout)
+            return replace(
+                result, derivative=self._as_tree(result.derivative, layout), layout=layout
+            )
         return self._as_tree(result, layout)
 
     def _for_layout(self, layout: Layout, kind: str):
@@ -620,9 +637,10 @@ class GradientFunction(_DerivativeFunction):
     def __call__(self, x: ArrayLike, *args, **kwargs):
         if args or kwargs or self._backend is None:
             return self._call_with_arguments(x, args, kwargs)
-        if type(x) is not np.ndarray and is_parameter_tree(x):
+        try:
+            x, eps = point_and_eps(x)
+        except _TreeGiven:
             return self._call_with_tree(x)
-        x, eps = point_and_eps(x)
         if not self._fast:
             if self._fast_richardson:
                 return self._compiled_richardson(x, eps)
@@ -741,9 +759,10 @@ class JacobianFunction(_DerivativeFunction):
     def __call__(self, x: ArrayLike, *args, **kwargs) -> np.ndarray:
         if args or kwargs or self._backend is None:
             return self._call_with_arguments(x, args, kwargs)
-        if type(x) is not np.ndarray and is_parameter_tree(x):
+        try:
+            x, eps = point_and_eps(x)
+        except _TreeGiven:
             return self._call_with_tree(x)
-        x, eps = point_and_eps(x)
         method = self._method
         if method.extrapolated:
             result = self._richardson(x, "jacobian", self.full_output)
@@ -857,9 +876,10 @@ class HessianFunction(_DerivativeFunction):
     def __call__(self, x: ArrayLike, *args, **kwargs) -> np.ndarray:
         if args or kwargs or self._backend is None:
             return self._call_with_arguments(x, args, kwargs)
-        if type(x) is not np.ndarray and is_parameter_tree(x):
+        try:
+            x, eps = point_and_eps(x)
+        except _TreeGiven:
             return self._call_with_tree(x)
-        x, eps = point_and_eps(x)
         method = self._method
         if method.extrapolated:
             result = self._richardson(x, "hessian", True)
