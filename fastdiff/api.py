@@ -57,9 +57,19 @@ def gradient(
         Numba-compiled (``@numba.njit``) ``f`` is evaluated in compiled
         kernels; any other callable through an :class:`~fastdiff.Evaluator`
         (serially unless ``vectorized``, ``workers`` or ``executor`` says
-        otherwise).
-    x : array_like, shape (n,)
-        Point of differentiation; finite.
+        otherwise). For a parameter tree ``x``, a Python ``f`` of the tree.
+    x : array_like, shape (n,), or parameter tree
+        Point of differentiation; finite. A list or tuple of numbers is a
+        vector, as in scipy. A parameter tree is a dict, a named tuple, or a
+        list or tuple holding arrays or other containers, nested in any
+        way, with real numbers and real arrays (any shape) as leaves
+        (:func:`fastdiff.pytree.is_parameter_tree`): ``f`` is called with a
+        tree of the same structure (numbers as ``float``, arrays as new
+        float64 arrays), through the Python path, and the derivative comes
+        back in that structure. Per-coordinate ``step``, ``abs_step``,
+        ``rel_step`` and ``bounds`` of a tree are flat arrays in the order
+        of :func:`fastdiff.pytree.flatten` (leaves depth first, dicts in
+        insertion order, arrays in C order); numbers apply to every entry.
     args : tuple, optional
         Extra arguments of ``f``, not differentiated (scipy's convention).
         For a compiled ``f`` they reach it natively in the kernels: arrays
@@ -152,18 +162,25 @@ def gradient(
 
     Returns
     -------
-    ndarray, shape (n,)
+    ndarray, shape (n,), or parameter tree
+        For a tree ``x``: a tree like ``x`` (a number leaf gets a ``float``,
+        an array leaf an array of its shape). With ``full_output``, a
+        :class:`~fastdiff.DerivativeResult` whose ``derivative`` is that
+        tree (its other arrays stay flat; its ``layout`` maps them).
 
     Raises
     ------
     TypeError
         ``f`` is not callable, or returns something other than a real
         number (an array, a string, a complex value); ``x`` is not an array
-        of real numbers (for a dict or nested containers of parameters, see
-        :mod:`fastdiff.pytree`); an option has the wrong type; ``args`` or
-        ``kwargs`` do not match ``f``'s parameters.
+        of real numbers; a leaf of a tree ``x`` is not a real number or
+        array (the message names its path, such as ``x['b'][1]``); a tree
+        ``x`` with a Numba-compiled ``f`` (it cannot take the tree); an
+        option has the wrong type; ``args`` or ``kwargs`` do not match
+        ``f``'s parameters.
     ValueError
-        ``x`` is not 1-D, empty or not finite; an option is invalid; ``f``
+        ``x`` is not 1-D, empty or not finite; a tree ``x`` with
+        ``vectorized`` or ``method="complex"``; an option is invalid; ``f``
         is not finite at ``x``, or at stencil points that no fallback
         formula avoids (with ``full_output`` that entry is NaN instead).
     TimeoutError, fastdiff.WorkerDiedError
@@ -193,6 +210,14 @@ def gradient(
     ...     return np.sum(x ** 2)
     >>> fastdiff.gradient(f, np.array([1.0, 2.0])).round(6)
     array([2., 4.])
+
+    A parameter tree:
+
+    >>> def g(p):
+    ...     return p["a"] * np.sum(p["b"] ** 2)
+    >>> grad = fastdiff.gradient(g, {"a": 2.0, "b": np.array([1.0, 3.0])})
+    >>> round(grad["a"], 6), grad["b"].round(6)
+    (10.0, array([ 4., 12.]))
     """
     if (
         _no_arguments(args, kwargs)
@@ -272,8 +297,9 @@ def jacobian(
     f : callable
         ``f(x) -> ndarray (m,)`` for a 1-D float64 array ``x``; compiled
         with ``@numba.njit`` or a plain Python callable (see :func:`gradient`).
-    x : array_like, shape (n,)
-        Point of differentiation; finite.
+    x : array_like, shape (n,), or parameter tree
+        Point of differentiation; finite. A tree as for :func:`gradient`
+        (not with ``sparsity``); ``f`` of the tree returns a 1-D array.
     args, kwargs, method, step, abs_step, rel_step, bounds, full_output, parallel,
     vectorized, workers, executor, progress, evaluator, timeout, rtol, atol, max_levels
         As for :func:`gradient`; a vectorized ``f`` returns ``(k, m)``. An
@@ -294,6 +320,10 @@ def jacobian(
         order, as scipy's ``approx_derivative`` returns J): each column is
         written once, as it is computed. ``np.ascontiguousarray(J)`` gives a
         row-major copy if C code needs one.
+        For a tree ``x``: a tree like ``x`` whose leaf of shape ``s`` is
+        the array of shape ``(m, *s)`` (``(m,)`` for a number leaf) of the
+        derivatives of the m outputs with respect to it: the output axis
+        first, as JAX's ``jacrev`` (an ``f`` returning a number has m = 1).
 
     Raises
     ------
@@ -392,8 +422,9 @@ def hessian(
     f : callable
         ``f(x) -> float`` for a 1-D float64 array ``x``; compiled with
         ``@numba.njit`` or a plain Python callable (see :func:`gradient`).
-    x : array_like, shape (n,)
-        Point of differentiation; finite.
+    x : array_like, shape (n,), or parameter tree
+        Point of differentiation; finite. A tree as for :func:`gradient`
+        (not with ``sparsity``).
     method : {"central", "forward", "backward", "richardson"}
         Central (second order) evaluates ``f(x +- h_i e_i)`` and
         ``f(x +- (h_i e_i + h_j e_j))``; one-sided formulas evaluate on one
@@ -415,8 +446,13 @@ def hessian(
 
     Returns
     -------
-    ndarray, shape (n, n)
-        Exactly symmetric.
+    ndarray, shape (n, n), or tree of trees
+        Exactly symmetric. For a tree ``x``, JAX's ``hessian`` layout: a
+        tree like ``x`` whose every leaf is again a tree like ``x``;
+        ``H[i][j]`` (each index a key, position or field of the containers)
+        is the block of leaves i and j, of shape ``shape_i + shape_j`` (a
+        number leaf has shape ``()``; a block of two numbers is a
+        ``float``). ``H["a"]["b"]`` is ``H["b"]["a"]`` transposed.
 
     Raises
     ------
@@ -749,7 +785,10 @@ def grad(f, **options) -> GradientFunction:
 
     ``f`` is checked and prepared once, so repeated calls (for instance from
     ``scipy.optimize.minimize(f, x0, jac=grad(f))``) pay only for the
-    evaluations. Options as for :func:`gradient`.
+    evaluations. Options as for :func:`gradient`. A parameter tree ``x``
+    gives a gradient of its structure (see :func:`gradient`); the flat
+    function of the tree is prepared once per structure (the last one is
+    kept).
 
     The prepared function takes scipy's calling convention too,
     ``grad(f)(x, *args, **kwargs)``, so that
@@ -763,6 +802,9 @@ def grad(f, **options) -> GradientFunction:
 def jac(f, **options):
     """Jacobian function of ``f``: ``jac(f, **options)(x) == jacobian(f, x, **options)``.
 
+    A parameter tree ``x`` gives a tree like ``x`` of ``(m, *leaf.shape)``
+    arrays (see :func:`jacobian`).
+
     With ``sparsity=``, the prepared :class:`fastdiff.sparse.SparseJacobianFunction`
     (colouring computed once).
     """
@@ -772,6 +814,8 @@ def jac(f, **options):
 
 def hess(f, **options):
     """Hessian function of ``f``: ``hess(f, **options)(x) == hessian(f, x, **options)``.
+
+    A parameter tree ``x`` gives a tree of trees (see :func:`hessian`).
 
     With ``sparsity=``, the prepared :class:`fastdiff.sparse.SparseHessianFunction`.
     """
@@ -835,7 +879,8 @@ def value_and_grad(f, **options) -> GradientFunction:
     For ``scipy.optimize.minimize(fun, x0, jac=True)``. Forward and backward
     differences reuse ``f(x)`` from their stencil (n + 1 evaluations in all);
     central differences need one extra evaluation (2n + 1). Options as for
-    :func:`gradient`.
+    :func:`gradient`; for a parameter tree ``x``, the gradient has its
+    structure: ``(f(x), tree like x)``.
     """
     return GradientFunction(f, with_value=True, **options)
 

@@ -27,6 +27,13 @@ each call: ``grad(f)(x, *args)`` uses a copy of the prepared derivative
 bound to those arguments, kept while the same objects come back. A compiled
 ``f`` with required extra parameters is prepared only once its arguments
 are known.
+
+A parameter tree ``x`` (a dict, named tuple, or nested lists and tuples of
+numbers and arrays; :func:`fastdiff.pytree.is_parameter_tree`) is
+flattened (:mod:`fastdiff.pytree`); a copy of the prepared derivative,
+kept while the same layout comes back, differentiates the Python function
+``flat -> f(tree)`` at the flat vector, and the result is rebuilt in the
+structure of ``x``. A flat array never reaches that code.
 """
 
 from __future__ import annotations
@@ -89,6 +96,7 @@ from fastdiff.high_accuracy.richardson_derivative import (
 from fastdiff.kernels.drivers import gradient_driver, hessian_driver, jacobian_driver
 from fastdiff.kernels.richardson import richardson_gradient
 from fastdiff.options import DerivativeOptions, derivative_options
+from fastdiff.pytree import Layout, flat_function, flatten, is_parameter_tree
 from fastdiff.result import DerivativeResult
 from fastdiff.status import OK, WRONG_SHAPE
 from fastdiff.steps import FLOAT64_EPS, steps_at, user_steps, working_eps
@@ -103,11 +111,24 @@ _SIGNATURE_OF_X = inspect.Signature(
 )
 
 
+class _TreeGiven(Exception):
+    """``x`` is a parameter tree: the caller takes the tree path.
+
+    An exception rather than a check in every call: a ``try`` costs nothing
+    on the path of flat arrays (Python 3.11's zero-cost exceptions).
+    """
+
+
 def point_and_eps(x) -> tuple[np.ndarray, float]:
     """``x`` as the drivers take it, and the epsilon of its precision.
 
     The common case, a C-contiguous writable float64 vector, is recognised
     first: this runs at every call of a prepared derivative.
+
+    Raises
+    ------
+    _TreeGiven
+        ``x`` is a parameter tree (:func:`fastdiff.pytree.is_parameter_tree`).
     """
     if (
         type(x) is np.ndarray
@@ -118,6 +139,8 @@ def point_and_eps(x) -> tuple[np.ndarray, float]:
         and x.flags.writeable
     ):
         return x, FLOAT64_EPS
+    if is_parameter_tree(x):
+        raise _TreeGiven
     eps = working_eps(x)
     return as_point(x), eps
 
@@ -201,6 +224,7 @@ class _DerivativeFunction:
     def _setup(self, f, options: DerivativeOptions) -> None:
         self._unbound_function = check_callable(f)
         self._last_bound = None  # (args, kwargs, copy) of the last call's arguments
+        self._last_tree = None  # (layout, copy) of the last parameter tree
         self._method = options.method
         self.method = options.method.name
         self.step = options.step
@@ -283,10 +307,71 @@ class _DerivativeFunction:
         args, kwargs = as_extra_arguments(args, kwargs)
         bound = copy.copy(self)
         bound._last_bound = None
+        bound._last_tree = None
         bound.nfev = 0
         bound._prepare(replace(self.options, args=args, kwargs=kwargs))
         self._last_bound = (args, kwargs, bound)
         return bound
+
+    def _call_with_tree(self, x):
+        """``self(x)`` for a parameter tree ``x``: ``f`` gets trees, the result has their structure."""
+        flat, layout = flatten(x, "x")
+        if layout.size == 0:
+            raise ValueError(
+                f"x must hold at least one number; got a {type(x).__name__} without any"
+            )
+        bad = np.flatnonzero(~np.isfinite(flat))
+        if bad.size:
+            k = int(bad[0])
+            raise ValueError(f"x must be finite; x{layout.paths[k]} is {flat[k]}")
+        flat_derivative = self._for_layout(layout, type(x).__name__)
+        before = flat_derivative.nfev
+        try:
+            result = flat_derivative(flat)
+        finally:
+            self.nfev += flat_derivative.nfev - before
+        if self.full_output:
+            return replace(
+                result, derivative=self._as_tree(result.derivative, layout), layout=layout
+            )
+        return self._as_tree(result, layout)
+
+    def _for_layout(self, layout: Layout, kind: str):
+        """A copy of this function differentiating ``flat -> f(layout(flat))``, kept per layout."""
+        last = self._last_tree
+        if last is not None and last[0] == layout:
+            return last[1]
+        f = self._unbound_function
+        if is_compiled(f):
+            raise TypeError(
+                f"x is a parameter tree (a {kind}) but f {describe_signature(f)} is "
+                "Numba-compiled: f would be called with the tree, which compiled code cannot "
+                "take. Differentiate a Python function of the tree (it may call compiled "
+                "code), or flatten the tree with fastdiff.pytree.flatten and differentiate "
+                "f at the 1-D array"
+            )
+        if self.options.evaluator is not None and self.options.evaluator.vectorized:
+            raise ValueError(
+                "vectorized=True does not take a parameter tree x (f would get a (k, n) "
+                "array); give x as a 1-D array"
+            )
+        if self._method.complex_step:
+            raise ValueError(
+                "method='complex' does not take a parameter tree x (its leaves are real); "
+                "give x as a 1-D array"
+            )
+        flat_derivative = copy.copy(self)
+        flat_derivative._last_bound = None
+        flat_derivative._last_tree = None
+        flat_derivative.nfev = 0
+        flat_derivative._unbound_function = flat_function(f, layout)
+        flat_derivative._prepare(self.options)
+        self._last_tree = (layout, flat_derivative)
+        return flat_derivative
+
+    def _as_tree(self, derivative, layout: Layout):
+        """The flat result of a call in the structure of the parameter tree."""
+        raise NotImplementedError
 
     def at_points(self, X: ArrayLike, *args, **kwargs):
         """The derivative at each row of ``X``: k points in one call.
@@ -552,7 +637,10 @@ class GradientFunction(_DerivativeFunction):
     def __call__(self, x: ArrayLike, *args, **kwargs):
         if args or kwargs or self._backend is None:
             return self._call_with_arguments(x, args, kwargs)
-        x, eps = point_and_eps(x)
+        try:
+            x, eps = point_and_eps(x)
+        except _TreeGiven:
+            return self._call_with_tree(x)
         if not self._fast:
             if self._fast_richardson:
                 return self._compiled_richardson(x, eps)
@@ -582,6 +670,12 @@ class GradientFunction(_DerivativeFunction):
         if failures:
             return self._careful_call(x, eps)  # fall back where points failed
         return (f0, out) if self.with_value else out
+
+    def _as_tree(self, derivative, layout: Layout):
+        if self.with_value and not self.full_output:
+            value, gradient = derivative
+            return value, layout(gradient)
+        return layout(derivative)
 
     def _compiled_richardson(self, x: np.ndarray, eps: float):
         """``method="richardson"`` for a compiled ``f``, no full result: one driver call.
@@ -665,7 +759,10 @@ class JacobianFunction(_DerivativeFunction):
     def __call__(self, x: ArrayLike, *args, **kwargs) -> np.ndarray:
         if args or kwargs or self._backend is None:
             return self._call_with_arguments(x, args, kwargs)
-        x, eps = point_and_eps(x)
+        try:
+            x, eps = point_and_eps(x)
+        except _TreeGiven:
+            return self._call_with_tree(x)
         method = self._method
         if method.extrapolated:
             result = self._richardson(x, "jacobian", self.full_output)
@@ -717,6 +814,9 @@ class JacobianFunction(_DerivativeFunction):
                 raise_for_entries(self.function, x, h, offsets, status, expected_length=m)
             return self._careful_call(x, eps)
         return out
+
+    def _as_tree(self, derivative, layout: Layout):
+        return layout.unflatten_jacobian(derivative)
 
     def _points_pass(self, X: np.ndarray, eps: float):
         given = batch_steps(X, self.options)
@@ -776,7 +876,10 @@ class HessianFunction(_DerivativeFunction):
     def __call__(self, x: ArrayLike, *args, **kwargs) -> np.ndarray:
         if args or kwargs or self._backend is None:
             return self._call_with_arguments(x, args, kwargs)
-        x, eps = point_and_eps(x)
+        try:
+            x, eps = point_and_eps(x)
+        except _TreeGiven:
+            return self._call_with_tree(x)
         method = self._method
         if method.extrapolated:
             result = self._richardson(x, "hessian", True)
@@ -811,6 +914,9 @@ class HessianFunction(_DerivativeFunction):
             raise_hessian_exception(self.function, x, h, self._arrays, status)
             raise_for_hessian_entries(status)
         return out
+
+    def _as_tree(self, derivative, layout: Layout):
+        return layout.unflatten_hessian(derivative)
 
     def _points_pass(self, X: np.ndarray, eps: float):
         given = batch_steps(X, self.options)

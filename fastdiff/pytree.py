@@ -17,7 +17,13 @@ The flat vector holds the leaves in depth-first order, each array in C
 order. Gradients are returned with the structure of the parameters; a
 Jacobian of ``m`` outputs with respect to the parameters is returned as the
 same structure with an extra leading axis of length ``m`` on every leaf
-(number leaves become arrays of shape ``(m,)``), as JAX's ``jacrev`` does.
+(number leaves become arrays of shape ``(m,)``), as JAX's ``jacrev`` does;
+a Hessian as a tree of trees, block ``[i][j]`` of shape ``leaf_i.shape +
+leaf_j.shape``, as JAX's ``hessian`` does (:func:`blocks`).
+
+``fastdiff.gradient``, ``jacobian``, ``hessian``, ``value_and_grad`` and
+their prepared forms take a parameter tree ``x`` directly
+(:func:`is_parameter_tree` says which ``x`` is one) and use this module.
 
 Examples
 --------
@@ -41,7 +47,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["Layout", "flatten", "flat_function", "is_flat_vector"]
+__all__ = [
+    "Layout",
+    "blocks",
+    "flatten",
+    "flat_function",
+    "is_flat_vector",
+    "is_parameter_tree",
+]
 
 
 @dataclass(frozen=True)
@@ -129,6 +142,24 @@ class Layout:
 
         return _build(self._tree, columns)
 
+    def unflatten_hessian(self, matrix: ArrayLike):
+        """An ``(size, size)`` matrix as a tree of trees (JAX's ``hessian`` layout).
+
+        Parameters
+        ----------
+        matrix : array_like, shape (size, size)
+            ``matrix[k, l]`` is the second derivative with respect to flat
+            entries ``k`` and ``l``.
+
+        Returns
+        -------
+        pytree of pytrees
+            ``result[i][j]`` (following the containers of the parameters
+            twice) is the block of leaves ``i`` and ``j``, of shape
+            ``shape_i + shape_j`` (see :func:`blocks`).
+        """
+        return blocks(matrix, self, self)
+
     def flatten_like(self, tree, name: str = "tree", *, broadcast: bool = False) -> np.ndarray:
         """Flatten ``tree``, which must have the structure of the flattened parameters.
 
@@ -171,6 +202,32 @@ class Layout:
 
     def __repr__(self) -> str:
         return f"Layout(size={self.size})"
+
+
+def is_parameter_tree(x) -> bool:
+    """Whether the derivatives treat ``x`` as a parameter tree rather than as a vector.
+
+    A dict, a named tuple, or a list or tuple that holds a container or an
+    array of at least one dimension is a tree. NumPy arrays, numbers and
+    lists or tuples of numbers (or of other things, which the vector path
+    then refuses) are vectors, as in scipy.
+
+    Examples
+    --------
+    >>> is_parameter_tree({"a": 1.0}), is_parameter_tree([np.zeros(2), 1.0])
+    (True, True)
+    >>> is_parameter_tree([1.0, 2.0]), is_parameter_tree(np.zeros((2, 2)))
+    (False, False)
+    """
+    if isinstance(x, dict):
+        return True
+    if isinstance(x, (list, tuple)):
+        return _is_named_tuple(x) or any(
+            isinstance(item, (dict, list, tuple))
+            or (isinstance(item, np.ndarray) and item.ndim > 0)
+            for item in x
+        )
+    return False
 
 
 def is_flat_vector(x) -> bool:
@@ -253,6 +310,52 @@ def flat_function(f: Callable, layout: Layout) -> Callable[..., object]:
     of_flat_vector.__qualname__ = of_flat_vector.__name__
     of_flat_vector.__wrapped__ = f
     return of_flat_vector
+
+
+def blocks(matrix: ArrayLike, outer: Layout, inner: Layout):
+    """An ``(outer.size, inner.size)`` matrix as a tree of trees of blocks.
+
+    The derivative of a function from the parameters of ``inner`` to a
+    tree of outputs shaped like ``outer``: the Hessian (``outer`` and
+    ``inner`` the same layout), or a Jacobian whose outputs are a tree.
+
+    Parameters
+    ----------
+    matrix : array_like, shape (outer.size, inner.size)
+    outer, inner : Layout
+
+    Returns
+    -------
+    pytree of pytrees
+        The containers of ``outer``, each leaf replaced by the containers
+        of ``inner`` whose leaves are the blocks: the block of an outer
+        leaf of shape ``s`` and an inner leaf of shape ``t`` has shape
+        ``s + t`` (a number leaf has shape ``()``); a block of two number
+        leaves is a ``float``.
+
+    Raises
+    ------
+    ValueError
+        ``matrix`` does not have the shape ``(outer.size, inner.size)``.
+    """
+    matrix = np.asarray(matrix, dtype=np.float64)
+    if matrix.shape != (outer.size, inner.size):
+        raise ValueError(
+            f"matrix must have shape ({outer.size}, {inner.size}); got shape {matrix.shape}"
+        )
+
+    def row_of_blocks(row: _Leaf):
+        rows = matrix[row.start : row.start + row.size]
+
+        def block(column: _Leaf):
+            entries = rows[:, column.start : column.start + column.size]
+            if row.shape is None and column.shape is None:
+                return float(entries[0, 0])
+            return np.array(entries).reshape((row.shape or ()) + (column.shape or ()))
+
+        return _build(inner._tree, block)
+
+    return _build(outer._tree, row_of_blocks)
 
 
 def _is_number(x) -> bool:

@@ -17,9 +17,12 @@ class DerivativeResult:
 
     Attributes
     ----------
-    derivative : ndarray
+    derivative : ndarray or pytree
         Shape (n,), (m, n) or (n, n). NaN where no stencil could be evaluated
-        (see ``status``).
+        (see ``status``). For a parameter tree ``x``: in the structure of
+        ``x`` (the gradient a tree like ``x``, the Jacobian a tree like ``x``
+        with leaves ``(m, *leaf.shape)``, the Hessian a tree of trees; see
+        :mod:`fastdiff.pytree`).
     value : float or ndarray or None
         ``f(x)``, when it was evaluated.
     error : ndarray or None
@@ -48,6 +51,12 @@ class DerivativeResult:
         ``method="richardson"``: per entry, the number of steps ``h / 2**k``
         (levels) its estimate used, 2 to ``max_levels``. None for the other
         methods (one step each).
+    layout : fastdiff.pytree.Layout or None
+        For a parameter tree ``x``: where each leaf sits in the flat vector.
+        ``value``, ``error``, ``step``, ``status``, ``converged`` and
+        ``levels`` stay flat, in that order (``layout.paths[k]`` names flat
+        entry ``k``; ``layout(result.step)`` gives the steps as a tree).
+        None for a flat ``x``.
     """
 
     derivative: np.ndarray
@@ -60,6 +69,7 @@ class DerivativeResult:
     auto_steps: object = None
     converged: np.ndarray | None = None
     levels: np.ndarray | None = None
+    layout: object = None
 
     @property
     def success(self) -> bool:
@@ -75,4 +85,6 @@ class DerivativeResult:
         first = tuple(int(i) for i in failed[0])
         code = int(self.status[first])
         where = first[0] if len(first) == 1 else first
+        if self.layout is not None and len(first) == 1:
+            where = f"x{self.layout.paths[first[0]]}"
         return f"{len(failed)} entries not computed; first {where}: {MESSAGES.get(code, code)}"

@@ -22,11 +22,11 @@ _FLOAT64 = np.dtype(np.float64)
 
 #: What to do with parameters in a dict or nested containers (a parameter tree).
 _PARAMETER_TREES = (
-    "The derivatives take a flat vector; for parameters in a dict, nested lists or "
-    "other containers (a parameter tree), flatten them with fastdiff.pytree: "
-    "flat, layout = fastdiff.pytree.flatten(params), then differentiate "
-    "fastdiff.pytree.flat_function(f, layout) at flat (fastdiff.scipy.minimize, "
-    "least_squares and root take parameter trees directly)."
+    "gradient, jacobian, hessian and value_and_grad (and grad, jac, hess) take parameter "
+    "trees (a dict, nested lists or other containers) directly; here x must be a flat "
+    "vector: flatten the tree with fastdiff.pytree: flat, layout = "
+    "fastdiff.pytree.flatten(params), then differentiate "
+    "fastdiff.pytree.flat_function(f, layout) at flat."
 )
 
 

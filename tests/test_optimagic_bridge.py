@@ -120,3 +120,117 @@ def test_providers_check_fun_and_options():
         fo.jac(3)
     with pytest.raises(ValueError, match=r"method must be one of 'central', 'forward', 'backward'"):
         fo.fun_and_jac(separable, method="five-point")
+
+
+# --- Least-squares and likelihood objectives ----------------------------------------
+# A quadratic fitted exactly through 6 points: residuals vanish at c = 1, b = (2, -0.5).
+
+T = np.linspace(0.0, 1.0, 6)
+Y = 1.0 + 2.0 * T - 0.5 * T**2
+QUADRATIC_START = {"c": 0.0, "b": np.zeros(2)}
+
+
+def quadratic_residuals(params):
+    return params["c"] + params["b"][0] * T + params["b"][1] * T**2 - Y
+
+
+def assert_fitted(params):
+    assert params["c"] == pytest.approx(1.0, abs=1e-6)
+    np.testing.assert_allclose(params["b"], [2.0, -0.5], atol=1e-6)
+
+
+def no_fallback(record):
+    messages = [str(w.message) for w in record]
+    assert not [m for m in messages if "numerical derivatives" in m], messages
+
+
+def provider_for(providers, solver):
+    (chosen,) = [p for p in providers if p.solver == solver]
+    return chosen
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "solver"),
+    [("scipy_ls_trf", "least_squares"), ("scipy_lbfgsb", "scalar")],
+)
+def test_least_squares_objective_uses_fastdiff_for_every_kind_of_algorithm(
+    algorithm, solver, recwarn
+):
+    residuals = om.mark.least_squares(quadratic_residuals)
+    providers = fo.jac(residuals)
+    result = om.minimize(residuals, QUADRATIC_START, algorithm=algorithm, jac=providers)
+    assert_fitted(result.params)
+    assert provider_for(providers, solver).calls > 0
+    no_fallback(recwarn)
+
+
+def test_least_squares_fun_and_jac_returns_residuals_and_their_jacobian(recwarn):
+    residuals = om.mark.least_squares(quadratic_residuals)
+    providers = fo.fun_and_jac(residuals)
+    result = om.minimize(
+        residuals, QUADRATIC_START, algorithm="scipy_ls_trf", fun_and_jac=providers
+    )
+    assert_fitted(result.params)
+    no_fallback(recwarn)
+    point = {"c": 0.5, "b": np.array([1.0, 1.0])}
+    value, jacobian = provider_for(providers, "least_squares")(point)
+    np.testing.assert_array_equal(value, quadratic_residuals(point))
+    np.testing.assert_allclose(jacobian["c"], np.ones(6), atol=1e-8)
+    np.testing.assert_allclose(jacobian["b"], np.column_stack([T, T**2]), atol=1e-8)
+    value, gradient = provider_for(providers, "scalar")(point)
+    r = quadratic_residuals(point)
+    assert value == pytest.approx(r @ r)
+    np.testing.assert_allclose(gradient["b"], 2.0 * np.column_stack([T, T**2]).T @ r, atol=1e-7)
+
+
+def test_likelihood_objective_with_a_scalar_algorithm_and_bhhh(recwarn):
+    data = np.array([0.5, 1.0, 1.5, 3.0])
+
+    @om.mark.likelihood
+    def contributions(params):  # minus log-likelihood of a normal with sd 1, up to a constant
+        return 0.5 * (data - params[0]) ** 2
+
+    providers = fo.jac(contributions)
+    assert [p.solver for p in providers] == ["scalar", "likelihood"]
+    result = om.minimize(contributions, np.array([0.0]), algorithm="scipy_lbfgsb", jac=providers)
+    np.testing.assert_allclose(result.params, [data.mean()], atol=1e-6)
+    likelihood = provider_for(providers, "likelihood")
+    np.testing.assert_allclose(likelihood(np.array([1.0])), (1.0 - data)[:, None], atol=1e-8)
+    # bhhh takes the likelihood Jacobian. (optimagic 0.5's bhhh does not reach the
+    # minimum of this problem even with the exact Jacobian: compare the two runs.)
+    exact = om.mark.likelihood(lambda params: (params[0] - data)[:, None])
+    with_exact = om.minimize(contributions, np.array([0.0]), algorithm="bhhh", jac=exact)
+    calls = likelihood.calls
+    with_fastdiff = om.minimize(contributions, np.array([0.0]), algorithm="bhhh", jac=providers)
+    assert likelihood.calls > calls
+    np.testing.assert_allclose(with_fastdiff.params, with_exact.params, atol=1e-6)
+    no_fallback(recwarn)
+
+
+def test_residuals_in_a_tree_give_blocks_of_trees():
+    @om.mark.least_squares
+    def residuals(params):
+        return {"level": params["a"] - 1.0, "slope": params["b"] * np.array([1.0, 2.0, 3.0])}
+
+    ls = provider_for(fo.jac(residuals), "least_squares")
+    jacobian = ls({"a": 0.0, "b": 2.0})
+    assert jacobian["level"]["a"] == pytest.approx(1.0, abs=1e-8)
+    assert jacobian["level"]["b"] == pytest.approx(0.0, abs=1e-8)
+    np.testing.assert_allclose(jacobian["slope"]["a"], np.zeros(3), atol=1e-8)
+    np.testing.assert_allclose(jacobian["slope"]["b"], [1.0, 2.0, 3.0], atol=1e-8)
+
+
+def test_minimize_follows_the_mark_through_fun_kwargs(recwarn):
+    @om.mark.least_squares
+    def residuals(params, target):
+        return params - target
+
+    target = np.array([1.0, -2.0, 0.5])
+    result = fo.minimize(residuals, np.zeros(3), "scipy_ls_trf", fun_kwargs={"target": target})
+    np.testing.assert_allclose(result.params, target, atol=1e-8)
+    no_fallback(recwarn)
+
+
+def test_problem_is_checked():
+    with pytest.raises(ValueError, match=r"problem must be one of 'scalar', 'least_squares'"):
+        fo.jac(quadratic_residuals, problem="squares")

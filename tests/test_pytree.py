@@ -5,6 +5,7 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 import pytest
 
+import fastdiff
 from fastdiff import pytree
 
 Point = namedtuple("Point", ["x", "y"])
@@ -189,3 +190,226 @@ def test_flat_function_calls_f_with_the_pytree():
 )
 def test_is_flat_vector_follows_scipy_for_vectors(x, expected):
     assert pytree.is_flat_vector(x) is expected
+
+
+# --- Parameter trees in fastdiff.gradient / jacobian / hessian -------------------------
+# Plain-Python functions with derivatives written out by hand; small trees.
+
+C = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]])
+
+
+def tree_objective(p):
+    """a**2 * sum(C * w) + sum(sin(v)) + 3 * c0 * d: scalar, 2-D, 1-D and 0-d leaves."""
+    return (
+        p["a"] ** 2 * np.sum(C * p["w"])
+        + np.sum(np.sin(p["nest"][0]))
+        + 3.0 * p["nest"][1]["c0"] * p["nest"][1]["d"]
+    )
+
+
+def tree_point():
+    return {
+        "a": 1.5,
+        "w": np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]),
+        "nest": [np.array([0.3, -0.7]), {"c0": 2.0, "d": np.array(-0.5)}],
+    }
+
+
+def tree_objective_gradient(p):
+    return {
+        "a": 2.0 * p["a"] * np.sum(C * p["w"]),
+        "w": p["a"] ** 2 * C,
+        "nest": [
+            np.cos(p["nest"][0]),
+            {"c0": 3.0 * p["nest"][1]["d"], "d": 3.0 * p["nest"][1]["c0"]},
+        ],
+    }
+
+
+def assert_trees_close(actual, expected, atol):
+    if isinstance(expected, dict):
+        assert type(actual) is type(expected) and list(actual) == list(expected)
+        for key in expected:
+            assert_trees_close(actual[key], expected[key], atol)
+    elif isinstance(expected, (list, tuple)):
+        assert type(actual) is type(expected) and len(actual) == len(expected)
+        for a, e in zip(actual, expected):
+            assert_trees_close(a, e, atol)
+    else:
+        assert np.shape(actual) == np.shape(expected)
+        np.testing.assert_allclose(actual, expected, rtol=0, atol=atol)
+
+
+def test_gradient_of_a_tree_has_its_structure_and_matches_the_analytic_gradient():
+    point = tree_point()
+    gradient = fastdiff.gradient(tree_objective, point)
+    assert_trees_close(gradient, tree_objective_gradient(point), atol=1e-8)
+    assert type(gradient["a"]) is float and type(gradient["nest"][1]["c0"]) is float
+    assert isinstance(gradient["nest"][1]["d"], np.ndarray) and gradient["nest"][1]["d"].shape == ()
+
+
+def test_value_and_grad_and_grad_take_trees_and_count_evaluations():
+    point = tree_point()
+    value_and_gradient = fastdiff.value_and_grad(tree_objective, method="forward")
+    value, gradient = value_and_gradient(point)
+    assert value == tree_objective(point)
+    assert_trees_close(gradient, tree_objective_gradient(point), atol=1e-6)
+    assert value_and_gradient.nfev == 11 + 1  # n = 11 coordinates, forward: n + 1
+    prepared = fastdiff.grad(tree_objective)
+    prepared(point)
+    prepared(point)
+    assert prepared.nfev == 2 * 22  # central: 2n per call
+
+
+def test_named_tuples_and_tuples_keep_their_types():
+    Pair = namedtuple("Pair", ["scale", "offsets"])
+
+    def f(p):
+        return p.scale * np.sum(p.offsets[0] ** 2) + p.offsets[1]
+
+    gradient = fastdiff.gradient(f, Pair(2.0, (np.array([1.0, -3.0]), 4.0)))
+    assert type(gradient) is Pair and type(gradient.offsets) is tuple
+    assert gradient.scale == pytest.approx(10.0, abs=1e-8)
+    np.testing.assert_allclose(gradient.offsets[0], [4.0, -12.0], atol=1e-8)
+    assert gradient.offsets[1] == pytest.approx(1.0, abs=1e-8)
+
+
+def test_a_list_of_floats_stays_a_vector():
+    seen = []
+
+    def f(x):
+        seen.append(type(x))
+        return float(x[0] * x[1])
+
+    gradient = fastdiff.gradient(f, [2.0, 3.0])
+    assert type(gradient) is np.ndarray
+    np.testing.assert_allclose(gradient, [3.0, 2.0], atol=1e-8)
+    assert set(seen) == {np.ndarray}
+
+
+def test_jacobian_of_a_tree_puts_the_output_axis_first():
+    def f(p):  # 3 outputs
+        a, w = p["a"], p["w"]
+        return np.array([a * w[0, 0], w[1, 1] ** 2, a + w[0, 1]])
+
+    point = {"a": 2.0, "w": np.array([[1.0, 2.0], [3.0, 4.0]])}
+    jacobian = fastdiff.jacobian(f, point)
+    np.testing.assert_allclose(jacobian["a"], [1.0, 0.0, 1.0], atol=1e-8)
+    expected_w = np.zeros((3, 2, 2))
+    expected_w[0, 0, 0] = 2.0
+    expected_w[1, 1, 1] = 8.0
+    expected_w[2, 0, 1] = 1.0
+    assert jacobian["w"].shape == (3, 2, 2)
+    np.testing.assert_allclose(jacobian["w"], expected_w, atol=1e-8)
+
+
+def test_hessian_of_a_tree_is_a_tree_of_trees():
+    def f(p):  # a**2 * b[0] * b[1] + sum(W**2) * a
+        return p["a"] ** 2 * p["b"][0] * p["b"][1] + np.sum(p["W"] ** 2) * p["a"]
+
+    a, b, W = 2.0, np.array([1.0, 3.0]), np.array([[1.0, -1.0, 0.5]])
+    hessian = fastdiff.hessian(f, {"a": a, "b": b, "W": W})
+    assert list(hessian) == ["a", "b", "W"] and list(hessian["b"]) == ["a", "b", "W"]
+    assert type(hessian["a"]["a"]) is float
+    assert hessian["a"]["a"] == pytest.approx(2.0 * b[0] * b[1], abs=1e-5)
+    np.testing.assert_allclose(hessian["a"]["b"], [2 * a * b[1], 2 * a * b[0]], atol=1e-5)
+    np.testing.assert_allclose(hessian["b"]["a"], hessian["a"]["b"], atol=1e-5)
+    np.testing.assert_allclose(hessian["b"]["b"], [[0.0, a**2], [a**2, 0.0]], atol=1e-5)
+    assert hessian["a"]["W"].shape == (1, 3) and hessian["W"]["b"].shape == (1, 3, 2)
+    np.testing.assert_allclose(hessian["a"]["W"], 2.0 * W, atol=1e-5)
+    assert hessian["W"]["W"].shape == (1, 3, 1, 3)
+    np.testing.assert_allclose(hessian["W"]["W"].reshape(3, 3), 2.0 * a * np.eye(3), atol=1e-5)
+    np.testing.assert_allclose(hessian["W"]["b"], np.zeros((1, 3, 2)), atol=1e-5)
+
+
+def test_trees_with_extra_arguments_both_ways():
+    def f(p, data, scale=1.0):
+        return scale * np.sum(data * p["x"] ** 2) + p["y"]
+
+    data = np.array([1.0, 2.0])
+    point = {"x": np.array([3.0, -1.0]), "y": 5.0}
+    gradient = fastdiff.gradient(f, point, args=(data,), kwargs={"scale": 2.0})
+    np.testing.assert_allclose(gradient["x"], 4.0 * data * point["x"], atol=1e-7)
+    gradient = fastdiff.grad(f)(point, data)  # scipy's convention: jac(x, *args)
+    np.testing.assert_allclose(gradient["x"], 2.0 * data * point["x"], atol=1e-7)
+    assert gradient["y"] == pytest.approx(1.0, abs=1e-8)
+
+
+def test_full_output_gives_the_tree_and_the_flat_layout():
+    point = {"a": 1.0, "b": np.array([2.0, 3.0])}
+    result = fastdiff.gradient(lambda p: p["a"] * np.sum(p["b"]), point, full_output=True)
+    assert result.derivative["a"] == pytest.approx(5.0, abs=1e-8)
+    np.testing.assert_allclose(result.derivative["b"], [1.0, 1.0], atol=1e-8)
+    assert result.step.shape == (3,) and result.status.shape == (3,)
+    assert result.layout.paths == ("['a']", "['b'][0]", "['b'][1]")
+    assert set(result.layout(result.step)) == {"a", "b"}
+    assert result.nfev == 6 and result.success
+
+
+def test_full_output_message_names_the_path_of_a_failed_entry():
+    def f(p):  # NaN on both sides of b[1] = 0: no stencil works there
+        return p["a"] + (np.nan if p["b"][1] != 0.0 else 0.0)
+
+    result = fastdiff.gradient(f, {"a": 1.0, "b": np.array([1.0, 0.0])}, full_output=True)
+    assert not result.success
+    assert "first x['b'][1]:" in result.message
+
+
+@pytest.mark.parametrize(
+    ("point", "error", "match"),
+    [
+        ({"a": 1.0, "b": [2.0, "s"]}, TypeError, r"x\['b'\]\[1\] must be a real number"),
+        ({"a": 1.0, "b": np.array([1j])}, TypeError, r"x\['b'\] must be an array of real numbers"),
+        ({"a": [np.zeros(1), None]}, TypeError, r"x\['a'\]\[1\] must be a real number.*NoneType"),
+        ({"a": 1.0, "b": [object()]}, TypeError, r"x\['b'\]\[0\] must be a real number"),
+        (
+            {"a": 1.0, "b": np.array([1.0, np.inf])},
+            ValueError,
+            r"x must be finite; x\['b'\]\[1\] is inf",
+        ),
+        (
+            {"a": [], "b": {}},
+            ValueError,
+            r"x must hold at least one number; got a dict without any",
+        ),
+    ],
+    ids=["string", "complex", "None", "object", "inf", "empty"],
+)
+def test_bad_leaves_are_named_by_their_path(point, error, match):
+    with pytest.raises(error, match=match):
+        fastdiff.gradient(lambda p: 0.0, point)
+
+
+def test_tree_options_that_cannot_apply_are_refused():
+    point = {"a": 1.0}
+    with pytest.raises(ValueError, match=r"vectorized=True does not take a parameter tree x"):
+        fastdiff.gradient(lambda p: p["a"], point, vectorized=True)
+    with pytest.raises(ValueError, match=r"method='complex' does not take a parameter tree x"):
+        fastdiff.gradient(lambda p: p["a"], point, method="complex")
+
+
+@pytest.mark.parametrize(
+    ("x", "expected"),
+    [
+        ({"a": 1.0}, True),
+        (Point(1.0, 2.0), True),
+        ([1.0, np.zeros(2)], True),
+        ((1.0, [2.0]), True),
+        ([1.0, 2.0], False),
+        ((1.0, 2.0), False),
+        ([np.float32(1.0), np.array(2.0)], False),
+        (np.zeros((2, 2)), False),
+        (1.5, False),
+        (["a", "b"], False),
+    ],
+)
+def test_is_parameter_tree_keeps_vectors_vectors(x, expected):
+    assert pytree.is_parameter_tree(x) is expected
+
+
+def test_a_prepared_gradient_follows_a_change_of_structure():
+    prepared = fastdiff.grad(lambda p: sum(np.sum(np.asarray(v) ** 2) for v in p.values()))
+    np.testing.assert_allclose(prepared({"x": np.array([1.0, 2.0])})["x"], [2.0, 4.0], atol=1e-8)
+    assert prepared({"y": 3.0})["y"] == pytest.approx(6.0, abs=1e-8)
+    np.testing.assert_allclose(prepared({"x": np.array([1.0, -1.0])})["x"], [2.0, -2.0], atol=1e-8)
+    assert prepared.nfev == 4 + 2 + 4
