@@ -21,6 +21,8 @@ def jacobian(
     method: str = "central",
     step: float | ArrayLike | None = None,
     abs_step: float | ArrayLike | None = None,
+    rel_step: float | ArrayLike | None = None,
+    bounds=None,
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     check: bool = False,
@@ -103,6 +105,8 @@ def jacobian(
         method=method,
         step=step,
         abs_step=abs_step,
+        rel_step=rel_step,
+        bounds=bounds,
         parallel=parallel,
         coloring=coloring,
         check=check,
@@ -126,6 +130,7 @@ def hessian(
     method: str = "central",
     step: float | ArrayLike | None = None,
     abs_step: float | ArrayLike | None = None,
+    rel_step: float | ArrayLike | None = None,
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     gradient: Callable | None = None,
@@ -136,6 +141,8 @@ def hessian(
     progress: bool = False,
     evaluator: Evaluator | None = None,
     timeout: float | None = None,
+    args: tuple = (),
+    kwargs: dict | None = None,
 ) -> scipy.sparse.csr_matrix:
     """Sparse symmetric Hessian by finite differences.
 
@@ -195,6 +202,7 @@ def hessian(
         method=method,
         step=step,
         abs_step=abs_step,
+        rel_step=rel_step,
         parallel=parallel,
         coloring=coloring,
         gradient=gradient,
@@ -205,6 +213,8 @@ def hessian(
         progress=progress,
         evaluator=evaluator,
         timeout=timeout,
+        args=args,
+        kwargs=kwargs,
     )
     return derivative(x)
 
@@ -216,6 +226,8 @@ def jac(
     method: str = "central",
     step=None,
     abs_step=None,
+    rel_step=None,
+    bounds=None,
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     check: bool = False,
@@ -242,6 +254,8 @@ def jac(
         method=method,
         step=step,
         abs_step=abs_step,
+        rel_step=rel_step,
+        bounds=bounds,
         parallel=parallel,
         coloring=coloring,
         check=check,
@@ -263,6 +277,7 @@ def hess(
     method: str = "central",
     step=None,
     abs_step=None,
+    rel_step=None,
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     gradient: Callable | None = None,
@@ -273,6 +288,8 @@ def hess(
     progress: bool = False,
     evaluator: Evaluator | None = None,
     timeout: float | None = None,
+    args: tuple = (),
+    kwargs: dict | None = None,
 ) -> SparseHessianFunction:
     """Sparse Hessian function of ``f``: ``hess(f, S)(x) == hessian(f, x, S)``."""
     return SparseHessianFunction(
@@ -281,6 +298,7 @@ def hess(
         method=method,
         step=step,
         abs_step=abs_step,
+        rel_step=rel_step,
         parallel=parallel,
         coloring=coloring,
         gradient=gradient,
@@ -291,4 +309,6 @@ def hess(
         progress=progress,
         evaluator=evaluator,
         timeout=timeout,
+        args=args,
+        kwargs=kwargs,
     )
