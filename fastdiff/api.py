@@ -280,10 +280,13 @@ def jacobian(
         ``f`` returning a number gives a Jacobian of shape (1, n). With
         ``method="richardson"`` the tolerances hold per entry; a column is
         evaluated at a level while one of its entries needs it.
-    sparsity : scipy.sparse matrix or bool array of shape (m, n), optional
+    sparsity : scipy.sparse matrix, bool array of shape (m, n) or (pattern, groups), optional
         Where the Jacobian can be nonzero. Columns that share no row are
         perturbed together (:func:`fastdiff.sparse.jacobian`): as many
-        evaluations as colours instead of n, and a CSR result.
+        evaluations as colours instead of n, and a CSR result. scipy's
+        ``(pattern, groups)`` gives the column groups. Takes ``bounds``,
+        the steps, ``args``/``kwargs`` and methods "central", "forward",
+        "backward" and "complex".
     coloring : fastdiff.sparse.Coloring, optional
         A colouring computed before (``fastdiff.sparse.color_jacobian``).
 

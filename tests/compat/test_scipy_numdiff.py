@@ -245,6 +245,20 @@ def test_float32_point():
     )
 
 
+def test_float32_function_of_a_float32_point():
+    # scipy's approx_derivative returns float64 here too (its J is allocated
+    # float64 whatever f returns); fastdiff matches that, with float32 steps.
+    x = np.array([1.0, 2.0], dtype=np.float32)
+    for method, rtol in (("forward", 1e-3), ("central", 1e-4)):
+        result = fastdiff.jacobian(
+            lambda x: (x * x).astype(np.float32), x, method=method, full_output=True
+        )
+        assert result.derivative.dtype == np.float64
+        np.testing.assert_allclose(result.derivative, np.diag(2 * x), rtol=rtol, atol=1e-3)
+        exponent = 1 / 2 if method == "forward" else 1 / 3
+        np.testing.assert_allclose(result.step, FLOAT32_EPS**exponent * np.maximum(1, x), rtol=1e-6)
+
+
 def test_forward_error_bound_in_each_precision():
     # test_fp's bound: truncation h/2 |f''| plus rounding eps/h |f|, h the default step.
     for dtype in (np.float32, np.float64):
@@ -385,7 +399,9 @@ def test_sparse_groups_must_be_a_colouring():
 def test_sparse_complex_step(kind):
     # test_all with method 'cs': one complex point per group.
     x = np.array([0.3, -1.2])
-    derivative = fastdiff.jac(pick("exp_pair", kind), method="complex", sparsity=np.eye(2, dtype=int))
+    derivative = fastdiff.jac(
+        pick("exp_pair", kind), method="complex", sparsity=np.eye(2, dtype=int)
+    )
     jacobian = derivative(x)
     assert scipy.sparse.issparse(jacobian)
     np.testing.assert_allclose(jacobian.toarray(), exp_pair_jacobian(x), rtol=1e-15)
@@ -402,9 +418,13 @@ def test_sparse_complex_step_banded_and_on_workers():
         )
         np.testing.assert_allclose(jacobian.toarray(), tridiagonal_jacobian(x), rtol=1e-14)
     with pytest.raises(TypeError, match="method='complex' needs f to return complex values"):
-        fastdiff.jacobian(lambda x: np.abs(x), x, method="complex", sparsity=np.eye(N_SPARSE, dtype=bool))
+        fastdiff.jacobian(
+            lambda x: np.abs(x), x, method="complex", sparsity=np.eye(N_SPARSE, dtype=bool)
+        )
     with pytest.raises(ValueError, match="bounds are not supported with method='complex'"):
-        fastdiff.jacobian(complex_tridiagonal, x, method="complex", sparsity=pattern, bounds=(-1, 1))
+        fastdiff.jacobian(
+            complex_tridiagonal, x, method="complex", sparsity=pattern, bounds=(-1, 1)
+        )
 
 
 def complex_tridiagonal(x):
