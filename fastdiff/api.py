@@ -306,10 +306,13 @@ def jacobian(
         ``f`` returning a number gives a Jacobian of shape (1, n). With
         ``method="richardson"`` the tolerances hold per entry; a column is
         evaluated at a level while one of its entries needs it.
-    sparsity : scipy.sparse matrix or bool array of shape (m, n), optional
+    sparsity : scipy.sparse matrix, bool array of shape (m, n) or (pattern, groups), optional
         Where the Jacobian can be nonzero. Columns that share no row are
         perturbed together (:func:`fastdiff.sparse.jacobian`): as many
-        evaluations as colours instead of n, and a CSR result.
+        evaluations as colours instead of n, and a CSR result. scipy's
+        ``(pattern, groups)`` gives the column groups. Takes ``bounds``,
+        the steps, ``args``/``kwargs`` and methods "central", "forward",
+        "backward" and "complex".
     coloring : fastdiff.sparse.Coloring, optional
         A colouring computed before (``fastdiff.sparse.color_jacobian``).
 
@@ -339,8 +342,9 @@ def jacobian(
     Richardson: 2 per column and level (see :func:`gradient`).
     """
     if sparsity is not None:
-        _no_sparse_conflicts(rel_step, bounds, full_output, False, (rtol, atol, max_levels))
+        _no_sparse_conflicts(None, full_output, (rtol, atol, max_levels))
         options = dict(method=method, step=step, abs_step=abs_step, parallel=parallel)
+        options.update(rel_step=rel_step, bounds=bounds)
         options.update(coloring=coloring, args=args, kwargs=kwargs)
         options.update(vectorized=vectorized, workers=workers, executor=executor, timeout=timeout)
         return sparse.jacobian(f, x, sparsity, progress=progress, evaluator=evaluator, **options)
@@ -469,15 +473,9 @@ def hessian(
     ``L`` levels).
     """
     if sparsity is not None:
-        _no_sparse_conflicts(
-            rel_step,
-            bounds,
-            full_output,
-            not _no_arguments(args, kwargs),
-            (rtol, atol, max_levels),
-        )
+        _no_sparse_conflicts(bounds, full_output, (rtol, atol, max_levels))
         options = dict(method=method, step=step, abs_step=abs_step, parallel=parallel)
-        options.update(coloring=coloring)
+        options.update(rel_step=rel_step, coloring=coloring, args=args, kwargs=kwargs)
         options.update(vectorized=vectorized, workers=workers, executor=executor, timeout=timeout)
         return sparse.hessian(f, x, sparsity, progress=progress, evaluator=evaluator, **options)
     if (
@@ -831,17 +829,10 @@ def _sparse_transformation(name: str, f, options: dict):
     pattern = options.pop("sparsity", None)
     if pattern is None:
         return None
-    # Sparse Jacobians take extra arguments of f; sparse Hessians do not yet.
-    extra_arguments = (
-        False
-        if name == "jac"
-        else not _no_arguments(options.pop("args", ()), options.pop("kwargs", None))
-    )
+    # Sparse Jacobians take bounds; sparse Hessians do not.
     _no_sparse_conflicts(
-        options.pop("rel_step", None),
-        options.pop("bounds", None),
+        None if name == "jac" else options.pop("bounds", None),
         options.pop("full_output", False),
-        extra_arguments,
         tuple(options.pop(key, None) for key in ("rtol", "atol", "max_levels")),
     )
     return getattr(sparse, name)(f, pattern, **options)
@@ -854,22 +845,20 @@ def _no_arguments(args, kwargs) -> bool:
     )
 
 
-def _no_sparse_conflicts(
-    rel_step, bounds, full_output, extra_arguments=False, tolerances=(None, None, None)
-) -> None:
+def _no_sparse_conflicts(bounds, full_output, tolerances=(None, None, None)) -> None:
+    """Raise ``ValueError`` for an option sparse derivatives do not take (None: not asked)."""
     rtol, atol, max_levels = tolerances
     for name, given in (
-        ("rel_step", rel_step is not None),
         ("bounds", bounds is not None),
         ("full_output", bool(full_output)),
-        ("args", bool(extra_arguments)),
         ("rtol", rtol is not None),
         ("atol", atol is not None),
         ("max_levels", max_levels is not None),
     ):
         if given:
             raise ValueError(
-                f"{name} is not supported with sparsity= (sparse derivatives take method, step or abs_step, parallel and the evaluation options)"
+                f"{name} is not supported with sparsity= (sparse derivatives take method, the steps, "
+                "parallel, args/kwargs and the evaluation options; sparse Jacobians bounds too)"
             )
 
 

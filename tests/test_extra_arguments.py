@@ -267,9 +267,20 @@ def test_bad_args_raise_one_line_type_errors(problem):
         fastdiff.grad(quadratic_form, args=(a, b))(x, a, b)
     with pytest.raises(TypeError, match="args and kwargs do not fit"):
         fastdiff.jacobian(exponential_residuals, x[:2], args=(b, b), kwargs={"wait": 1.0})
-    with pytest.raises(ValueError, match="args is not supported with sparsity="):
-        fastdiff.hessian(quadratic_form, x, args=(a, b), sparsity=np.eye(N))
     read_only = np.ones(3)
     read_only.flags.writeable = False
     with pytest.raises(TypeError, match="args do not fit _writes_into_its_data"):
         fastdiff.gradient(_writes_into_its_data, x, args=(read_only,))
+
+
+def test_sparse_hessian_takes_args_and_kwargs(problem):
+    # The pattern of a's entries; the Hessian of the quadratic form is a.
+    x, a, b = problem
+    pattern = np.ones((N, N), dtype=bool)
+    for kind_of_f in (quadratic_form, quadratic_form.py_func):
+        for options in ({"args": (a, b)}, {"args": (a,), "kwargs": {"b": b}}):
+            result = fastdiff.hessian(kind_of_f, x, sparsity=pattern, **options)
+            assert relative_error(result.toarray(), a) < 1e-6
+    gradient = lambda x, a, b: a @ x + b  # noqa: E731
+    result = fastdiff.sparse.hessian(None, x, pattern, gradient=gradient, args=(a, b))
+    assert relative_error(result.toarray(), a) < 1e-9

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from fastdiff.compiled import SCALAR, is_compiled, prepare_complex
+from fastdiff.compiled import SCALAR, VECTOR, is_compiled, prepare_complex
+from fastdiff.errors import raise_with_note
 from fastdiff.high_accuracy.complex_step_check import check_complex_step
 from fastdiff.kernels.complex_step import (
     COMPLEX_STEP_SCALE,
@@ -34,6 +35,10 @@ def complex_step_derivative(
     arrays. ``step`` is None (default ``1e-20 * max(1, |x_j|)``) or absolute
     steps per coordinate.
 
+    With an evaluator that is vectorized or runs on ``workers`` or an
+    ``executor``, the ``n`` complex points go to it as one batch
+    (:class:`ComplexParts`), a compiled ``f`` included.
+
     For a compiled ``f``, one more evaluation along a complex direction
     checks the result (:mod:`fastdiff.high_accuracy.complex_step_check`):
     Numba's complex powers of negative numbers would otherwise make it
@@ -42,10 +47,7 @@ def complex_step_derivative(
     """
     n = x.shape[0]
     if evaluator is not None and (evaluator.parallel or evaluator.vectorized):
-        raise ValueError(
-            "method='complex' evaluates serially or in compiled threads; "
-            "vectorized, workers and executor are not supported with it"
-        )
+        return _on_evaluator(f, x, kind, step, evaluator)
     h = np.empty(n)
     status = np.empty(n, dtype=np.int8)
     if is_compiled(f):
@@ -93,3 +95,68 @@ def complex_step_derivative(
     return DerivativeResult(
         out, value if kind != SCALAR else float(value), None, h, n, status, "complex"
     )
+
+
+class ComplexParts:
+    """``f`` of complex points written as real ones, for evaluators (and their workers).
+
+    Evaluators carry real points and real values. A point ``p`` of length
+    ``2 n`` stands for ``z = p[:n] + 1j p[n:]``; the value is ``f(z)``'s real
+    parts followed by its imaginary parts (``2`` or ``2 m`` numbers). With
+    ``vectorized``, ``p`` is a (k, 2 n) batch and ``f`` takes (k, n) complex
+    points. A module-level class, so that it pickles by reference with ``f``.
+    """
+
+    def __init__(self, f, vectorized: bool):
+        self.f, self.vectorized = f, vectorized
+
+    def __call__(self, p):
+        p = np.asarray(p)
+        n = p.shape[-1] // 2
+        result = np.asarray(self.f(p[..., :n] + 1j * p[..., n:]))
+        if not np.iscomplexobj(result):
+            raise TypeError(
+                "method='complex' needs f to return complex values for complex input; "
+                f"f returned {result.dtype} (does it use abs, real parts or comparisons?)"
+            )
+        if self.vectorized:
+            result = result.reshape(p.shape[0], -1)
+            return np.concatenate([result.real, result.imag], axis=1)
+        result = np.atleast_1d(result)
+        return np.concatenate([result.real, result.imag])
+
+
+def _on_evaluator(f, x: np.ndarray, kind: str, step, evaluator) -> DerivativeResult:
+    """The complex step with the ``n`` points evaluated as one batch by ``evaluator``."""
+    n = x.shape[0]
+    h = default_steps(x, COMPLEX_STEP_SCALE) if step is None else np.broadcast_to(step, (n,))
+    h = np.array(h, dtype=np.float64)
+
+    def points(lo: int, hi: int) -> np.ndarray:
+        rows = np.zeros((hi - lo, 2 * n))
+        rows[:, :n] = x
+        for j in range(lo, hi):
+            rows[j - lo, n + j] = h[j]
+        return rows
+
+    points.describe = lambda j: f"at x + 1j * h[{j}] * e[{j}]"
+    batch = evaluator.evaluate(ComplexParts(f, evaluator.vectorized), n, points, VECTOR)
+    if batch.errors:
+        index = min(batch.errors)
+        raise_with_note(batch.errors[index], f"fastdiff: f raised {points.describe(index)}")
+    values = batch.values
+    m = values.shape[1] // 2
+    real, imag = values[:, :m], values[:, m:]
+    status = np.where(np.isfinite(values).all(axis=1), OK, NOT_FINITE).astype(np.int8)
+    columns = imag / h[:, None]  # (n, m): row j is the column of coordinate j
+    if kind == SCALAR:
+        out = columns[:, 0].copy()
+        value = float(real[-1, 0])
+    else:
+        out = np.asfortranarray(columns.T)
+        value = real[-1].copy()
+    nfev = n
+    if is_compiled(f) and (status == OK).all():
+        check_complex_step(f, x, out, value)
+        nfev += 1
+    return DerivativeResult(out, value, None, h, nfev, status, "complex")

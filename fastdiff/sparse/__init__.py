@@ -43,7 +43,8 @@ Where things live: :mod:`~fastdiff.sparse.api` (the public functions),
 :mod:`~fastdiff.sparse.hessian_function` (the prepared callables),
 :mod:`~fastdiff.sparse.coloring`, :mod:`~fastdiff.sparse.patterns`,
 :mod:`~fastdiff.sparse.points` (what is evaluated where, and which point
-failed), :mod:`~fastdiff.sparse.evaluation` (how) and
+failed), :mod:`~fastdiff.sparse.column_stencils` (a stencil per column,
+within bounds), :mod:`~fastdiff.sparse.evaluation` (how) and
 :mod:`~fastdiff.sparse.validation`. Options, evaluators, the threads policy
 and error messages are the dense derivatives' own
 (:mod:`fastdiff.options`, :mod:`fastdiff.backends`, :mod:`fastdiff.threads`,

@@ -21,6 +21,8 @@ def jacobian(
     method: str = "central",
     step: float | ArrayLike | None = None,
     abs_step: float | ArrayLike | None = None,
+    rel_step: float | ArrayLike | None = None,
+    bounds=None,
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     check: bool = False,
@@ -44,14 +46,24 @@ def jacobian(
         batch of ``evaluations`` points.
     x : array_like, shape (n,)
         Point of differentiation; finite.
-    sparsity : scipy.sparse matrix or boolean array_like, shape (m, n)
-        Where the Jacobian may be nonzero. Entries outside it are not
-        computed.
-    method : {"central", "forward", "backward"}
-        Difference formula, as for :func:`fastdiff.jacobian`.
-    step, abs_step : float or array_like of shape (n,), optional
-        Absolute step (``abs_step`` is scipy's name for it; give one);
+    sparsity : scipy.sparse matrix, boolean array_like or (pattern, groups)
+        Where the Jacobian may be nonzero, shape (m, n) (0/1 integers
+        accepted). Entries outside it are not computed. scipy's form
+        ``(pattern, groups)`` gives the column groups too: ``groups[j]`` is
+        the group of column ``j`` (as ``scipy.optimize._numdiff.group_columns``
+        returns); columns of one group must share no row.
+    method : {"central", "forward", "backward", "complex"}
+        Difference formula, as for :func:`fastdiff.jacobian`. ``"complex"``:
+        complex step, ``f(x + i sum_{j in group} h_j e_j)`` per group (``f``
+        must accept complex ``x``; a compiled ``f`` is called from Python).
+    step, abs_step, rel_step : float or array_like of shape (n,), optional
+        Absolute step (``abs_step`` is scipy's name for it; give one) or
+        relative step (``h_i = rel_step_i * |x_i|``, scipy's meaning);
         default relative, as for :func:`fastdiff.jacobian`.
+    bounds : (lb, ub) or scipy.optimize.Bounds, optional
+        No point leaves the box: each column gets the stencil and step the
+        dense :func:`fastdiff.jacobian` gives that coordinate (one-sided
+        near a bound, 0 where ``lb == ub``). Not with ``method="complex"``.
     parallel : bool, optional
         Evaluate the groups on all threads (compiled ``f``). Default:
         automatic.
@@ -75,17 +87,24 @@ def jacobian(
     Raises
     ------
     TypeError
-        ``sparsity`` is not a sparse matrix or a boolean array; ``f`` is
-        not callable.
+        ``sparsity`` is not a sparse matrix or a boolean array; ``groups``
+        are not integers; ``f`` is not callable; with ``method="complex"``,
+        ``f`` returns real values for complex input.
     ValueError
         The shapes of ``sparsity``, ``x`` and ``f(x)`` disagree; ``coloring``
-        does not fit ``sparsity``; ``f`` is not finite at a point; with
-        ``check=True``, the pattern misses an entry.
+        or ``groups`` do not fit ``sparsity`` (two columns of a group share a
+        row); both are given; ``f`` is not finite at a point; ``x`` is
+        outside ``bounds``; with ``check=True``, the pattern misses an entry.
 
     Notes
     -----
     Central: ``2 * n_colors`` evaluations; forward and backward:
-    ``n_colors + 1``.
+    ``n_colors + 1``; complex step: ``n_colors`` (one more for a compiled
+    ``f``, checked along one complex direction). With ``bounds``, per group
+    one evaluation per point of the longest stencil among its columns (2 for
+    central and second-order one-sided, 1 for forward), plus ``f(x)`` once
+    if a column's stencil uses it: a box the method's stencil fits in costs
+    what no bounds cost.
 
     Examples
     --------
@@ -103,6 +122,8 @@ def jacobian(
         method=method,
         step=step,
         abs_step=abs_step,
+        rel_step=rel_step,
+        bounds=bounds,
         parallel=parallel,
         coloring=coloring,
         check=check,
@@ -126,6 +147,7 @@ def hessian(
     method: str = "central",
     step: float | ArrayLike | None = None,
     abs_step: float | ArrayLike | None = None,
+    rel_step: float | ArrayLike | None = None,
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     gradient: Callable | None = None,
@@ -136,6 +158,8 @@ def hessian(
     progress: bool = False,
     evaluator: Evaluator | None = None,
     timeout: float | None = None,
+    args: tuple = (),
+    kwargs: dict | None = None,
 ) -> scipy.sparse.csr_matrix:
     """Sparse symmetric Hessian by finite differences.
 
@@ -153,9 +177,10 @@ def hessian(
     method : {"central", "forward", "backward"}
         Difference formula: the Hessian stencil of :func:`fastdiff.hessian`
         on ``f``, or the first-derivative stencil on ``gradient``.
-    step, abs_step : float or array_like of shape (n,), optional
-        Absolute step (``abs_step`` is scipy's name for it; give one);
-        default relative, with the exponent of the formula.
+    step, abs_step, rel_step : float or array_like of shape (n,), optional
+        Absolute step (``abs_step`` is scipy's name for it; give one) or
+        relative step (``h_i = rel_step_i * |x_i|``); default relative,
+        with the exponent of the formula.
     parallel : bool, optional
         Use all threads (compiled functions). Default: automatic.
     coloring : Coloring, optional
@@ -170,6 +195,9 @@ def hessian(
     vectorized, workers, executor, progress, evaluator, timeout
         How a Python ``f`` (or ``gradient``) is evaluated, as for
         :func:`fastdiff.hessian`.
+    args, kwargs
+        Extra arguments of ``f`` (and of ``gradient``), not differentiated:
+        ``f(x, *args, **kwargs)``; a compiled ``f`` gets them natively.
 
     Returns
     -------
@@ -195,6 +223,7 @@ def hessian(
         method=method,
         step=step,
         abs_step=abs_step,
+        rel_step=rel_step,
         parallel=parallel,
         coloring=coloring,
         gradient=gradient,
@@ -205,6 +234,8 @@ def hessian(
         progress=progress,
         evaluator=evaluator,
         timeout=timeout,
+        args=args,
+        kwargs=kwargs,
     )
     return derivative(x)
 
@@ -216,6 +247,8 @@ def jac(
     method: str = "central",
     step=None,
     abs_step=None,
+    rel_step=None,
+    bounds=None,
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     check: bool = False,
@@ -242,6 +275,8 @@ def jac(
         method=method,
         step=step,
         abs_step=abs_step,
+        rel_step=rel_step,
+        bounds=bounds,
         parallel=parallel,
         coloring=coloring,
         check=check,
@@ -263,6 +298,7 @@ def hess(
     method: str = "central",
     step=None,
     abs_step=None,
+    rel_step=None,
     parallel: bool | None = None,
     coloring: Coloring | None = None,
     gradient: Callable | None = None,
@@ -273,6 +309,8 @@ def hess(
     progress: bool = False,
     evaluator: Evaluator | None = None,
     timeout: float | None = None,
+    args: tuple = (),
+    kwargs: dict | None = None,
 ) -> SparseHessianFunction:
     """Sparse Hessian function of ``f``: ``hess(f, S)(x) == hessian(f, x, S)``."""
     return SparseHessianFunction(
@@ -281,6 +319,7 @@ def hess(
         method=method,
         step=step,
         abs_step=abs_step,
+        rel_step=rel_step,
         parallel=parallel,
         coloring=coloring,
         gradient=gradient,
@@ -291,4 +330,6 @@ def hess(
         progress=progress,
         evaluator=evaluator,
         timeout=timeout,
+        args=args,
+        kwargs=kwargs,
     )

@@ -35,7 +35,8 @@ class Coloring:
         Number of groups: evaluations per stencil point.
     ordering : str
         Vertex order of the greedy colouring that gave the fewest colours,
-        one of :data:`ORDERINGS`.
+        one of :data:`ORDERINGS`, or ``"given"`` for groups the user gave
+        (``sparsity=(pattern, groups)``).
     kind : {"column", "star"}
         ``"column"``: no two columns of a group share a row (Jacobians).
         ``"star"``: a star colouring of a symmetric pattern (Hessians from
@@ -149,6 +150,74 @@ def _make_coloring(colors, n_colors, ordering, kind, shape) -> Coloring:
     for array in (colors, group_pointers, group_columns):
         array.flags.writeable = False
     return Coloring(colors, n_colors, ordering, kind, shape, group_pointers, group_columns)
+
+
+#: ``Coloring.ordering`` of column groups the user gave (scipy's ``sparsity=(pattern, groups)``).
+GIVEN_ORDERING = "given"
+
+
+def split_groups(sparsity):
+    """``(pattern, groups)`` of scipy's ``sparsity=(pattern, groups)`` form, else ``(sparsity, None)``.
+
+    A tuple of two whose first item is 2-D (a matrix) and second 1-D is that
+    form; a tuple of rows (a 2-D pattern written as a tuple) is not.
+    """
+    if (
+        type(sparsity) is tuple
+        and len(sparsity) == 2
+        and (scipy.sparse.issparse(sparsity[0]) or np.ndim(sparsity[0]) == 2)
+        and np.ndim(sparsity[1]) == 1
+    ):
+        return sparsity
+    return sparsity, None
+
+
+def coloring_from_groups(pattern: scipy.sparse.csr_matrix, groups) -> Coloring:
+    """The column colouring given as a group index per column (scipy's ``group_columns``).
+
+    Parameters
+    ----------
+    pattern : scipy.sparse.csr_matrix, shape (m, n)
+        From :func:`fastdiff.sparse.patterns.as_pattern`.
+    groups : array_like of int, shape (n,)
+        Group of each column, integers ``>= 0``; the groups are numbered
+        0, 1, ... in increasing order of the given indices.
+
+    Raises
+    ------
+    TypeError
+        ``groups`` does not hold integers.
+    ValueError
+        Its length is not ``n``, an index is negative, or two columns of
+        one group share a row of the pattern (they cannot be perturbed
+        together).
+    """
+    n = pattern.shape[1]
+    array = np.asarray(groups)
+    if array.dtype.kind not in "iu":
+        raise TypeError(
+            "sparsity=(pattern, groups): groups must be integers, a group index per column "
+            f"(as scipy.optimize._numdiff.group_columns returns); got dtype {array.dtype}"
+        )
+    if array.shape != (n,):
+        raise ValueError(
+            f"sparsity=(pattern, groups): groups must have one entry per column of the "
+            f"pattern ({n}); got shape {array.shape}"
+        )
+    if (array < 0).any():
+        raise ValueError("sparsity=(pattern, groups): group indices must be >= 0")
+    labels, colors = np.unique(array, return_inverse=True)
+    colors = colors.astype(np.int64).reshape(n)
+    row, first, second = coloring_kernels.first_column_conflict(
+        pattern.indptr, pattern.indices, colors
+    )
+    if row >= 0:
+        raise ValueError(
+            f"sparsity=(pattern, groups): the groups are not a valid colouring of the "
+            f"pattern; columns {first} and {second} share row {row} but are both in group "
+            f"{array[first]}"
+        )
+    return _make_coloring(colors, labels.shape[0], GIVEN_ORDERING, "column", pattern.shape)
 
 
 def coloring_for(pattern, coloring, symmetric: bool) -> Coloring:

@@ -16,7 +16,8 @@ from fastdiff.kernels.sparse_jacobian import (
     sum_color_terms,
     vector_setup,
 )
-from fastdiff.sparse.points import GroupPoints, failed_group_point
+from fastdiff.sparse.column_stencils import ColumnStencils
+from fastdiff.sparse.points import GroupPoints, SlotPoints, failed_group_point
 from fastdiff.status import OK
 from fastdiff.steps import FLOAT64_EPS
 from fastdiff.threads import ThreadPolicy
@@ -92,7 +93,9 @@ class ColorDifferences:
         self._free: list[_Work] = []
 
     @contextmanager
-    def __call__(self, x: np.ndarray):
+    def __call__(self, x: np.ndarray, step=None):
+        """Yield ``(h, differences)`` at ``x``; ``step`` (absolute, shape (n,)) replaces the option."""
+        step = self.step if step is None else step
         try:
             work = self._free.pop()
         except IndexError:
@@ -105,13 +108,13 @@ class ColorDifferences:
             )
         try:
             if self.compiled is not None:
-                yield self._compiled_differences(x, work)
+                yield self._compiled_differences(x, work, step)
             else:
-                yield self._python_differences(x, work)
+                yield self._python_differences(x, work, step)
         finally:
             self._free.append(work)
 
-    def _compiled_differences(self, x, work: _Work):
+    def _compiled_differences(self, x, work: _Work, step):
         coloring, stencil, m, name = self.coloring, self.stencil, self.m, self.name
         h, f0, differences, status = work.h, work.f0, work.differences, work.status
         address = self.compiled.address
@@ -119,7 +122,7 @@ class ColorDifferences:
             address,
             x,
             self.args,
-            steps_for(self.step, x.shape[0]),
+            steps_for(step, x.shape[0]),
             stencil.exponent,
             FLOAT64_EPS,
             stencil.needs_center,
@@ -155,10 +158,10 @@ class ColorDifferences:
             raise_for_code(self.function, point, code, where, name, m)
         return h, differences
 
-    def _python_differences(self, x, work: _Work):
+    def _python_differences(self, x, work: _Work, step):
         coloring, stencil, m, name = self.coloring, self.stencil, self.m, self.name
         h, f0, differences, terms = work.h, work.f0, work.differences, work.terms(stencil.width)
-        h[:] = python_steps(x, self.step, stencil.exponent)
+        h[:] = python_steps(x, step, stencil.exponent)
         points = GroupPoints(x, h, coloring, stencil)
         values = evaluate_batch(
             self.evaluator, self.function, points.count, points, VECTOR, name, points.describe
@@ -171,3 +174,81 @@ class ColorDifferences:
         )
         sum_color_terms(terms, stencil.offsets, stencil.weights, f0, differences)
         return h, differences
+
+    def slot_values(self, x: np.ndarray, stencils: ColumnStencils):
+        """``f(x)`` (None if no column weighs it) and ``f`` at each slot, shape (k, n_colors, m).
+
+        The points of :class:`~fastdiff.sparse.column_stencils.ColumnStencils`:
+        at slot ``q`` the columns of an active colour move by
+        ``displacements[q]``. Rows of inactive colours are NaN (never read).
+        """
+        coloring, m, name = self.coloring, self.m, self.name
+        k = stencils.displacements.shape[0]
+        values = np.full((k, coloring.n_colors, m), np.nan)
+        groups = [(q, int(c)) for q in range(k) for c in np.flatnonzero(stencils.active[q])]
+        if self.compiled is None:
+            points = SlotPoints(x, coloring, stencils, groups, stencils.needs_center)
+            batch = evaluate_batch(
+                self.evaluator, self.function, points.count, points, VECTOR, name, points.describe
+            )
+            if batch.shape[1] != m:
+                raise length_error(name, batch.shape[1], m)
+            f0 = batch[0] if stencils.needs_center else None
+            for index, (q, c) in enumerate(groups):
+                values[q, c] = batch[points.first + index]
+            return f0, values
+        address = self.compiled.address
+        f0 = None
+        if stencils.needs_center:
+            f0 = np.empty(m)
+            _, f0_status = vector_setup(
+                address,
+                x,
+                self.args,
+                steps_for(None, 0),
+                0.5,
+                FLOAT64_EPS,
+                True,
+                np.empty_like(x),
+                f0,
+            )
+            if f0_status != OK:
+                raise_for_code(self.function, x, f0_status, "at x", name, m)
+        threads = self.threads(x, stencils.evaluations, m)
+        for q in range(k):
+            colors = np.flatnonzero(stencils.active[q])
+            if colors.size == 0:
+                continue
+            pointers, columns = _subgroups(coloring, colors)
+            out = np.empty((colors.size, m))
+            status = np.zeros((colors.size, 1), dtype=np.int8)
+            arguments = (address, x, self.args, stencils.displacements[q], pointers, columns)
+            if threads > 1:
+                terms = np.empty((colors.size, 1, m))
+                color_differences_parallel(
+                    *arguments, _ONE, _ONE, _FIRST_SLOT, np.zeros(m), out, status, terms, threads
+                )
+            else:
+                color_differences_serial(*arguments, _ONE, _ONE, np.zeros(m), out, status)
+            if status.any():
+                index = int(np.flatnonzero(status[:, 0] != OK)[0])
+                c = int(colors[index])
+                point = SlotPoints(x, coloring, stencils, [(q, c)], False)
+                raise_for_code(
+                    self.function, point(0, 1)[0], int(status[index, 0]), point.describe(0), name, m
+                )
+            values[q, colors] = out
+        return f0, values
+
+
+_ONE = np.ones(1)
+_FIRST_SLOT = np.zeros(1, dtype=np.int64)
+
+
+def _subgroups(coloring, colors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group pointers and columns of the colours ``colors`` only (in that order)."""
+    starts = coloring.group_pointers[colors]
+    ends = coloring.group_pointers[colors + 1]
+    columns = np.concatenate([coloring.group_columns[a:b] for a, b in zip(starts, ends)])
+    pointers = np.concatenate([[0], np.cumsum(ends - starts)]).astype(np.int64)
+    return pointers, columns.astype(np.int64)

@@ -7,6 +7,7 @@ import scipy.sparse
 from numpy.typing import ArrayLike
 
 from fastdiff import stencils
+from fastdiff.arguments import argument_types, bind, positional_arguments
 from fastdiff.backends import python_evaluator
 from fastdiff.batched import sparsity_not_supported
 from fastdiff.careful import dense_hessian, dense_jacobian
@@ -34,7 +35,7 @@ from fastdiff.sparse.points import PatternHessianPoints, SparseStencil, failed_p
 from fastdiff.sparse.validation import point_for
 from fastdiff.status import OK
 from fastdiff.stencil_positions import AXIS_OFFSETS, PAIR_OFFSETS
-from fastdiff.steps import FLOAT64_EPS
+from fastdiff.steps import FLOAT64_EPS, user_steps
 from fastdiff.threads import ThreadPolicy
 from fastdiff.validation import check_callable, check_flag, steps_for
 
@@ -61,6 +62,7 @@ class SparseHessianFunction:
         method="central",
         step=None,
         abs_step=None,
+        rel_step=None,
         parallel=None,
         coloring=None,
         gradient=None,
@@ -71,11 +73,14 @@ class SparseHessianFunction:
         progress=False,
         evaluator=None,
         timeout=None,
+        args=(),
+        kwargs=None,
     ):
         self.options = derivative_options(
             method=method,
             step=step,
             abs_step=abs_step,
+            rel_step=rel_step,
             parallel=parallel,
             vectorized=vectorized,
             workers=workers,
@@ -83,6 +88,8 @@ class SparseHessianFunction:
             progress=progress,
             evaluator=evaluator,
             timeout=timeout,
+            args=args,
+            kwargs=kwargs,
         )
         self.method = self.options.method.name
         self.step = self.options.step
@@ -104,9 +111,22 @@ class SparseHessianFunction:
                     "the pattern is evaluated directly, which no grouping can improve"
                 )
             self.coloring = None
-            self._compiled = None if self._evaluator is not None else prepare(f, SCALAR)
+            options = self.options
+            self._evaluated = bind(f, options.args, options.kwargs)
+            self._arguments = (
+                ()
+                if self._evaluator is not None
+                else positional_arguments(f, options.args, options.kwargs)
+            )
+            self._compiled = (
+                None
+                if self._evaluator is not None
+                else prepare(f, SCALAR, argument_types(self._arguments))
+            )
             self._threads = (
-                None if self._compiled is None else ThreadPolicy(self.parallel, self._compiled)
+                None
+                if self._compiled is None
+                else ThreadPolicy(self.parallel, self._compiled, self._arguments)
             )
             self._pairs = PatternPairs(self._pattern, self._transpose)
             stencil = self.options.method.second
@@ -127,6 +147,8 @@ class SparseHessianFunction:
                 self.step,
                 self.parallel,
                 self._evaluator,
+                self.options.args,
+                self.options.kwargs,
             )
             self._alone = alone_in_color(
                 self._pattern.indptr,
@@ -154,6 +176,12 @@ class SparseHessianFunction:
             check_pattern(self._dense(x), self._pattern, "Hessian")
         return result
 
+    def _user_steps(self, x: np.ndarray):
+        """Absolute steps (``rel_step`` scales with ``|x|``), or the ``step`` option."""
+        if self.options.rel_step is None:
+            return self.step
+        return user_steps(x, self.options)
+
     def _from_function(self, x: np.ndarray) -> np.ndarray:
         pairs = self._pairs
         n = x.shape[0]
@@ -164,12 +192,18 @@ class SparseHessianFunction:
             address = self._compiled.address
             h = np.empty(n)
             bad, f0, f0_status = scalar_setup(
-                address, x, (), steps_for(self.step, n), exponent, FLOAT64_EPS, h
+                address,
+                x,
+                self._arguments,
+                steps_for(self._user_steps(x), n),
+                exponent,
+                FLOAT64_EPS,
+                h,
             )
             if bad >= 0:
                 raise non_finite_error(x, bad)
             if f0_status != OK:
-                raise_for_code(self.function, x, f0_status, "at x")
+                raise_for_code(self._evaluated, x, f0_status, "at x")
             values = (np.empty((n, axis_width)), np.empty((pairs.count, pair_width)))
             status = (
                 np.zeros((n, axis_width), dtype=np.int8),
@@ -178,7 +212,7 @@ class SparseHessianFunction:
             arguments = (
                 address,
                 x,
-                (),
+                self._arguments,
                 h,
                 arrays[AXIS_OFFSETS],
                 arrays[PAIR_OFFSETS],
@@ -192,13 +226,13 @@ class SparseHessianFunction:
                 pattern_points_serial(*arguments, values, status)
             if status[0].any() or status[1].any():
                 point, code, where = failed_pattern_point(x, h, arrays, pairs, status)
-                raise_for_code(self.function, point, code, where)
+                raise_for_code(self._evaluated, point, code, where)
             axis_values, pair_values = values
         else:
-            h = python_steps(x, self.step, exponent)
+            h = python_steps(x, self._user_steps(x), exponent)
             points = PatternHessianPoints(x, h, arrays, pairs)
             batch = evaluate_batch(
-                self._evaluator, self.function, points.count, points, SCALAR, "f", points.describe
+                self._evaluator, self._evaluated, points.count, points, SCALAR, "f", points.describe
             )
             f0 = float(batch[0])
             axis_values = batch[1 : points.pair_start].reshape(n, axis_width)
@@ -220,7 +254,7 @@ class SparseHessianFunction:
 
     def _from_gradient(self, x: np.ndarray) -> np.ndarray:
         data = np.empty(self._pattern.nnz)
-        with self._differences(x) as (h, differences):
+        with self._differences(x, self._user_steps(x)) as (h, differences):
             recover_hessian(
                 h,
                 self.coloring.colors,
@@ -234,7 +268,13 @@ class SparseHessianFunction:
         return data
 
     def _dense(self, x: np.ndarray) -> np.ndarray:
-        options = derivative_options(method=self.method, step=self.step)
+        options = derivative_options(
+            method=self.method,
+            step=self.step,
+            rel_step=self.options.rel_step,
+            args=self.options.args,
+            kwargs=self.options.kwargs,
+        )
         if self.gradient is None:
             return dense_hessian(self.function, x, options)
         return dense_jacobian(self.gradient, x, options)

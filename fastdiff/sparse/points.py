@@ -72,6 +72,42 @@ class GroupPoints:
         return group_description(self.coloring, color, self.stencil.offsets[q])
 
 
+class SlotPoints:
+    """Batch of a Jacobian with per-column stencils: ``x`` (if weighed), then each (slot, colour).
+
+    ``groups`` lists the ``(slot, colour)`` pairs evaluated, in batch order;
+    ``stencils`` is a :class:`~fastdiff.sparse.column_stencils.ColumnStencils`.
+    """
+
+    def __init__(self, x, coloring: Coloring, stencils, groups, with_center: bool):
+        self.x, self.coloring, self.stencils, self.groups = x, coloring, stencils, groups
+        self.first = int(with_center)
+        self.count = self.first + len(groups)
+
+    def __call__(self, lo: int, hi: int) -> np.ndarray:
+        points = np.tile(self.x, (hi - lo, 1))
+        for point in range(max(lo, self.first), hi):
+            q, color = self.groups[point - self.first]
+            columns = self.coloring.group_columns[
+                self.coloring.group_pointers[color] : self.coloring.group_pointers[color + 1]
+            ]
+            # Formed as in the kernels: x_j + (o * h_j).
+            points[point - lo, columns] = self.x[columns] + self.stencils.displacements[q, columns]
+        return points
+
+    def describe(self, point: int) -> str:
+        if point < self.first:
+            return "at x"
+        q, color = self.groups[point - self.first]
+        columns = self.coloring.group_columns[
+            self.coloring.group_pointers[color] : self.coloring.group_pointers[color + 1]
+        ]
+        return (
+            f"at point {q} of the stencils within bounds of the columns of colour {color} "
+            f"{listing(columns.tolist())}"
+        )
+
+
 class PatternHessianPoints:
     """Batch of a pattern Hessian: ``x``, the axis points, then the pair points."""
 

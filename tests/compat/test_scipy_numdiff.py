@@ -10,6 +10,7 @@ numdifftools").
 import numpy as np
 import pytest
 import scipy.sparse
+from scipy.optimize._numdiff import group_columns
 
 import fastdiff
 from fastdiff.steps import FLOAT32_EPS, FLOAT64_EPS, working_eps
@@ -70,9 +71,28 @@ def test_scalar_vector(kind, method, rtol):
 
 def test_scalar_vector_on_workers():
     f = pick("scalar_to_vector", "python")
-    for method, rtol in (("forward", 1e-6), ("central", 1e-9)):
+    for method, rtol in (("forward", 1e-6), ("central", 1e-9), ("complex", 1e-15)):
         jacobian = fastdiff.jacobian(f, 0.5, method=method, workers=2)
         np.testing.assert_allclose(jacobian, scalar_to_vector_jacobian([0.5]), rtol=rtol)
+
+
+def test_complex_step_on_workers_and_executors(kind):
+    # The workers get complex points: f (compiled too) is pickled with them.
+    from concurrent.futures import ThreadPoolExecutor
+
+    x = np.array([1.0, 2.0])
+    with ThreadPoolExecutor(2) as executor:
+        for where in ({"workers": 2}, {"executor": executor}):
+            jacobian = fastdiff.jacobian(pick("three_outputs", kind), x, method="complex", **where)
+            np.testing.assert_allclose(jacobian, three_outputs_jacobian(x), rtol=1e-14)
+            result = fastdiff.gradient(
+                pick("sin_log", kind), x, method="complex", full_output=True, **where
+            )
+            np.testing.assert_allclose(result.derivative, sin_log_gradient(x), rtol=1e-14)
+            # n points, and for a compiled f one more along a complex direction (in this process).
+            assert result.nfev == (2 if kind == "python" else 3)
+    with pytest.raises(TypeError, match="method='complex' needs f to return complex values"):
+        fastdiff.gradient(lambda x: float(x[0]), x, method="complex", workers=2)
 
 
 def test_evaluation_counts_and_workers_match_serial():
@@ -225,6 +245,20 @@ def test_float32_point():
     )
 
 
+def test_float32_function_of_a_float32_point():
+    # scipy's approx_derivative returns float64 here too (its J is allocated
+    # float64 whatever f returns); fastdiff matches that, with float32 steps.
+    x = np.array([1.0, 2.0], dtype=np.float32)
+    for method, rtol in (("forward", 1e-3), ("central", 1e-4)):
+        result = fastdiff.jacobian(
+            lambda x: (x * x).astype(np.float32), x, method=method, full_output=True
+        )
+        assert result.derivative.dtype == np.float64
+        np.testing.assert_allclose(result.derivative, np.diag(2 * x), rtol=rtol, atol=1e-3)
+        exponent = 1 / 2 if method == "forward" else 1 / 3
+        np.testing.assert_allclose(result.step, FLOAT32_EPS**exponent * np.maximum(1, x), rtol=1e-6)
+
+
 def test_forward_error_bound_in_each_precision():
     # test_fp's bound: truncation h/2 |f''| plus rounding eps/h |f|, h the default step.
     for dtype in (np.float32, np.float64):
@@ -262,16 +296,144 @@ def test_sparse_integer_pattern(kind, method):
 
 
 @pytest.mark.parametrize("method", ["2-point", "3-point"])
-def test_sparse_with_bounds_in_the_dense_path(kind, method):
-    # test_all with bounds: the dense path honours them (sparse + bounds does not map).
+def test_sparse_with_bounds(kind, method):
+    # test_all with bounds (x within 1e-7 of a bound in every coordinate),
+    # dense and sparse, with scipy's precomputed groups too.
     x, lb, ub = _sparse_point()
-    jacobian = fastdiff.jacobian(
-        pick("tridiagonal", kind), x, method=METHODS[method], bounds=(lb, ub)
+    f = pick("tridiagonal", kind)
+    pattern = tridiagonal_pattern(N_SPARSE)
+    groups = group_columns(pattern)
+    dense = fastdiff.jacobian(f, x, method=METHODS[method], bounds=(lb, ub))
+    # atol: at the bounds the dense one-sided stencil sums w_k f_k with w =
+    # (-1.5, 2, -0.5), which leaves eps |f| / h (up to 5e-9 here) in entries
+    # that are structurally zero, where scipy gets exact zeros (the sparse
+    # path does not compute them).
+    np.testing.assert_allclose(dense, tridiagonal_jacobian(x), rtol=1e-6, atol=1e-8)
+    for sparsity in (pattern, (pattern, groups), (scipy.sparse.csr_array(pattern), groups)):
+        derivative = fastdiff.jac(f, method=METHODS[method], bounds=(lb, ub), sparsity=sparsity)
+        jacobian = derivative(x)
+        np.testing.assert_allclose(jacobian.toarray(), tridiagonal_jacobian(x), rtol=1e-6)
+        # Every point stays in the box: f is only defined there.
+        inside = fastdiff.jacobian(
+            _only_inside(f, lb, ub), x, method=METHODS[method], bounds=(lb, ub), sparsity=sparsity
+        )
+        np.testing.assert_array_equal(inside.toarray(), jacobian.toarray())
+    # Per group (scipy's grouping has 4) 2 or 1 points; the one-sided stencils weigh f(x) once.
+    groups = derivative.coloring.n_colors
+    assert derivative.nfev == (2 * groups + 1 if method == "3-point" else groups + 1)
+
+
+def _only_inside(f, lb, ub):
+    def inside(x):
+        if np.any(x < lb) or np.any(x > ub):
+            raise AssertionError(f"evaluated outside the bounds at {x}")
+        return f(x)
+
+    return inside
+
+
+@pytest.mark.parametrize("method", ["2-point", "3-point"])
+def test_sparse_wide_bounds_cost_what_no_bounds_cost(method):
+    x, _, _ = _sparse_point()
+    f = pick("tridiagonal", "python")
+    derivative = fastdiff.jac(
+        f, method=METHODS[method], bounds=(-10, 10), sparsity=tridiagonal_pattern(N_SPARSE)
     )
-    # atol: at the bounds the one-sided stencil sums w_k f_k with w = (-1.5,
-    # 2, -0.5), which leaves eps |f| / h (up to 5e-9 here) in entries that
-    # are structurally zero, where scipy gets exact zeros.
-    np.testing.assert_allclose(jacobian, tridiagonal_jacobian(x), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(derivative(x).toarray(), tridiagonal_jacobian(x), rtol=1e-6)
+    assert derivative.nfev == (6 if method == "3-point" else 4)
+
+
+def test_sparse_fixed_coordinate_is_zero(kind):
+    # lb == ub: that column is 0 and never moved, as in the dense path.
+    x, _, _ = _sparse_point()
+    lb, ub = np.full(N_SPARSE, -np.inf), np.full(N_SPARSE, np.inf)
+    lb[3] = ub[3] = x[3]
+    jacobian = fastdiff.jacobian(
+        pick("tridiagonal", kind), x, bounds=(lb, ub), sparsity=tridiagonal_pattern(N_SPARSE)
+    ).toarray()
+    expected = tridiagonal_jacobian(x)
+    expected[:, 3] = 0.0
+    np.testing.assert_allclose(jacobian, expected, rtol=1e-8)
+
+
+@pytest.mark.parametrize("method", ["2-point", "3-point"])
+def test_sparse_steps(kind, method):
+    # test_all's rel_step and abs_step, signed, on the sparse path.
+    x, _, _ = _sparse_point()
+    f = pick("tridiagonal", kind)
+    pattern = tridiagonal_pattern(N_SPARSE)
+    rel_step = np.full(N_SPARSE, 1e-8)
+    rel_step[::2] *= -1
+    for steps in ({"rel_step": rel_step}, {"abs_step": 1e-7 * rel_step / 1e-8}):
+        jacobian = fastdiff.jacobian(f, x, method=METHODS[method], sparsity=pattern, **steps)
+        np.testing.assert_allclose(jacobian.toarray(), tridiagonal_jacobian(x), rtol=1e-5)
+    # rel_step is h = rel_step * |x|: forward differences of x**2 give 2 x + h.
+    coarse = fastdiff.jacobian(
+        lambda x: x**2, x, method="forward", sparsity=np.eye(N_SPARSE, dtype=bool), rel_step=-1e-3
+    )
+    np.testing.assert_allclose(coarse.diagonal(), 2 * x - 1e-3 * np.abs(x), rtol=1e-9)
+
+
+def test_sparse_groups_must_be_a_colouring():
+    x, _, _ = _sparse_point()
+    f = pick("tridiagonal", "python")
+    pattern = tridiagonal_pattern(N_SPARSE)
+    with pytest.raises(ValueError, match="not a valid colouring .* share row 0 .* group 0"):
+        fastdiff.jacobian(f, x, sparsity=(pattern, np.zeros(N_SPARSE, dtype=int)))
+    with pytest.raises(ValueError, match="one entry per column of the pattern"):
+        fastdiff.jacobian(f, x, sparsity=(pattern, np.arange(3)))
+    with pytest.raises(TypeError, match="groups must be integers"):
+        fastdiff.jacobian(f, x, sparsity=(pattern, np.zeros(N_SPARSE)))
+    with pytest.raises(ValueError, match="group indices must be >= 0"):
+        fastdiff.jacobian(f, x, sparsity=(pattern, -np.ones(N_SPARSE, dtype=int)))
+    coloring = fastdiff.sparse.color_jacobian(pattern)
+    with pytest.raises(ValueError, match="not both"):
+        fastdiff.jacobian(f, x, sparsity=(pattern, group_columns(pattern)), coloring=coloring)
+    # Any valid grouping works, here one column per group (the dense count).
+    derivative = fastdiff.jac(f, sparsity=(pattern, np.arange(N_SPARSE)[::-1]))
+    np.testing.assert_allclose(derivative(x).toarray(), tridiagonal_jacobian(x), rtol=1e-8)
+    assert derivative.coloring.n_colors == N_SPARSE
+    assert derivative.nfev == 2 * N_SPARSE
+
+
+def test_sparse_complex_step(kind):
+    # test_all with method 'cs': one complex point per group.
+    x = np.array([0.3, -1.2])
+    derivative = fastdiff.jac(
+        pick("exp_pair", kind), method="complex", sparsity=np.eye(2, dtype=int)
+    )
+    jacobian = derivative(x)
+    assert scipy.sparse.issparse(jacobian)
+    np.testing.assert_allclose(jacobian.toarray(), exp_pair_jacobian(x), rtol=1e-15)
+    # One group; a compiled f is checked along one more complex direction.
+    assert derivative.nfev == (1 if kind == "python" else 2)
+
+
+def test_sparse_complex_step_banded_and_on_workers():
+    x, _, _ = _sparse_point()
+    pattern = tridiagonal_pattern(N_SPARSE)
+    for options in ({}, {"workers": 2}, {"abs_step": 1e-30}):
+        jacobian = fastdiff.jacobian(
+            complex_tridiagonal, x, method="complex", sparsity=pattern, **options
+        )
+        np.testing.assert_allclose(jacobian.toarray(), tridiagonal_jacobian(x), rtol=1e-14)
+    with pytest.raises(TypeError, match="method='complex' needs f to return complex values"):
+        fastdiff.jacobian(
+            lambda x: np.abs(x), x, method="complex", sparsity=np.eye(N_SPARSE, dtype=bool)
+        )
+    with pytest.raises(ValueError, match="bounds are not supported with method='complex'"):
+        fastdiff.jacobian(
+            complex_tridiagonal, x, method="complex", sparsity=pattern, bounds=(-1, 1)
+        )
+
+
+def complex_tridiagonal(x):
+    # The tridiagonal map in arithmetic that keeps complex values (Python only).
+    e = x[1:] ** 3 - x[:-1] ** 2
+    out = np.zeros_like(x)
+    out[1:] += 3 * e
+    out[:-1] += 2 * e
+    return out
 
 
 @pytest.mark.parametrize("method", ["2-point", "3-point"])
