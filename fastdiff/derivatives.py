@@ -591,12 +591,21 @@ class _DerivativeFunction:
         if not self.full_output:
             return outcome
         first = first_steps(x, user, object_kind)
-        return richardson_result(outcome, first, object_kind, self.nfev - before)
+        result = richardson_result(outcome, first, object_kind, self.nfev - before)
+        return annotate_steps(self._auto_steps, result)
 
     def _richardson_user_steps(self, x: np.ndarray) -> np.ndarray:
-        """The user's steps (abs_step or rel_step) as Richardson's first level, or empty."""
+        """The user's steps (abs_step or rel_step) as Richardson's first level, or empty.
+
+        With ``step="auto"``: the default first steps times the scale of
+        each coordinate the step choice found (``AutoSteps.scale``).
+        """
         if self.options.default_steps:
             return _EMPTY
+        if self._auto_steps is not None:
+            self._user_steps(x)
+            kind = "hessian" if self._hessian else "gradient"
+            return first_steps(x, _EMPTY, kind) * self._auto_steps.result.scale
         return steps_at(x, self.options, 1 / 3, FLOAT64_EPS)
 
     def __repr__(self) -> str:

@@ -207,9 +207,10 @@ def check_extrapolation(method: Method, rtol, atol, max_levels):
 
 def check_auto_steps(method: Method, bounds, rel_step) -> None:
     """Raise ``ValueError`` where ``step="auto"`` does not apply."""
-    if not method.is_stencil:
+    if not (method.is_stencil or method.extrapolated):
         raise ValueError(
-            f"step='auto' works with method 'central', 'forward' or 'backward'; got {method.name!r}"
+            "step='auto' works with method 'central', 'forward', 'backward' or 'richardson'; "
+            f"got {method.name!r}"
         )
     if bounds is not None:
         raise ValueError(
