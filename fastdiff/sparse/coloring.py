@@ -242,8 +242,9 @@ def coloring_for(pattern, coloring, symmetric: bool) -> Coloring:
             f"sparsity has shape {pattern.shape}"
         )
     if not symmetric:
+        # A writable copy: the kernel has one compiled version, for writable arrays.
         row, first, second = coloring_kernels.first_column_conflict(
-            pattern.indptr, pattern.indices, coloring.colors
+            pattern.indptr, pattern.indices, coloring.colors.copy()
         )
         if row >= 0:
             raise ValueError(
