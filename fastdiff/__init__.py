@@ -49,6 +49,7 @@ from fastdiff.api import (
     value_and_grad,
 )
 from fastdiff.auto_steps import AutoSteps, choose_steps
+from fastdiff.compiled import native_function
 from fastdiff.elementwise import derivative
 from fastdiff.evaluate import Evaluator, shutdown_workers
 from fastdiff.gradient_check import GradientCheck, check_gradient
@@ -92,6 +93,7 @@ __all__ = [
     "jac",
     "jacobian",
     "jacobians",
+    "native_function",
     "optimize",
     "sharpness",
     "sparse",

@@ -33,7 +33,7 @@ from numba import carray, cfunc, njit, types
 from numba.core.registry import cpu_target
 from numba.extending import is_jitted
 
-from fastdiff.arguments import check_argument_count, describe_signature
+from fastdiff.arguments import argument_types, check_argument_count, describe_signature
 from fastdiff.kernels._calling import POINT_TYPE, VALUES_TYPE, accumulate_vector, call_scalar
 from fastdiff.kernels.complex_step import call_complex, store_complex
 from fastdiff.status import RAISED
@@ -142,6 +142,78 @@ def prepare(f, kind: str, arg_types: tuple = ()) -> CompiledFunction:
     loaded from Numba's disk cache once the same types were seen before.
     """
     return _cached(f, (kind, tuple(arg_types)), _wrap)
+
+
+def native_function(f, args: tuple = ()) -> CompiledFunction:
+    """The address of ``f``'s compiled code, for fastdiff's kernels inside your cached ``@njit`` code.
+
+    Pass ``native.address`` (an integer) to your own ``@njit(cache=True)``
+    function and hand it to :mod:`fastdiff.kernels` in place of ``f``:
+    ``central_jacobian(address, y, (t, h, y_prev))``. The kernels are then
+    compiled once for an integer ``f`` and cached on disk, and so is your
+    function: a new process loads both instead of compiling them for your
+    jitted ``f`` again (which Numba cannot cache).
+
+    Parameters
+    ----------
+    f : numba dispatcher
+        ``f(x, *args)`` of a 1-D float64 array ``x``, returning a number
+        (gradients, Hessians) or a 1-D array (Jacobians).
+    args : tuple, optional
+        Example extra arguments: their types (not their values) are those
+        ``f`` is compiled for. Inside your code, pass the kernels a tuple of
+        exactly these types (arrays of the same dtype and dimension,
+        floats as floats): the code at the address reads its arguments as
+        these types and cannot check them.
+
+    Returns
+    -------
+    CompiledFunction
+        ``.address`` (int), ``.kind`` (``"scalar"`` or ``"vector"``) and
+        ``.arg_types``. Keep it while the address is in use: it keeps alive
+        the code the address points to (``f``'s own, or a small adapter for
+        results that are not float64).
+
+    Raises
+    ------
+    TypeError
+        If ``f`` is not a Numba-compiled function, ``args`` is not a tuple
+        of arrays, numbers or tuples of them, or ``f`` cannot be compiled
+        for ``(x, *args)`` or returns neither a number nor a 1-D array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numba import njit
+    >>> from fastdiff import native_function
+    >>> from fastdiff.kernels import central_gradient
+    >>> @njit(cache=True)
+    ... def energy(x, k):
+    ...     return k * np.sum(x**2)
+    >>> @njit  # cache=True in your own modules
+    ... def gradient_of_energy(address, x, k):
+    ...     return central_gradient(address, x, (k,))
+    >>> native = native_function(energy, (2.0,))
+    >>> gradient_of_energy(native.address, np.array([1.0, -0.5]), 2.0).round(8)
+    array([ 4., -2.])
+    """
+    if not is_compiled(f):
+        raise TypeError(
+            f"native_function takes a Numba-compiled (@njit) f; got {type(f).__name__}"
+        )
+    if not isinstance(args, tuple):
+        raise TypeError(f"args must be a tuple of example extra arguments; got {type(args).__name__}")
+    arg_types = argument_types(args)
+    signature = _resolve(
+        f,
+        POINT_TYPE,
+        f"f ({function_name(f)}) could not be compiled for (x, *args), x a 1-D float64 array: "
+        "{reason}",
+        f"f ({function_name(f)}) does not accept (x, *args), x a 1-D float64 array",
+        arg_types,
+    )
+    kind = VECTOR if isinstance(signature.return_type, types.Array) else SCALAR
+    return prepare(f, kind, arg_types)
 
 
 def _resolve(f, point_type, cannot_compile: str, no_signature: str, arg_types: tuple = ()):

@@ -4,6 +4,9 @@ Few jitted functions, each with one tuple of argument types, so that the
 kernels compile once per type signature for the whole file.
 """
 
+import os
+import warnings
+
 import numpy as np
 import pytest
 import scipy.optimize
@@ -284,3 +287,39 @@ def test_sparse_hessian_takes_args_and_kwargs(problem):
     gradient = lambda x, a, b: a @ x + b  # noqa: E731
     result = fastdiff.sparse.hessian(None, x, pattern, gradient=gradient, args=(a, b))
     assert relative_error(result.toarray(), a) < 1e-9
+
+
+@njit(cache=True)
+def _energy(x, k):
+    return k * np.sum(x**2)
+
+
+@njit(cache=True)
+def _gradient_at_address(address, x, k):
+    return kernels.central_gradient(address, x, (k,))
+
+
+def test_kernels_take_the_address_of_f_and_their_caller_is_cached():
+    # The pattern for users' cached code: the address of f's code instead of
+    # the dispatcher, so the kernels are compiled for an integer (cached) and
+    # the caller can be cached too (a dispatcher argument cannot be).
+    native = fastdiff.native_function(_energy, (2.0,))
+    assert native.kind == "scalar" and native.address > 0
+    x = np.array([1.0, -0.5, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Numba warns when it cannot cache
+        g = _gradient_at_address(native.address, x, 2.0)
+    assert relative_error(g, 4.0 * x) < 1e-9
+    index = _gradient_at_address._cache._cache_file._index_path
+    assert os.path.exists(index)
+    with pytest.raises(ValueError, match="non-finite value"):
+        _gradient_at_address(native.address, np.array([np.inf, 0.0, 0.0]), 2.0)
+
+
+def test_native_function_errors():
+    with pytest.raises(TypeError, match=r"Numba-compiled \(@njit\) f; got function"):
+        fastdiff.native_function(lambda x: 0.0)
+    with pytest.raises(TypeError, match="args must be a tuple"):
+        fastdiff.native_function(_energy, 2.0)
+    with pytest.raises(TypeError, match=r"could not be compiled for \(x, \*args\)"):
+        fastdiff.native_function(_energy, ("two",))

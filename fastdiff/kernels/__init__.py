@@ -7,6 +7,9 @@ Use the functions of :mod:`fastdiff.kernels.methods` inside your own
 Extra arguments of ``f`` go in a tuple after the required arguments:
 ``central_jacobian(F, y, (t, h, y_prev, params))`` differentiates
 ``F(y, t, h, y_prev, params)`` in ``y``.
+Every kernel also takes, in place of ``f``, the integer address of ``f``'s
+compiled code (:func:`fastdiff.native_function`): then neither the kernels
+nor your function are specialised for ``f``, and both can be cached on disk.
 The ``*_serial`` and ``*_parallel`` drivers are the lower level that the
 Python API calls with explicit steps and stencils.
 """

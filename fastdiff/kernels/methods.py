@@ -65,10 +65,11 @@ from numba import carray, njit, types
 from numba.core.errors import TypingError
 from numba.extending import intrinsic, overload
 
+from fastdiff.kernels._calling import call_scalar, call_vector
 from fastdiff.kernels.gradient import gradient_range
 from fastdiff.kernels.hessian import hessian_serial
 from fastdiff.kernels.jacobian import BLOCK_COLUMNS, jacobian_range
-from fastdiff.status import OK, WRONG_SHAPE
+from fastdiff.status import OK, RAISED, WRONG_SHAPE
 from fastdiff.stencils import FIRST_DERIVATIVE, HESSIAN, hessian_arrays
 from fastdiff.steps import FLOAT64_EPS, default_step, representable_step
 
@@ -161,6 +162,27 @@ def _raise_on_failure(code):
         raise ValueError("fastdiff: f returned an array of the wrong length at a stencil point")
     if code != OK:
         raise ValueError("fastdiff: f raised or returned a non-finite value at a stencil point")
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _value_at(f, x, extra):
+    # f(x) of a scalar f, a jitted function or the address of its code
+    # (fastdiff.kernels.address_of): both forms go through the call helpers.
+    value, code = call_scalar(f, x, extra)
+    if code == RAISED:
+        raise ValueError("fastdiff: f raised an exception at x")
+    if code != OK:
+        raise ValueError("fastdiff: f(x) is not finite")
+    return value
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _values_at(f, x, extra):
+    # f(x) of a vector f, either form (see _value_at).
+    values, code = call_vector(f, x, extra)
+    if code != OK:
+        raise ValueError("fastdiff: f raised an exception at x")
+    return values
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -286,9 +308,7 @@ def _gradient_into(f, x, out, work, args, step, offsets, weights, scale):
     extra = _extra_arguments(args)
     f0 = np.nan
     if _uses_center(offsets, weights):
-        f0 = np.float64(f(x_work, *extra))
-        if not math.isfinite(f0):
-            raise ValueError("fastdiff: f(x) is not finite")
+        f0 = _value_at(f, x_work, extra)
     gradient_range(f, x_work, extra, h, offsets, weights, f0, np.intp(0), n, out, status, values)
     _check(status)
     return out
@@ -342,7 +362,7 @@ def _jacobian_into(f, x, out, work, args, step, offsets, weights, scale, f0):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _jacobian(f, x, args, step, offsets, weights, scale):
-    f0 = f(x, *_extra_arguments(args))  # also gives m
+    f0 = _values_at(f, x, _extra_arguments(args))  # also gives m
     n = x.shape[0]
     m = f0.shape[0]
     out = np.empty((m, n))
@@ -359,7 +379,7 @@ def _hessian(f, x, args, step, stencil, scale):
     extra = _extra_arguments(args)
     out = np.empty((n, n))
     status = np.empty((n, n), dtype=np.int8)
-    hessian_serial(f, x, extra, h, stencil, np.float64(f(x, *extra)), out, status)
+    hessian_serial(f, x, extra, h, stencil, _value_at(f, x, extra), out, status)
     _check(status.ravel())
     return out
 
@@ -370,8 +390,9 @@ def forward_gradient(f, x, args=(), step=None):
 
     Parameters
     ----------
-    f : jitted function
-        ``f(x, *args) -> float`` for a 1-D float64 array ``x``.
+    f : jitted function or int
+        ``f(x, *args) -> float`` for a 1-D float64 array ``x``, or the
+        address of its code (:func:`fastdiff.native_function`).
     x : ndarray, shape (n,)
         Point of differentiation.
     args : tuple, optional
@@ -415,8 +436,9 @@ def forward_gradient_into(f, x, out, work, args=(), step=None):
 
     Parameters
     ----------
-    f : jitted function
-        ``f(x, *args) -> float`` for a 1-D float64 array ``x``.
+    f : jitted function or int
+        ``f(x, *args) -> float`` for a 1-D float64 array ``x``, or the
+        address of its code (:func:`fastdiff.native_function`).
     x : ndarray, shape (n,)
         Point of differentiation; not modified (``f`` is evaluated at a
         perturbed copy of ``x`` kept in ``work``).
@@ -489,8 +511,9 @@ def forward_jacobian(f, x, args=(), step=None):
 
     Parameters
     ----------
-    f : jitted function
-        ``f(x, *args) -> ndarray (m,)`` for a 1-D float64 array ``x``.
+    f : jitted function or int
+        ``f(x, *args) -> ndarray (m,)`` for a 1-D float64 array ``x``, or the
+        address of its code (:func:`fastdiff.native_function`).
     x : ndarray, shape (n,)
         Point of differentiation.
     args : tuple, optional
@@ -534,8 +557,9 @@ def forward_jacobian_into(f, x, out, work, args=(), step=None):
 
     Parameters
     ----------
-    f : jitted function
-        ``f(x, *args) -> ndarray (m,)`` for a 1-D float64 array ``x``.
+    f : jitted function or int
+        ``f(x, *args) -> ndarray (m,)`` for a 1-D float64 array ``x``, or the
+        address of its code (:func:`fastdiff.native_function`).
     out : ndarray, shape (m, n)
         Receives the Jacobian; its first dimension gives m. With contiguous
         columns (F order, e.g. ``np.empty((n, m)).T``) each column is
@@ -580,7 +604,7 @@ def forward_jacobian_into(f, x, out, work, args=(), step=None):
         _FORWARD_OFFSETS,
         _FORWARD_WEIGHTS,
         _FORWARD_SCALE,
-        f(x, *_extra_arguments(args)),
+        _values_at(f, x, _extra_arguments(args)),
     )
 
 
@@ -600,7 +624,7 @@ def backward_jacobian_into(f, x, out, work, args=(), step=None):
         _BACKWARD_OFFSETS,
         _BACKWARD_WEIGHTS,
         _BACKWARD_SCALE,
-        f(x, *_extra_arguments(args)),
+        _values_at(f, x, _extra_arguments(args)),
     )
 
 
@@ -622,8 +646,9 @@ def forward_hessian(f, x, args=(), step=None):
 
     Parameters
     ----------
-    f : jitted function
-        ``f(x, *args) -> float`` for a 1-D float64 array ``x``.
+    f : jitted function or int
+        ``f(x, *args) -> float`` for a 1-D float64 array ``x``, or the
+        address of its code (:func:`fastdiff.native_function`).
     x : ndarray, shape (n,)
         Point of differentiation.
     args : tuple, optional
@@ -684,7 +709,7 @@ def complex_step_gradient(f, x, step=None):
 
     Parameters
     ----------
-    f : jitted function
+    f : jitted function or int
         ``f(z) -> number`` for a 1-D complex128 array ``z``.
     x : ndarray, shape (n,)
         Real point of differentiation.
