@@ -187,10 +187,10 @@ def native_function(f, args: tuple = ()) -> CompiledFunction:
     >>> from numba import njit
     >>> from fastdiff import native_function
     >>> from fastdiff.kernels import central_gradient
-    >>> @njit(cache=True)
+    >>> @njit  # cache=True in your own modules (not in an interactive session)
     ... def energy(x, k):
     ...     return k * np.sum(x**2)
-    >>> @njit  # cache=True in your own modules
+    >>> @njit  # likewise
     ... def gradient_of_energy(address, x, k):
     ...     return central_gradient(address, x, (k,))
     >>> native = native_function(energy, (2.0,))

@@ -112,13 +112,14 @@ def ivp_jacobian(fun: Callable, *, sparsity=None, **options) -> IVPJacobian:
     >>> from scipy.integrate import solve_ivp
     >>> import fastdiff.scipy
     >>> @numba.njit
-    ... def decay(t, y, rate):
-    ...     return -rate * y
+    ... def decay(t, y, rates, forcing):
+    ...     return -rates * (1.0 + forcing * np.sin(t)) * y
     >>> jac = fastdiff.scipy.ivp_jacobian(decay)
-    >>> jac(0.0, np.ones(2), 50.0).round(6)
+    >>> rates = np.array([50.0, 2.0])
+    >>> jac(0.0, np.ones(2), rates, 0.5).round(6)
     array([[-50.,   0.],
-           [  0., -50.]])
-    >>> solution = solve_ivp(decay, (0, 1), np.ones(2), method="BDF", jac=jac, args=(50.0,))
+           [  0.,  -2.]])
+    >>> solution = solve_ivp(decay, (0, 1), np.ones(2), method="BDF", jac=jac, args=(rates, 0.5))
     >>> bool(solution.success)
     True
     """

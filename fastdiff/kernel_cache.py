@@ -162,7 +162,10 @@ def kernel_files() -> frozenset[Path]:
 def _defines_cached_functions(path: Path) -> bool:
     """Whether a decorator in ``path`` is called with ``cache=True``."""
     try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
+        source = path.read_bytes()
+        if b"cache=True" not in source:
+            return False
+        tree = ast.parse(source, filename=str(path))
     except (OSError, SyntaxError):
         return False
     for node in ast.walk(tree):
@@ -201,11 +204,38 @@ def source_stamp(path: Path) -> str:
 
 @cache
 def _all_kernels_stamp() -> str:
+    # Finding the kernel files parses the package's sources (about 0.5 s,
+    # paid by every process at import, workers included). The stamp is
+    # kept beside the kernels, under the sizes and modification times of
+    # all of the package's sources (Numba's own test of freshness): a
+    # process started after no edit reads it instead.
+    listing = hashlib.sha256()
+    for file in sorted(PACKAGE_ROOT.rglob("*.py")):
+        try:
+            status = file.stat()
+        except OSError:
+            continue
+        listing.update(f"{file.relative_to(PACKAGE_ROOT)}:{status.st_size}:{status.st_mtime_ns};".encode())
+    memo = cache_root() / "stamps" / listing.hexdigest()[:32]
+    try:
+        stamp = memo.read_text()
+        if len(stamp) == 64:
+            return stamp
+    except OSError:
+        pass
     digest = hashlib.sha256()
     for file in sorted(kernel_files()):
         digest.update(str(file.relative_to(PACKAGE_ROOT)).encode())
         digest.update(hashlib.sha256(file.read_bytes()).digest())
-    return digest.hexdigest()
+    stamp = digest.hexdigest()
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        partial = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
+        partial.write_text(stamp)
+        os.replace(partial, memo)  # whole or absent for a reader
+    except OSError:
+        pass
+    return stamp
 
 
 class KernelCacheLocator(caching._CacheLocator):

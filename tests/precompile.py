@@ -1,7 +1,8 @@
 """Compile fastdiff's kernels into the disk cache (run by the test session beside the tests).
 
-Each path is exercised once on a tiny problem, the paths the suite meets
-last first, so that the test process finds them cached when it gets there.
+Each path is exercised once on a tiny problem, mostly the paths the suite
+meets last first, so that the test process finds them cached when it gets
+there while it compiles the first ones itself.
 A failure here is not a test failure (the tests of that path report it); it
 only means that path is compiled by the test process itself.
 """
@@ -30,6 +31,12 @@ def _paths():
     x = np.linspace(0.5, 1.5, 4)
     pattern = np.eye(4, dtype=bool) | np.eye(4, k=1, dtype=bool) | np.eye(4, k=-1, dtype=bool)
     optimize = fastdiff.optimize
+    # First: the test session meets these early and they are not used elsewhere.
+    points = np.stack([x, x + 0.25])
+    for parallel in (False, True):
+        yield lambda p=parallel: fastdiff.gradients(_scalar, points, parallel=p)
+        yield lambda p=parallel: fastdiff.jacobians(_vector, points, parallel=p)
+        yield lambda p=parallel: fastdiff.hessians(_scalar, points, parallel=p)
     yield lambda: optimize.gradient_descent(_scalar, x, learning_rate=0.1, maxiter=3)
     yield lambda: optimize.gradient_descent(_scalar, np.stack([x, x]), learning_rate=0.1, maxiter=3)
     yield lambda: fastdiff.hessian(_scalar, x, sparsity=pattern, parallel=False)

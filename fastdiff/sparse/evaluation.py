@@ -220,6 +220,8 @@ class ColorDifferences:
             if colors.size == 0:
                 continue
             pointers, columns = _subgroups(coloring, colors)
+            # Read-only like a Coloring's own groups: one compiled version of the kernel.
+            pointers.flags.writeable = columns.flags.writeable = False
             out = np.empty((colors.size, m))
             status = np.zeros((colors.size, 1), dtype=np.int8)
             arguments = (address, x, self.args, stencils.displacements[q], pointers, columns)
