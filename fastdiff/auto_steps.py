@@ -70,6 +70,11 @@ n)``; ``P = min(max(budget - t n, 6), 9)``, and what is left goes to
 retried probes (``t`` each). So choosing costs at most ``6 n`` except
 where one table and one probe per coordinate do not fit: ``n = 1`` (8
 forward, 9 central, 10 Hessian) and the central Hessian at ``n = 2`` (14).
+With the default budget, coordinates whose probe saw only noise (``f``
+quadratic along them: no third derivative to measure) get their larger
+probe even past it, ``t`` more each: on Brown's badly scaled function
+(both coordinates quadratic) the gradient is 2e-12 accurate at 18
+evaluations instead of 2e-7 at 12.
 Fewer than 6 table points miss the noise of smooth functions (5 points
 found it at 48 of 60 random points, 6 to 9 points at all 60; on added
 uniform noise, 6 points estimate it within a factor 8.3, 9 points within
@@ -278,8 +283,10 @@ def choose_steps(
     ``t`` new points per coordinate (2 forward and backward, 3 central, 4
     central Hessian), plus ``t`` per coordinate probed again and ``P`` per
     extra noise table, within ``max_evaluations`` (default ``max(6 n, 6 +
-    t n)``: at most 6n except for n = 1 and the central Hessian at n = 2). The rules and
-    their constants are in the notes of :mod:`fastdiff.auto_steps`.
+    t n)``: at most 6n except for n = 1 and the central Hessian at n = 2;
+    with the default, a coordinate whose probe saw only noise gets its
+    larger probe past the budget, ``t`` more). The rules and their
+    constants are in the notes of :mod:`fastdiff.auto_steps`.
     """
     eps = working_eps(x)
     x = as_point(x)
@@ -363,8 +370,13 @@ def choose_with(
     probes = np.zeros(n, dtype=np.int64)
     direction = np.zeros(n)  # +1: probe larger, -1: smaller, 0: done
     pending = list(range(n))
+    # A coordinate whose probe saw only noise (f quadratic along it, say)
+    # gets its larger probe even past the default budget, once: a step from
+    # the bound alone is worse there than the default step.
+    growth = t * n if max_evaluations is None else 0
     while pending:
-        affordable = (budget - (sampler.nfev - start)) // t
+        larger_only = all(source[i] == BOUNDED for i in pending)
+        affordable = (budget + (growth if larger_only else 0) - (sampler.nfev - start)) // t
         if affordable <= 0:
             break
         batch = np.array(pending[:affordable], dtype=np.intp)

@@ -238,13 +238,15 @@ def test_choosing_steps_costs_at_most_6n(n, derivative, method, expected):
 def test_steep_coordinate_needs_no_second_probe():
     # f changes by more than 10 % over the first probe of x[1] (a
     # Jennrich-Sampson-like exponential): its third difference still bounds
-    # the step from above, and no retry is needed.
+    # the step from above, and no retry is needed. Along x[0], f's third
+    # difference is buried under exp(16)'s rounding: that coordinate gets
+    # its one larger probe (3 evaluations past the 6n budget).
     def f(x):
         return float(np.cos(x[0]) + np.exp(40.0 * x[1]))
 
     x = np.array([0.3, 0.4])
     result = fastdiff.gradient(f, x, step="auto", full_output=True)
-    assert result.auto_steps.nfev == 12
+    assert result.auto_steps.nfev == 12 + 3
     assert result.auto_steps.source[1] == ESTIMATED
     exact = np.array([-np.sin(x[0]), 40.0 * np.exp(40.0 * x[1])])
     assert scaled_error(result.derivative, exact) < 3e-10
@@ -306,13 +308,15 @@ def test_constant_function_gets_default_steps():
 def test_quadratic_coordinate_gets_a_bounded_larger_step():
     # f is quadratic in x[1]: no third derivative, the step is limited by
     # the probes only and grows well past the default.
-    # Four coordinates: the 6n budget leaves one larger probe.
+    # Its first probe sees only rounding; the larger probe it then gets
+    # (past the 6n budget) measures no more than a bound or rounding again.
     def f(x):
         return float(np.cos(x[0]) + 1e6 * x[1] ** 2 + np.cos(x[2]) + np.cos(x[3]))
 
     x = np.array([0.3, 1.2, -0.5, 0.8])
     result = fastdiff.gradient(f, x, step="auto", full_output=True)
-    assert result.auto_steps.source[1] == BOUNDED
+    assert result.auto_steps.source[1] in (BOUNDED, ESTIMATED)
+    assert result.auto_steps.nfev <= 6 * 4 + 3 * 4
     assert result.step[1] > 30 * fastdiff.gradient(f, x, full_output=True).step[1]
     assert result.derivative[1] == pytest.approx(2e6 * x[1], rel=1e-13)
 
