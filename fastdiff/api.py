@@ -114,7 +114,17 @@ def gradient(
         become second-order one-sided ones and one-sided differences change
         side or shrink. A coordinate with ``lb == ub`` has derivative 0.
         ``x`` must lie in the box (one unit in the last place outside is
-        moved onto the bound).
+        moved onto the bound). With ``method="richardson"`` (gradients and
+        Jacobians, not Hessians): a coordinate whose central stencil fits
+        at the first step is extrapolated as without bounds; any other gets
+        first-order one-sided differences (forward at a lower bound,
+        backward at an upper one; its ``step`` in ``full_output`` is then
+        negative) at the same halving steps, extrapolated with the orders
+        ``h, h**2, ...`` for up to 16 levels by default
+        (:func:`fastdiff.high_accuracy.richardson_bounds.bounded_richardson`).
+        Where no window of steps below the distance to the bound behind it
+        met the tolerance, its error estimate is ``inf`` (``f`` may be
+        singular at the bound).
     full_output : bool
         Return a :class:`~fastdiff.DerivativeResult` (derivative, value,
         steps, evaluation count, per-entry status) instead of the array;
@@ -195,7 +205,11 @@ def gradient(
     Central: 2n evaluations. Forward and backward: n + 1 evaluations.
     Richardson: 2 per coordinate and level, 2 to ``max_levels`` levels per
     coordinate (4n to 6n for most smooth functions at the default
-    tolerance), plus one for ``f(x)`` with ``full_output``.
+    tolerance), plus one for ``f(x)`` with ``full_output``. With
+    ``bounds``: ``f(x)`` once (if a coordinate is one-sided or the value
+    is asked for), then per level 2 per central and 1 per one-sided
+    coordinate (none for ``lb == ub``); a compiled ``f`` then runs the
+    level loop in Python, one compiled pass per level.
     Each step is rounded so that ``x_i + h_i`` is exact. Where ``f`` returns
     NaN or inf (or a Python ``f`` raises) at a stencil point, that entry
     falls back to one-sided formulas (second order first); entries no
@@ -339,7 +353,9 @@ def jacobian(
     -----
     Central: 2n evaluations, plus one of ``f(x)`` the first time a prepared
     :func:`jac` meets a new n (to learn m). Forward and backward: n + 1.
-    Richardson: 2 per column and level (see :func:`gradient`).
+    Richardson: 2 per column and level (see :func:`gradient`); with
+    ``bounds``, ``f(x)`` once, then per level 2 per central and 1 per
+    one-sided column.
     """
     if sparsity is not None:
         _no_sparse_conflicts(None, full_output, (rtol, atol, max_levels))
@@ -442,6 +458,9 @@ def hessian(
         As for :func:`gradient`.
     rtol, atol, max_levels
         ``method="richardson"`` only, as for :func:`gradient` (per entry).
+    bounds : (lb, ub) or scipy.optimize.Bounds, optional
+        As for :func:`gradient`; not with ``method="richardson"`` (a
+        ``ValueError``).
     sparsity : scipy.sparse matrix or bool array of shape (n, n), optional
         Symmetric pattern of the Hessian: a sparse result from star-coloured
         gradient differences (:func:`fastdiff.sparse.hessian`).

@@ -85,6 +85,7 @@ from fastdiff.errors import (
 from fastdiff.evaluate import Evaluator
 from fastdiff.high_accuracy.complex_step import complex_step_derivative
 from fastdiff.high_accuracy.richardson import GRADIENT_SCALE
+from fastdiff.high_accuracy.richardson_bounds import bounded_richardson
 from fastdiff.high_accuracy.richardson_derivative import (
     compiled_richardson,
     first_steps,
@@ -238,8 +239,13 @@ class _DerivativeFunction:
         # "auto") is given (None: computed per call), found once.
         self._default_steps = steps_for(None, 0) if options.default_steps else None
         self._schedule = None
+        self._one_sided_schedule = None
         if options.method.extrapolated:
             self._schedule = richardson_schedule(options.rtol, options.atol, options.max_levels)
+            if options.bounds is not None:
+                self._one_sided_schedule = richardson_schedule(
+                    options.rtol, options.atol, options.max_levels, method="forward"
+                )
         self._prepare(options)
         # What signature inspection shows: a function of x (extra arguments
         # follow scipy's convention, positionally). Tools that bind every
@@ -544,6 +550,8 @@ class _DerivativeFunction:
         complete window (a stencil point failed) is done again on the
         Python level loop, with fallback stencils.
         """
+        if self.bounds is not None:
+            return self._bounded_richardson(x, object_kind, wants_value)
         n = x.shape[0]
         user = self._richardson_user_steps(x)
         schedule = self._schedule
@@ -593,6 +601,42 @@ class _DerivativeFunction:
         first = first_steps(x, user, object_kind)
         result = richardson_result(outcome, first, object_kind, self.nfev - before)
         return annotate_steps(self._auto_steps, result)
+
+    def _bounded_richardson(self, x: np.ndarray, object_kind: str, wants_value: bool):
+        """``method="richardson"`` with ``bounds`` (gradient or Jacobian), as :meth:`_richardson`.
+
+        Central where the first stencil fits in the box, one-sided
+        extrapolation at a bound
+        (:func:`fastdiff.high_accuracy.richardson_bounds.bounded_richardson`);
+        a compiled ``f`` runs each level through the compiled passes.
+        """
+        bad = np.flatnonzero(~np.isfinite(x))
+        if bad.size:
+            raise non_finite_error(x, int(bad[0]))
+        x, bounds = self._bounded(x)
+        user = self._richardson_user_steps(x)
+        before = self.nfev
+        value, m = None, 0
+        if object_kind == "jacobian":
+            value = self._vector_value(x)
+            m = value.shape[0]
+        elif wants_value:
+            value = self._value(x)
+        outcome, first = bounded_richardson(
+            self._backend,
+            object_kind,
+            x,
+            user,
+            bounds,
+            (self._schedule, self._one_sided_schedule),
+            value,
+            m,
+            not self.full_output,
+        )
+        self.nfev += outcome.evaluations
+        if not self.full_output:
+            return outcome
+        return richardson_result(outcome, first, object_kind, self.nfev - before)
 
     def _richardson_user_steps(self, x: np.ndarray) -> np.ndarray:
         """The user's steps (abs_step or rel_step) as Richardson's first level, or empty.
@@ -879,6 +923,11 @@ class HessianFunction(_DerivativeFunction):
     _hessian = True
 
     def _setup(self, f, options: DerivativeOptions) -> None:
+        if options.method.extrapolated and options.bounds is not None:
+            raise ValueError(
+                "bounds are not supported with method='richardson' for a Hessian (gradients "
+                "and Jacobians take them); use 'central', 'forward' or 'backward'"
+            )
         super()._setup(f, options)
         self._arrays = stencils.hessian_arrays(self._method.base)
 

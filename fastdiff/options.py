@@ -159,10 +159,10 @@ def derivative_options(
     checked_rel_step = as_step(rel_step, "rel_step")
     if bounds is not None:
         check_bounds_form(bounds)  # the form now; lengths when x is known
-        if not resolved.is_stencil:
+        if not (resolved.is_stencil or resolved.extrapolated):
             raise ValueError(
                 f"bounds are not supported with method={resolved.name!r}; use 'central', "
-                "'forward' or 'backward'"
+                "'forward', 'backward' or 'richardson'"
             )
     return DerivativeOptions(
         method=resolved,

@@ -271,8 +271,12 @@ def test_method_errors():
         match="method must be one of 'central', 'forward', 'backward', 'richardson'; got 'complex'",
     ):
         fastdiff.hessian(rosenbrock, X, method="complex")
-    with pytest.raises(ValueError, match="bounds are not supported with method='richardson'"):
-        fastdiff.gradient(rosenbrock, X, method="richardson", bounds=(0, 1))
+    with pytest.raises(
+        ValueError,
+        match="bounds are not supported with method='complex'; use 'central', 'forward', "
+        "'backward' or 'richardson'",
+    ):
+        fastdiff.gradient(rosenbrock, X, method="complex", bounds=(0, 1))
     # A vectorized f gets all complex points in one call.
     gradient = fastdiff.gradient(
         lambda points: np.sum(points**2, axis=1), X, method="complex", vectorized=True

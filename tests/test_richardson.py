@@ -5,6 +5,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+import fastdiff
 from fastdiff.high_accuracy.richardson import (
     DEFAULT_RTOL,
     GRADIENT_SCALE,
@@ -19,6 +20,12 @@ from fastdiff.high_accuracy.richardson import (
     rounding_errors,
 )
 from fastdiff.testing import scaled_error
+from tests.functions import (
+    exp_sin_log,
+    exp_sin_log_gradient,
+    log_barrier,
+    log_barrier_gradient,
+)
 
 EPS = np.finfo(np.float64).eps
 
@@ -349,3 +356,156 @@ def test_adaptive_choices_ignore_rounding_which_only_adds_to_the_error():
 def test_errors_name_the_argument(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# method="richardson" with bounds: central inside the box, one-sided
+# extrapolation at a bound, every point of f inside the box.
+
+
+class _Recorded:
+    """A Python ``f`` that records every point it is called with."""
+
+    def __init__(self, f):
+        self.f = f
+        self.points = []
+
+    def __call__(self, x):
+        self.points.append(np.array(x, dtype=float))
+        return self.f(x)
+
+    def assert_inside(self, lb, ub):
+        points = np.array(self.points)
+        assert points.size
+        assert np.all(points >= lb) and np.all(points <= ub)
+
+
+def _honest(result, reference):
+    # The error estimate never claims more accuracy than reached.
+    true_error = np.abs(result.derivative - reference)
+    assert np.all(result.error >= true_error), (result.error, true_error)
+
+
+@pytest.mark.parametrize(
+    ("f", "x", "bounds", "reference"),
+    [
+        # A central stencil at the first step (0.0116) would leave the domain.
+        (lambda x: np.log(x[0]), 1e-3, (0.0, np.inf), 1e3),
+        (lambda x: np.log(1.0 - x[0]), 1.0 - 1e-3, (-np.inf, 1.0), -1e3),
+    ],
+)
+def test_bounded_richardson_log_near_a_bound(f, x, bounds, reference):
+    recorded = _Recorded(f)
+    result = fastdiff.gradient(recorded, [x], method="richardson", bounds=bounds, full_output=True)
+    recorded.assert_inside(*bounds)
+    assert abs(result.derivative[0] / reference - 1.0) < 1e-8
+    _honest(result, reference)
+    # One-sided: f(x) once, then one evaluation per level.
+    assert result.nfev == len(recorded.points) == 1 + int(result.levels[0])
+    assert np.sign(result.step[0]) == (1.0 if bounds[0] == 0.0 else -1.0)
+
+
+def test_bounded_richardson_sqrt_near_zero():
+    recorded = _Recorded(lambda x: np.sqrt(x[0]))
+    result = fastdiff.gradient(
+        recorded, [1e-2], method="richardson", bounds=(0.0, 1.0), full_output=True
+    )
+    recorded.assert_inside(0.0, 1.0)
+    reference = 0.5 / np.sqrt(1e-2)
+    assert abs(result.derivative[0] / reference - 1.0) < 1e-10
+    assert result.converged[0]
+    _honest(result, reference)
+    # Closer to the singular bound: less accurate, and the estimate says so.
+    nearer = fastdiff.gradient(
+        lambda x: np.sqrt(x[0]), [1e-4], method="richardson", bounds=(0.0, 1.0), full_output=True
+    )
+    reference = 0.5 / np.sqrt(1e-4)
+    assert abs(nearer.derivative[0] / reference - 1.0) < 1e-6
+    assert not nearer.converged[0]
+    _honest(nearer, reference)
+
+
+def test_bounded_richardson_never_claims_accuracy_too_close_to_a_singular_bound():
+    # At x = 1e-6 no window of steps below the distance to the bound meets
+    # the tolerance: the error estimate is inf, not a number that looks good.
+    result = fastdiff.gradient(
+        lambda x: np.log(x[0]), [1e-6], method="richardson", bounds=(0.0, 1.0), full_output=True
+    )
+    assert not result.converged[0]
+    _honest(result, 1e6)
+
+
+def _three_d_case():
+    x = np.array([-0.5, 0.3, 0.7])  # at lb[0], inside, at ub[2]
+    lb = np.array([-0.5, -np.inf, -np.inf])
+    ub = np.array([np.inf, np.inf, 0.7])
+    return x, lb, ub
+
+
+def test_bounded_richardson_three_coordinates_python_f():
+    x, lb, ub = _three_d_case()
+    recorded = _Recorded(lambda v: exp_sin_log(v))
+    result = fastdiff.gradient(recorded, x, method="richardson", bounds=(lb, ub), full_output=True)
+    recorded.assert_inside(lb, ub)
+    reference = exp_sin_log_gradient(x)
+    np.testing.assert_allclose(result.derivative, reference, rtol=1e-10, atol=1e-10)
+    _honest(result, reference)
+    np.testing.assert_array_equal(np.sign(result.step), [1.0, 1.0, -1.0])
+    # f(x), 1 evaluation per level at the bounds, 2 per level inside.
+    levels = result.levels
+    assert result.nfev == len(recorded.points) == 1 + levels[0] + 2 * levels[1] + levels[2]
+
+
+def test_bounded_richardson_compiled_f():
+    # A compiled f goes through the same level loop (compiled passes).
+    x, lb, ub = _three_d_case()
+    result = fastdiff.gradient(
+        exp_sin_log, x, method="richardson", bounds=(lb, ub), full_output=True
+    )
+    reference = exp_sin_log_gradient(x)
+    np.testing.assert_allclose(result.derivative, reference, rtol=1e-10, atol=1e-10)
+    _honest(result, reference)
+    x = np.array([1e-3, 0.5, 2.0])
+    gradient = fastdiff.gradient(log_barrier, x, method="richardson", bounds=(0.0, np.inf))
+    np.testing.assert_allclose(gradient, log_barrier_gradient(x), rtol=1e-8, atol=0)
+
+
+def test_bounded_richardson_jacobian():
+    def f(x):
+        return np.array([np.log(x[0]) + x[1], np.sqrt(x[1]) * x[0], x[0] * x[2]])
+
+    x = np.array([1e-3, 1e-2, 0.5])
+    lb, ub = np.zeros(3), np.array([1.0, 1.0, 0.5])
+    reference = np.array(
+        [
+            [1.0 / x[0], 1.0, 0.0],
+            [np.sqrt(x[1]), 0.5 * x[0] / np.sqrt(x[1]), 0.0],
+            [x[2], 0.0, x[0]],
+        ]
+    )
+    recorded = _Recorded(f)
+    result = fastdiff.jacobian(recorded, x, method="richardson", bounds=(lb, ub), full_output=True)
+    recorded.assert_inside(lb, ub)
+    # The default tolerance is relative to the largest entry (1000).
+    np.testing.assert_allclose(result.derivative, reference, rtol=1e-8, atol=1e-7)
+    _honest(result, reference)
+    np.testing.assert_array_equal(np.sign(result.step), [1.0, 1.0, -1.0])
+
+
+def test_bounded_richardson_fixed_coordinate_and_value():
+    recorded = _Recorded(lambda x: np.sum(x**2))
+    x = np.array([1.0, 2.0])
+    value, gradient = fastdiff.value_and_grad(
+        recorded, method="richardson", bounds=([1.0, -5.0], [1.0, 5.0])
+    )(x)
+    assert value == 5.0
+    np.testing.assert_allclose(gradient, [0.0, 4.0], rtol=1e-12)
+    # The fixed coordinate is never moved.
+    assert all(p[0] == 1.0 for p in recorded.points)
+
+
+def test_bounded_richardson_hessian_is_not_offered():
+    with pytest.raises(
+        ValueError,
+        match="bounds are not supported with method='richardson' for a Hessian",
+    ):
+        fastdiff.hessian(lambda x: np.sum(x**2), [1.0], method="richardson", bounds=(0, 2))

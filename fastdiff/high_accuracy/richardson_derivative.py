@@ -50,19 +50,31 @@ from fastdiff.steps import FLOAT64_EPS, default_steps, fill_steps
 
 _CENTRAL = stencils.resolve_method("central")
 #: Default steps of a vanishing level step (fastdiff.steps.fill_steps).
-_EXPONENT = {"gradient": 1 / 3, "jacobian": 1 / 3, "hessian": 1 / 4}
+VANISHING_STEP_EXPONENT = {"gradient": 1 / 3, "jacobian": 1 / 3, "hessian": 1 / 4}
 
 
-def richardson_schedule(rtol=None, atol=None, max_levels=None) -> ExtrapolationSchedule:
+def richardson_schedule(
+    rtol=None, atol=None, max_levels=None, method: str = "central"
+) -> ExtrapolationSchedule:
     """The schedule of ``method="richardson"`` for the user's options (None: the default).
 
     See :func:`fastdiff.high_accuracy.richardson.extrapolation_schedule`;
     the options were checked by :func:`fastdiff.options.derivative_options`.
+    ``method="forward"`` (or ``"backward"``) is the schedule of one-sided
+    differences at a bound: error orders ``h, h**2, ...`` and, by default,
+    :data:`~fastdiff.high_accuracy.richardson.ONE_SIDED_MAX_LEVELS` levels,
+    with no stop for lack of improvement before the last.
     """
+    central = method == "central"
+    if max_levels is None:
+        max_levels = richardson.MAX_LEVELS if central else richardson.ONE_SIDED_MAX_LEVELS
     return richardson.extrapolation_schedule(
         rtol=richardson.DEFAULT_RTOL if rtol is None else rtol,
         atol=atol,
-        max_levels=richardson.MAX_LEVELS if max_levels is None else max_levels,
+        max_levels=max_levels,
+        # One-sided entries go on to their last level (see ONE_SIDED_MAX_LEVELS).
+        patience=richardson.PATIENCE if central else max_levels,
+        method=method,
     )
 
 
@@ -201,7 +213,7 @@ def compiled_richardson(
         backend.args,
         user_steps,
         scale,
-        _EXPONENT["hessian"],
+        VANISHING_STEP_EXPONENT["hessian"],
         stencils.hessian_arrays("central"),
         *schedule,
         threads,
@@ -258,7 +270,13 @@ def raise_for_hessian_failures(backend, x: np.ndarray, outcome: RichardsonOutcom
         first, failed_levels, ratio = outcome.failure_steps
         i, j = (int(k) for k in raised[0])
         level = int(failed_levels[i, j])
-        h = fill_steps(x, first / ratio**level, _EXPONENT["hessian"], FLOAT64_EPS, np.empty_like(x))
+        h = fill_steps(
+            x,
+            first / ratio**level,
+            VANISHING_STEP_EXPONENT["hessian"],
+            FLOAT64_EPS,
+            np.empty_like(x),
+        )
         only = np.zeros_like(status)
         only[i, j] = RAISED
         raise_hessian_exception(backend.function, x, h, stencils.hessian_arrays("central"), only)
@@ -306,7 +324,7 @@ def python_richardson(
     2 per active pair ``i < j``.
     """
     first = first_steps(x, user_steps, object_kind)
-    exponent = _EXPONENT[object_kind]
+    exponent = VANISHING_STEP_EXPONENT[object_kind]
     spent = [0]
     trouble = []
 
