@@ -124,7 +124,8 @@ def gradient(
         (:func:`fastdiff.high_accuracy.richardson_bounds.bounded_richardson`).
         Where no window of steps below the distance to the bound behind it
         met the tolerance, its error estimate is ``inf`` (``f`` may be
-        singular at the bound).
+        singular at the bound). A central coordinate whose points fail
+        inside the box is done again one-sided.
     full_output : bool
         Return a :class:`~fastdiff.DerivativeResult` (derivative, value,
         steps, evaluation count, per-entry status) instead of the array;

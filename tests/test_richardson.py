@@ -503,6 +503,16 @@ def test_bounded_richardson_fixed_coordinate_and_value():
     assert all(p[0] == 1.0 for p in recorded.points)
 
 
+@pytest.mark.parametrize("x", [1e-3, -1e-3])
+def test_bounded_richardson_falls_back_to_one_side_where_central_points_fail(x):
+    # The box allows the central stencil, but f is NaN left (right) of 0.
+    with np.errstate(invalid="ignore"):
+        gradient = fastdiff.gradient(
+            lambda v: np.log(abs(x) / x * v[0]), [x], method="richardson", bounds=(-1.0, 1.0)
+        )
+    assert abs(gradient[0] * x - 1.0) < 1e-8
+
+
 def test_bounded_richardson_hessian_is_not_offered():
     with pytest.raises(
         ValueError,

@@ -170,36 +170,51 @@ def bounded_richardson(
     ``f(x)`` once if a coordinate is one-sided (or the value was asked
     for), then per level 2 evaluations per active central coordinate
     (Jacobian: column) and 1 per active one-sided one; none for fixed ones.
+    A central coordinate left without an estimate (its points failed inside
+    the box) is done again forward, then backward, at the one-sided cost.
     """
     lb, ub = bounds
     n = x.shape[0]
     central_schedule, one_sided_schedule = schedules
     sides, first = richardson_sides(x, first_steps(x, user_steps, object_kind), lb, ub)
     spent = [0]
-    one_sided = (sides == FORWARD) | (sides == BACKWARD)
-    if value is None and one_sided.any():
-        value = backend.value(x)
-        spent[0] += 1
-        check_finite_value(value)
+    trouble = []
     shape = (n,) if object_kind == "gradient" else (m, n)
     derivative = np.zeros(shape)
     error = np.zeros(shape)
     levels = np.zeros(shape, dtype=np.int64)
     converged = np.ones(shape, dtype=bool)
-    trouble = []
-    size = None if value is None else float(np.max(np.abs(value)))
-    for group, schedule in ((sides == CENTRAL, central_schedule), (one_sided, one_sided_schedule)):
-        if not group.any():
-            continue
+
+    def run(group, schedule, value):
+        size = None if value is None else float(np.max(np.abs(value)))
         result = _group_levels(
             backend, x, value, m, sides, first, group, schedule, bounds, size, spent, trouble
         )
-        if group is one_sided:
+        if schedule is one_sided_schedule:
             result = _unverified_near_bound(result, x, sides, first, group, bounds, schedule.ratio)
         derivative[..., group] = result.estimate
         error[..., group] = result.error
         levels[..., group] = result.levels
         converged[..., group] = result.converged
+
+    if (sides == CENTRAL).any():
+        run(sides == CENTRAL, central_schedule, value)
+    # Where a central point failed inside the box (f NaN or raising there),
+    # the coordinate is done again one-sided: forward, then backward.
+    redone = (sides == CENTRAL) & np.isnan(derivative).reshape(-1, n).any(axis=0)
+    sides[redone] = FORWARD
+    for attempt in range(2):
+        group = (sides == FORWARD) | (sides == BACKWARD)
+        if attempt:
+            group &= redone & np.isnan(derivative).reshape(-1, n).any(axis=0)
+            sides[group] = BACKWARD
+        if not group.any():
+            continue
+        if value is None:
+            value = backend.value(x)
+            spent[0] += 1
+            check_finite_value(value)
+        run(group, one_sided_schedule, value)
     failed = int(np.isnan(derivative).sum())
     if failed and raise_failures:
         _raise_failures(trouble, derivative)
