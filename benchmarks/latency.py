@@ -4,7 +4,9 @@
    Numba's cache of fastdiff's kernels warm and cold (the compilation of f
    itself is excluded: f is compiled before the clock starts).
 2. Overhead per call of a prepared ``fastdiff.grad(f)(x)`` at n = 10 beyond
-   the evaluations themselves, and scipy's ``approx_derivative`` on the same f.
+   the evaluations themselves, of the one-shot ``fastdiff.gradient(f, x)``
+   beyond the prepared call (target: at most 2 us), and scipy's
+   ``approx_derivative`` on the same f.
 3. Overhead per call of ``fastdiff.kernels.central_gradient`` from inside
    njit code, beyond the evaluations, and of ``central_gradient_into``
    (caller-owned ``out`` and ``work``, no allocation).
@@ -39,6 +41,7 @@ FIRST_GRADIENT = textwrap.dedent(
 
 def first_gradient_seconds(cache_dir: str) -> float:
     env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
+    env.pop("FASTDIFF_CACHE_DIR", None)  # else the kernels would not be cold
     out = subprocess.run(
         [sys.executable, "-c", FIRST_GRADIENT],
         env=env,
@@ -90,10 +93,13 @@ def call_overheads(rounds: int = 5) -> None:
         return total
 
     repeats = 100_000
-    measured = {"floor": [], "python": [], "njit": [], "into": [], "scipy": []}
+    measured = {"floor": [], "python": [], "one_shot": [], "njit": [], "into": [], "scipy": []}
     for _ in range(rounds):
         measured["floor"].append(evaluations * evaluation_seconds(extended_rosenbrock, x))
         measured["python"].append(median_seconds(lambda: g(x), min_time=0.1))
+        measured["one_shot"].append(
+            median_seconds(lambda: fastdiff.gradient(extended_rosenbrock, x), min_time=0.1)
+        )
         measured["njit"].append(
             median_seconds(lambda: repeated(x, repeats), min_time=0.1) / repeats
         )
@@ -118,6 +124,11 @@ def call_overheads(rounds: int = 5) -> None:
     print(
         f"fastdiff.grad(f)(x):      {median('python') * 1e6:7.2f} us, "
         f"overhead {overhead('python') * 1e6:6.2f} us"
+    )
+    extra = statistics.median(o - p for o, p in zip(measured["one_shot"], measured["python"]))
+    print(
+        f"fastdiff.gradient(f, x):  {median('one_shot') * 1e6:7.2f} us, "
+        f"{extra * 1e6:5.2f} us more than the prepared call"
     )
     print(
         f"central_gradient in njit: {median('njit') * 1e6:7.3f} us, "

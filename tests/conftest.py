@@ -18,6 +18,8 @@ OFFLOADED_FILES = (
     # time that the main session need not spend.
     "tests/reliability/test_workers.py",
     "tests/test_evaluate.py",
+    # Compiles into empty caches in processes of its own: waiting, here.
+    "tests/test_kernel_cache.py",
 )
 #: Set in that second process: it runs its files itself and starts nothing.
 CHILD = "FASTDIFF_TESTS_CHILD"
