@@ -39,12 +39,12 @@ What was observed, plainly:
   model's, the default steps one off by about 160 times its size.
 * The optimizer: with default steps (and with scipy's 2-point differences)
   BFGS makes no progress (the largest parameter error stays at its
-  starting 0.2) and stops in a failed line search. With ``step="auto"`` it
+  starting 0.2) until the budget is spent or a line search fails. With ``step="auto"`` it
   makes a few iterations of progress (the exact gradient's norm drops by
   about 3x, the error to 0.12) and then stalls too: a noise of 1e-3 in
   ``f`` is more than BFGS's line search tolerates near the optimum. No
-  choice of steps makes this objective converge to the true parameters;
-  tightening the solver's tolerance does.
+  choice of steps made this objective converge to the true parameters;
+  the remedy is a tighter solver tolerance (not measured here).
 
 The script exits with an error if the objective is not noisy, if
 ``step="auto"``'s gradient is not the more accurate one, or if the
