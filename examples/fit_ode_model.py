@@ -181,7 +181,7 @@ def main(argv=None):
     parser.add_argument(
         "--budget",
         type=int,
-        default=300 if quick else 600,
+        default=120 if quick else 600,
         help="objective evaluations each optimizer run may spend",
     )
     parser.add_argument("--seed", type=int, default=0)
