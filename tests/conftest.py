@@ -46,30 +46,6 @@ def pytest_sessionstart(session):
         900,
         cwd=ROOT,
     )
-    if _whole_suite(session.config):
-        # The offloaded files run whole: their process starts now, while
-        # this one collects.
-        _start_child(list(OFFLOADED_FILES))
-
-
-def _whole_suite(config) -> bool:
-    """Whether this is the default run: no paths given and nothing selected."""
-    return (
-        config.args_source == pytest.Config.ArgsSource.TESTPATHS
-        and not config.option.keyword
-        and not config.option.markexpr
-        and not getattr(config.option, "deselect", None)
-        and not getattr(config.option, "lf", False)
-        and not config.option.collectonly
-    )
-
-
-def _start_child(arguments: list[str]) -> None:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *arguments]
-    env = dict(os.environ, **{CHILD: "1"})
-    background.OFFLOADED[" ".join(OFFLOADED_FILES)] = background.submit_beside(
-        background.run, command, 1800, cwd=ROOT, env=env
-    )
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -86,8 +62,12 @@ def _offload(config, items):
         return  # only those files were asked for: run them here
     config.hook.pytest_deselected(items=offloaded)
     items[:] = [item for item in items if item not in set(offloaded)]
-    if not background.OFFLOADED:  # not started whole at session start
-        _start_child([item.nodeid for item in offloaded])
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    command += [item.nodeid for item in offloaded]
+    env = dict(os.environ, **{CHILD: "1"})
+    background.OFFLOADED[" ".join(OFFLOADED_FILES)] = background.submit_beside(
+        background.run, command, 1800, cwd=ROOT, env=env
+    )
 
 
 def pytest_terminal_summary(terminalreporter):
