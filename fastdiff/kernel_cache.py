@@ -216,6 +216,9 @@ def _all_kernels_stamp() -> str:
         except OSError:
             continue
         listing.update(f"{file.relative_to(PACKAGE_ROOT)}:{status.st_size}:{status.st_mtime_ns};".encode())
+    from numba.core import config
+
+    listing.update(f"NUMBA_OPT={config.OPT}".encode())
     memo = cache_root() / "stamps" / listing.hexdigest()[:32]
     try:
         stamp = memo.read_text()
@@ -224,6 +227,11 @@ def _all_kernels_stamp() -> str:
     except OSError:
         pass
     digest = hashlib.sha256()
+    # Numba's optimisation level changes the code but not its cache keys:
+    # code built at another level gets files of its own.
+    from numba.core import config
+
+    digest.update(f"NUMBA_OPT={config.OPT}".encode())
     for file in sorted(kernel_files()):
         digest.update(str(file.relative_to(PACKAGE_ROOT)).encode())
         digest.update(hashlib.sha256(file.read_bytes()).digest())

@@ -27,6 +27,13 @@ CHILD = "FASTDIFF_TESTS_CHILD"
 # No "compiling fastdiff kernels" line in the output of tests and of the
 # processes they start (tests/test_compile_notice.py clears it for its own).
 os.environ.setdefault("FASTDIFF_QUIET", "1")
+# The tests assert results, not speed: LLVM's level 1 optimisations compile
+# in about 20 % less time than Numba's default 3 and give the same
+# floating-point results (no fast-math either way). Kernels built so are
+# cached apart from the optimised ones (the cache stamp includes the level),
+# so a developer's cache never serves them to benchmarks or users. Set
+# before Numba is imported, and inherited by every process the tests start.
+os.environ.setdefault("NUMBA_OPT", "1")
 
 
 def pytest_configure(config):
