@@ -40,7 +40,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from numba.core import caching, compiler
+from numba.core import caching, compiler, config
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 _PACKAGE_NAME = PACKAGE_ROOT.name
@@ -215,9 +215,8 @@ def _all_kernels_stamp() -> str:
             status = file.stat()
         except OSError:
             continue
-        listing.update(f"{file.relative_to(PACKAGE_ROOT)}:{status.st_size}:{status.st_mtime_ns};".encode())
-    from numba.core import config
-
+        entry = f"{file.relative_to(PACKAGE_ROOT)}:{status.st_size}:{status.st_mtime_ns};"
+        listing.update(entry.encode())
     listing.update(f"NUMBA_OPT={config.OPT}".encode())
     memo = cache_root() / "stamps" / listing.hexdigest()[:32]
     try:
@@ -229,8 +228,6 @@ def _all_kernels_stamp() -> str:
     digest = hashlib.sha256()
     # Numba's optimisation level changes the code but not its cache keys:
     # code built at another level gets files of its own.
-    from numba.core import config
-
     digest.update(f"NUMBA_OPT={config.OPT}".encode())
     for file in sorted(kernel_files()):
         digest.update(str(file.relative_to(PACKAGE_ROOT)).encode())
