@@ -21,6 +21,8 @@ kernels), and an ``f`` that writes into such an array is refused with a
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import inspect
 
 import numba
@@ -54,6 +56,49 @@ class BoundFunction:
 
     def __setstate__(self, state):
         self.function, self.args, self.kwargs = state
+
+
+class ArgumentsAtCall:
+    """scipy's calling convention for derivative functions, ``d(x, *args)``.
+
+    A derivative function called with extra arguments works on a copy of
+    itself prepared for them; the copy for the last arguments is kept while
+    the very same objects come back (as ``scipy.optimize`` passes them at
+    every iteration). A subclass sets ``_last_bound = None`` and has
+    ``options`` (a :class:`fastdiff.options.DerivativeOptions`), ``_prepare``
+    and :meth:`_described_function`; :meth:`_reset_copy` clears what a copy
+    must not share.
+    """
+
+    def _described_function(self):
+        """The user's function, as error messages name it."""
+        raise NotImplementedError
+
+    def _reset_copy(self, bound) -> None:
+        """Clear state of a new copy (nothing by default)."""
+
+    def _for_arguments(self, args: tuple, kwargs: dict):
+        """A copy of this function for the extra arguments of one call."""
+        if not args and not kwargs:
+            raise TypeError(
+                f"{describe_signature(self._described_function())} takes extra arguments: "
+                "pass them with args=(...) or call with (x, *args)"
+            )
+        if self.options.has_arguments:
+            raise TypeError(
+                "args were given when the derivative function was made; "
+                "give them there or at each call, not both"
+            )
+        last = self._last_bound
+        if last is not None and same_arguments(args, kwargs, last[0], last[1]):
+            return last[2]
+        args, kwargs = as_extra_arguments(args, kwargs)
+        bound = copy.copy(self)
+        bound._last_bound = None
+        self._reset_copy(bound)
+        bound._prepare(dataclasses.replace(self.options, args=args, kwargs=kwargs))
+        self._last_bound = (args, kwargs, bound)
+        return bound
 
 
 def as_extra_arguments(args, kwargs) -> tuple[tuple, dict]:

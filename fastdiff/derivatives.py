@@ -47,10 +47,9 @@ from numpy.typing import ArrayLike
 
 from fastdiff import stencils
 from fastdiff.arguments import (
-    as_extra_arguments,
+    ArgumentsAtCall,
     describe_signature,
     requires_extra_arguments,
-    same_arguments,
 )
 from fastdiff.auto_steps import StepChooser, annotate_steps
 from fastdiff.backends import prepare_backend
@@ -146,7 +145,7 @@ def point_and_eps(x) -> tuple[np.ndarray, float]:
     return as_point(x), eps
 
 
-class _DerivativeFunction:
+class _DerivativeFunction(ArgumentsAtCall):
     """Options checked once, and ``f`` given its backend; subclasses differentiate.
 
     Attributes
@@ -291,33 +290,12 @@ class _DerivativeFunction:
         self.nfev += bound.nfev - before
         return result
 
-    def _for_arguments(self, args: tuple, kwargs: dict):
-        """A copy of this function for the extra arguments of one call.
+    def _described_function(self):
+        return self._unbound_function
 
-        The copy for the last arguments is kept while the very same objects
-        come back (as ``scipy.optimize`` passes them at every iteration).
-        """
-        if not args and not kwargs:
-            raise TypeError(
-                f"{describe_signature(self._unbound_function)} takes extra arguments: "
-                "pass them with args=(...) or call with (x, *args)"
-            )
-        if self.options.has_arguments:
-            raise TypeError(
-                "args were given when the derivative function was made; "
-                "give them there or at each call, not both"
-            )
-        last = self._last_bound
-        if last is not None and same_arguments(args, kwargs, last[0], last[1]):
-            return last[2]
-        args, kwargs = as_extra_arguments(args, kwargs)
-        bound = copy.copy(self)
-        bound._last_bound = None
+    def _reset_copy(self, bound) -> None:
         bound._last_tree = None
         bound.nfev = 0
-        bound._prepare(replace(self.options, args=args, kwargs=kwargs))
-        self._last_bound = (args, kwargs, bound)
-        return bound
 
     def _call_with_tree(self, x):
         """``self(x)`` for a parameter tree ``x``: ``f`` gets trees, the result has their structure."""

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import copy
-from dataclasses import replace
-
 import numpy as np
 import scipy.sparse
 from numpy.typing import ArrayLike
 
 from fastdiff.arguments import (
-    as_extra_arguments,
+    ArgumentsAtCall,
     bind,
-    describe_signature,
     requires_extra_arguments,
-    same_arguments,
 )
 from fastdiff.backends import python_evaluator
 from fastdiff.batched import sparsity_not_supported
@@ -41,7 +36,7 @@ from fastdiff.validation import check_callable, check_flag
 SPARSE_JACOBIAN_METHODS = ("central", "forward", "backward", "complex")
 
 
-class SparseJacobianFunction:
+class SparseJacobianFunction(ArgumentsAtCall):
     """Callable ``x -> sparse Jacobian``; see :func:`jac`.
 
     Extra arguments of ``f`` (``f(x, *args, **kwargs)``) are given as
@@ -245,27 +240,8 @@ class SparseJacobianFunction:
             evaluations += 1
         return data, evaluations
 
-    def _for_arguments(self, args: tuple, kwargs: dict) -> SparseJacobianFunction:
-        """A copy of this function for the extra arguments of one call (kept for the same objects)."""
-        if not args and not kwargs:
-            raise TypeError(
-                f"{describe_signature(self.function)} takes extra arguments: "
-                "pass them with args=(...) or call with (x, *args)"
-            )
-        if self.options.has_arguments:
-            raise TypeError(
-                "args were given when the derivative function was made; "
-                "give them there or at each call, not both"
-            )
-        last = self._last_bound
-        if last is not None and same_arguments(args, kwargs, last[0], last[1]):
-            return last[2]
-        args, kwargs = as_extra_arguments(args, kwargs)
-        bound = copy.copy(self)
-        bound._last_bound = None
-        bound._prepare(replace(self.options, args=args, kwargs=kwargs))
-        self._last_bound = (args, kwargs, bound)
-        return bound
+    def _described_function(self):
+        return self.function
 
     def _dense(self, x: np.ndarray) -> np.ndarray:
         options = derivative_options(
