@@ -107,11 +107,16 @@ def test_python_blocks_run_as_written(document, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # anything a block writes lands here
     namespace = {"__name__": f"readme_{document.stem.lower()}"}
     blocks = [(line, source) for lang, line, source in fenced_blocks(document) if lang == "python"]
+    copy = tmp_path / document.name
+    copy.write_text(document.read_text(encoding="utf-8"), encoding="utf-8")
     try:
         for line, source in blocks:
             where = f"{document.name}:{line}"
             # Blank lines in front: a traceback names the README's own line numbers.
-            code = compile("\n" * (line - 1) + source, str(document), "exec")
+            # Compiled as a copy in tmp_path: Numba keeps what an
+            # @njit(cache=True) block compiles beside its file, and a second
+            # run must not load functions of an earlier run's namespace.
+            code = compile("\n" * (line - 1) + source, str(copy), "exec")
             try:
                 exec(code, namespace)
             except Exception as error:
