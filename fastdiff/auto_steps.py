@@ -6,7 +6,15 @@ measures both instead (More and Wild, ACM TOMS 2012; Gill, Murray, Saunders
 and Wright, SIAM J. Sci. Stat. Comput. 1983):
 
 1. the noise ``sigma`` of ``f`` at ``x`` (:func:`fastdiff.noise_level.estimate_noise`,
-   9 evaluations, ``x`` among them);
+   6 to 9 evaluations, ``x`` among them), checked by a second, wide table
+   at a spacing of 1e-3 (7 to 9 points, ``x`` shared) where the budget has
+   room: the output of an adaptive solver is smooth between the points
+   where its step sequence changes (every 1e-5 or so), so the first table
+   may see rounding only while steps of that size follow slopes that are
+   wrong by the jumps over their spacing. If the wide table finds more than
+   ``HIDDEN_NOISE`` (10) times the noise, its estimate is used (a sawtooth
+   of height 1e-7 and period 2e-5 on a sum of cosines: error 5e-3 with the
+   first table's noise, 1e-5 with the wide one's);
 2. per coordinate, the size ``c_i`` of the derivative of ``f`` along ``e_i``
    that sets the truncation error of the formula, from a k-th difference at
    a trial spacing ``s_i``;
@@ -63,11 +71,15 @@ If no noise is detected (constant ``f``, or a table that never settled), the
 steps are the default ones and the message says why.
 
 Cost: a noise table of ``P`` points (``f(x)`` among them, shared with the
-probes) and ``t`` new points per probe, ``t = 2`` (forward, backward), 3
-(central: the one-sided third difference on ``x - s, x, x + s, x + 2s``)
-or 4 (central Hessian: ``x +- s, +- 2s``). The budget is ``max(6 n, 6 + t
-n)``; ``P = min(max(budget - t n, 6), 9)``, and what is left goes to
-retried probes (``t`` each). So choosing costs at most ``6 n`` except
+probes), a wide table of ``W`` points (``W - 1`` new) and ``t`` new points
+per probe, ``t = 2`` (forward, backward), 3 (central: the one-sided third
+difference on ``x - s, x, x + s, x + 2s``) or 4 (central Hessian: ``x +-
+s, +- 2s``). The budget is ``max(6 n, 6 + t n)``; of the room ``R = budget
+- t n``, ``P = min(max(R - 6, 6), 9)`` and ``W = min(R - P + 1, 9)`` where
+that is at least 7 (else no wide table and ``P = min(max(R, 6), 9)``), and
+what is left goes to retried tables and probes. The wide table fits from n
+= 4 (central gradient), n = 3 (forward) and n = 6 (central Hessian). So
+choosing costs at most ``6 n`` except
 where one table and one probe per coordinate do not fit: ``n = 1`` (8
 forward, 9 central, 10 Hessian) and the central Hessian at ``n = 2`` (14).
 With the default budget, coordinates whose probe saw only noise (``f``
@@ -101,7 +113,7 @@ from fastdiff.compiled import SCALAR, VECTOR
 from fastdiff.errors import non_finite_error
 from fastdiff.evaluate import Evaluator
 from fastdiff.kernels.noise import CONSTANT, NOISE_DETECTED, SPACING_TOO_LARGE
-from fastdiff.noise_level import NoiseEstimate, estimate_noise
+from fastdiff.noise_level import FIRST_SPACING, NoiseEstimate, estimate_noise
 from fastdiff.sampling import Sampler
 from fastdiff.stencils import FIRST_DERIVATIVE, HESSIAN, METHODS
 from fastdiff.steps import FLOAT64_EPS, representable_step, working_eps
@@ -120,6 +132,15 @@ EVALUATIONS_PER_COORDINATE = 6
 #: module notes for what fewer points cost).
 TABLE_POINTS_MOST = 9
 TABLE_POINTS_LEAST = 6
+#: A second table at 100 times the first spacing replaces the first one's
+#: estimate where it finds this many times more noise.
+HIDDEN_NOISE = 10.0
+#: Spacing of the wide table over the first one's: its span (about 1e-2
+#: relative) holds the largest steps noise leads to.
+WIDE_FACTOR = 1000.0
+#: Points of the wide table at least: 6 miss the noise of an adaptive
+#: solver's output that 7 find.
+WIDE_POINTS_LEAST = 7
 
 #: How each step was set.
 ESTIMATED = 0  # from a measured curvature
@@ -311,10 +332,58 @@ def evaluation_budget(n: int, rule: StepRule) -> int:
     return max(EVALUATIONS_PER_COORDINATE * n, TABLE_POINTS_LEAST + t * n)
 
 
-def table_points(n: int, rule: StepRule, budget: int) -> int:
-    """Points of the noise table: what ``budget`` leaves after one probe per coordinate, 6 to 9."""
-    t = len(rule.offsets)
-    return min(max(budget - t * n, TABLE_POINTS_LEAST), TABLE_POINTS_MOST)
+def table_points(n: int, rule: StepRule, budget: int) -> tuple[int, int]:
+    """Points of the noise table (6 to 9) and of the wide table (7 to 9, or 0: none).
+
+    What ``budget`` leaves after one probe per coordinate goes to the first
+    table; the wide table, which shares ``f(x)`` with it (``P - 1`` new
+    points), gets the rest where that makes at least 7 points (the first
+    table then gives up points down to 6).
+    """
+    room = budget - len(rule.offsets) * n
+    first = min(max(room - WIDE_POINTS_LEAST + 1, TABLE_POINTS_LEAST), TABLE_POINTS_MOST)
+    if room - first < WIDE_POINTS_LEAST - 1:
+        return min(max(room, TABLE_POINTS_LEAST), TABLE_POINTS_MOST), 0
+    return first, min(room - first + 1, TABLE_POINTS_MOST)
+
+
+def _wider_noise(sampler, x, estimate, points, eps):
+    """``estimate``, or a table at 100 times its spacing where that finds far more noise.
+
+    Returns the estimate to use and a note for the message ("" if the first).
+    """
+    wide = estimate_noise(
+        sampler,
+        x,
+        spacing=FIRST_SPACING * WIDE_FACTOR,
+        points=points,
+        attempts=1,
+        eps=eps,
+        center=np.asarray(estimate.value, dtype=np.float64),
+    )
+    fine = np.asarray(estimate.absolute, dtype=np.float64)
+    coarse = np.asarray(wide.absolute, dtype=np.float64)
+    if wide.status != NOISE_DETECTED or not np.any(coarse > HIDDEN_NOISE * fine):
+        return estimate._replace(nfev=estimate.nfev + wide.nfev), ""
+    absolute = np.maximum(fine, coarse)
+    magnitude = np.abs(np.asarray(estimate.value, dtype=np.float64))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(magnitude > 0.0, absolute / magnitude, absolute / eps)
+    factor = float(np.max(coarse / np.maximum(fine, np.finfo(float).tiny)))
+    note = (
+        f"noise at spacing {wide.spacing:.0e} is {factor:.2g} times what the table at "
+        f"{estimate.spacing:.0e} found: f is smooth only on smaller scales (as the output of "
+        "an adaptive solver is), so the steps are set from the larger noise"
+    )
+    merged = estimate._replace(
+        status=NOISE_DETECTED,
+        absolute=absolute,
+        relative=relative,
+        message=f"noise detected; {note}",
+        nfev=estimate.nfev + wide.nfev,
+        spacing=wide.spacing,
+    )
+    return merged, note
 
 
 def choose_with(
@@ -329,10 +398,22 @@ def choose_with(
     t = len(rule.offsets)
     budget = evaluation_budget(n, rule) if max_evaluations is None else int(max_evaluations)
     start = sampler.nfev
-    points = table_points(n, rule, budget)
-    # Extra noise tables only where they leave one probe per coordinate.
-    attempts = max(1, min(3, 1 + (budget - points - t * n) // points))
+    points, wide_points = table_points(n, rule, budget)
+    # Extra noise tables only where they leave the wide table and one probe
+    # per coordinate.
+    reserved = max(wide_points - 1, 0)
+    attempts = max(1, min(3, 1 + (budget - points - reserved - t * n) // points))
     estimate = estimate_noise(sampler, x, points=points, attempts=attempts, eps=eps)
+    hidden = ""
+    left = budget - (sampler.nfev - start) - t * n
+    if (
+        wide_points
+        and left >= WIDE_POINTS_LEAST - 1
+        and estimate.status in (NOISE_DETECTED, SPACING_TOO_LARGE)
+    ):
+        # Noise of a piecewise smooth f (an adaptive solver changing its
+        # step sequence) can hide between the points of the first table.
+        estimate, hidden = _wider_noise(sampler, x, estimate, min(left + 1, wide_points), eps)
     f0 = estimate.value
     size = float(np.max(np.abs(f0))) if f0.size else 0.0
     # A trend that hides the noise even at the smallest spacing means f is
@@ -431,6 +512,8 @@ def choose_with(
     )
     if estimate.status == SPACING_TOO_LARGE:
         message += f" ({estimate.message})"
+    if hidden:
+        message += f"; {hidden}"
     factor = np.where(source == FALLBACK, 1.0, steps / (default_scale * scale))
     return AutoSteps(
         steps, estimate, curvature, source, error, sampler.nfev - start, message, factor

@@ -206,11 +206,13 @@ def estimate_noise(
     points: int = TABLE_POINTS,
     attempts: int = ATTEMPTS,
     eps: float = FLOAT64_EPS,
+    center: np.ndarray | None = None,
 ) -> NoiseEstimate:
     """The engine of :func:`noise` on checked arguments, per output.
 
     ``absolute``, ``relative`` and ``value`` are arrays of shape (m,) (m = 1
     for a scalar ``f``); ``nfev`` counts only this estimate's evaluations.
+    ``center``, ``f(x)`` if known (shape (m,)), saves its evaluation.
     """
     start = sampler.nfev
     direction = table_direction(x)
@@ -222,7 +224,11 @@ def estimate_noise(
     value = None
     for _ in range(attempts):
         tried.append(spacing)
-        values = sampler.line(x, direction * spacing, offsets)
+        if center is None:
+            values = sampler.line(x, direction * spacing, offsets)
+        else:
+            others = sampler.line(x, direction * spacing, np.delete(offsets, half))
+            values = np.insert(others, half, center, axis=0)
         value = values[half].copy() if value is None else value
         sigma_now, status_now = _table_noise(values)
         if sigma is None:

@@ -203,7 +203,8 @@ def test_evaluation_count_and_budget():
 
 
 # Noise table of 6 to 9 points (what 6n leaves after one probe per
-# coordinate), then 3 new points per coordinate (central: f at x - s, x + s,
+# coordinate), a wide table of 7 to 9 where 6n leaves room for it (sharing
+# f(x)), then 3 new points per coordinate (central: f at x - s, x + s,
 # x + 2s; f(x) comes from the table), 2 (forward), 4 (central Hessian).
 @pytest.mark.parametrize(
     "n, derivative, method, expected",
@@ -211,8 +212,9 @@ def test_evaluation_count_and_budget():
         (1, "gradient", "central", 9),  # the least: 6 + 3
         (2, "gradient", "central", 12),
         (3, "gradient", "central", 18),
-        (5, "gradient", "central", 24),
-        (10, "gradient", "central", 39),
+        (4, "gradient", "central", 24),  # 6 + (7 - 1) + 12
+        (5, "gradient", "central", 30),  # 9 + (7 - 1) + 15
+        (10, "gradient", "central", 47),  # 9 + (9 - 1) + 30
         (1, "gradient", "forward", 8),
         (2, "gradient", "forward", 12),
         (3, "hessian", "central", 18),
@@ -233,6 +235,28 @@ def test_choosing_steps_costs_at_most_6n(n, derivative, method, expected):
     exact = -np.diag(np.cos(x)) if derivative == "hessian" else -np.sin(x)
     tolerance = 1e-7 if derivative == "hessian" else {"central": 1e-9, "forward": 1e-6}[method]
     assert np.max(np.abs(result.derivative - exact)) < tolerance
+
+
+def _sawtooth_cosines(x):
+    # A sum of cosines plus a sawtooth of height 1e-7 and period 2e-5 in each
+    # coordinate: smooth between its jumps but sloped by 5e-3 there, like
+    # the output of an adaptive solver, whose steps change with x.
+    return float(np.sum(np.cos(x)) + 1e-7 * np.sum(np.mod(x / 2e-5, 1.0)))
+
+
+@pytest.mark.parametrize("seed", [0, 2, 4])
+def test_noise_hidden_between_the_first_tables_points_is_found(seed):
+    # At these points the first table (spacing 1e-6) falls between two jumps
+    # and sees rounding only; steps from that follow the sawtooth's slope.
+    x = np.random.default_rng(seed).uniform(0.2, 1.4, 5)
+    assert np.max(np.abs(fastdiff.gradient(_sawtooth_cosines, x) + np.sin(x))) > 4e-3
+    result = fastdiff.gradient(_sawtooth_cosines, x, step="auto", full_output=True)
+    assert np.max(np.abs(result.derivative + np.sin(x))) < 1e-4
+    choice = result.auto_steps
+    assert "smooth only on smaller scales" in choice.message
+    assert 1e-9 < choice.noise.relative[0] < 1e-6  # the sawtooth's, not rounding
+    assert choice.noise.spacing == 1e-3
+    assert choice.nfev == 30
 
 
 def test_steep_coordinate_needs_no_second_probe():
