@@ -191,9 +191,14 @@ def test_sparse_jacobian_of_a_compiled_f_asks_for_its_args(fit):
         prepared(np.array([0.3, 1.5]))
 
 
+STEP = 1e-3
+
+
 @njit
 def _descend_and_step(x, a, b, y, t, h, y_previous, rates):
-    # Every embeddable form with a tuple of extra arguments, in one compile.
+    # Each embeddable form (allocating and into gradient and Jacobian, and
+    # Hessian) with a tuple of extra arguments, and a step after it, in one
+    # compile; central_gradient_into as _gradients_in_prange calls it.
     n = x.shape[0]
     g = np.empty(n)
     work = np.empty(kernels.gradient_work_size(n))
@@ -202,11 +207,10 @@ def _descend_and_step(x, a, b, y, t, h, y_previous, rates):
     euler = (t, h, y_previous, rates)
     return (
         kernels.central_gradient(quadratic_form, x, (a, b)),
-        kernels.forward_gradient(quadratic_form, x, (a, b)),
-        kernels.backward_gradient_into(quadratic_form, x, g, work, (a, b)).copy(),
+        kernels.central_gradient_into(quadratic_form, x, g, work, (a, b)).copy(),
+        kernels.forward_gradient(quadratic_form, x, (a, b), STEP),
         kernels.central_hessian(quadratic_form, x, (a, b)),
         kernels.central_jacobian(implicit_euler_residual, y, euler),
-        kernels.forward_jacobian(implicit_euler_residual, y, euler, 1e-7),
         kernels.central_jacobian_into(implicit_euler_residual, y, jac, jac_work, euler).copy(),
     )
 
@@ -216,8 +220,11 @@ def test_embedded_kernels_take_a_tuple_of_args(problem):
     y, t, h, rates = np.array([0.8, 0.3]), 0.5, 0.1, np.array([0.04, 3.0])
     y_previous = np.array([1.0, 0.0])
     results = _descend_and_step(x, a, b, y, t, h, y_previous, rates)
-    for g in results[:3]:
+    for g in results[:2]:
         assert relative_error(g, a @ x + b) < 1e-6
+    # The step after args: a forward difference of the quadratic with step h
+    # is exactly its gradient plus h/2 diag(a).
+    assert relative_error(results[2], a @ x + b + 0.5 * STEP * np.diag(a)) < 1e-9
     assert relative_error(results[3], a) < 1e-6
     expected = implicit_euler_residual_jacobian(y, t, h, rates)
     for jac in results[4:]:

@@ -15,7 +15,6 @@ from tests.functions import (
     exp_sin_log_gradient,
     exp_sin_log_hessian,
     relative_error,
-    rosenbrock,
     trigonometric_map,
     trigonometric_map_jacobian,
 )
@@ -24,35 +23,68 @@ from tests.test_docstrings import COMPILED_FOR_USERS, run_examples
 METHODS = ["central", "forward", "backward"]
 
 
+# The tests of embedding (kernels inside users' @njit code and prange loops)
+# pass the jitted functions themselves: each kernel is compiled again for
+# each function, in every process. They share one scalar f (exp_sin_log) and
+# one vector f (chemistry) with read-only points (a kernel that wrote into x
+# would not compile), so that a kernel compiled by one test serves the next.
+# The tests of the kernels' logic pass the address of f's code instead
+# (fastdiff.native_function): one compiled version of each kernel, for every
+# function, cached on disk.
+
+
+def _read_only(x):
+    x = np.array(x, dtype=np.float64)
+    x.flags.writeable = False
+    return x
+
+
 @njit
 def _all_derivatives(x):
+    # Every embeddable form, each method; the into forms of the gradient and
+    # the Jacobian next to the allocating ones (with which they share code).
+    n = x.shape[0]
     g = (
         kernels.central_gradient(exp_sin_log, x),
         kernels.forward_gradient(exp_sin_log, x),
         kernels.backward_gradient(exp_sin_log, x),
+    )
+    size = kernels.gradient_work_size(n)
+    g_into = (
+        kernels.central_gradient_into(exp_sin_log, x, np.empty(n), np.empty(size)),
+        kernels.forward_gradient_into(exp_sin_log, x, np.empty(n), np.empty(size)),
+        kernels.backward_gradient_into(exp_sin_log, x, np.empty(n), np.empty(size)),
     )
     j = (
         kernels.central_jacobian(chemistry, x),
         kernels.forward_jacobian(chemistry, x),
         kernels.backward_jacobian(chemistry, x),
     )
+    size = kernels.jacobian_work_size(n, 4)
+    j_into = (
+        kernels.central_jacobian_into(chemistry, x, np.empty((4, n)), np.empty(size)),
+        kernels.forward_jacobian_into(chemistry, x, np.empty((4, n)), np.empty(size)),
+        kernels.backward_jacobian_into(chemistry, x, np.empty((4, n)), np.empty(size)),
+    )
     h = (
         kernels.central_hessian(exp_sin_log, x),
         kernels.forward_hessian(exp_sin_log, x),
         kernels.backward_hessian(exp_sin_log, x),
     )
-    return g, j, h
+    return g, g_into, j, j_into, h
 
 
 def test_kernels_inside_njit_equal_the_python_api():
-    x = np.array([0.3, 2e-5, 0.04])
+    x = _read_only([0.3, 2e-5, 0.04])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        gradients, jacobians, hessians = _all_derivatives(x)
-    for method, g, j, h in zip(METHODS, gradients, jacobians, hessians):
-        assert np.array_equal(g, fastdiff.gradient(exp_sin_log, x, method=method))
-        assert np.array_equal(j, fastdiff.jacobian(chemistry, x, method=method))
-        assert np.array_equal(h, fastdiff.hessian(exp_sin_log, x, method=method))
+        gradients, gradients_into, jacobians, jacobians_into, hessians = _all_derivatives(x)
+    for k, method in enumerate(METHODS):
+        assert np.array_equal(gradients[k], fastdiff.gradient(exp_sin_log, x, method=method))
+        assert np.array_equal(gradients_into[k], gradients[k])
+        assert np.array_equal(jacobians[k], fastdiff.jacobian(chemistry, x, method=method))
+        assert np.array_equal(jacobians_into[k], jacobians[k])
+        assert np.array_equal(hessians[k], fastdiff.hessian(exp_sin_log, x, method=method))
     assert relative_error(gradients[0], exp_sin_log_gradient(x)) < 1e-8
     assert relative_error(jacobians[0], chemistry_jacobian(x)) < 1e-6
     assert relative_error(hessians[0], exp_sin_log_hessian(x)) < 1e-6
@@ -60,46 +92,48 @@ def test_kernels_inside_njit_equal_the_python_api():
 
 @njit(parallel=True)
 def _gradients_in_prange(points):
-    out = np.empty_like(points)
+    # Both forms in one parallel function: one compilation of the loop.
+    allocated = np.empty_like(points)
+    into = np.empty_like(points)
+    work = np.empty((points.shape[0], kernels.gradient_work_size(points.shape[1])))
     for k in prange(points.shape[0]):
-        out[k] = kernels.central_gradient(rosenbrock, points[k])
-    return out
+        allocated[k] = kernels.central_gradient(exp_sin_log, points[k])
+        kernels.central_gradient_into(exp_sin_log, points[k], into[k], work[k])
+    return allocated, into
 
 
 def test_serial_kernels_inside_a_users_prange(rng):
-    points = rng.uniform(-1, 1, (16, 5))
+    points = _read_only(rng.uniform(-1, 1, (16, 5)))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = _gradients_in_prange(points)
+        allocated, into = _gradients_in_prange(points)
     for k in range(points.shape[0]):
-        assert np.array_equal(result[k], fastdiff.gradient(rosenbrock, points[k], parallel=False))
+        expected = fastdiff.gradient(exp_sin_log, points[k], parallel=False)
+        assert np.array_equal(allocated[k], expected)
+        assert np.array_equal(into[k], expected)
+        assert relative_error(into[k], exp_sin_log_gradient(points[k])) < 1e-8
 
 
 @njit
-def _with_step(x):
-    return kernels.forward_gradient(exp_sin_log, x, 1e-3)
-
-
-def test_explicit_step_inside_njit():
-    x = np.array([0.1, 0.2])
-    assert np.array_equal(
-        _with_step(x), fastdiff.gradient(exp_sin_log, x, method="forward", step=1e-3)
-    )
-
-
-@njit
-def _log_of_first(x):
-    return np.log(x[0])
-
-
-@njit
-def _gradient_of_log(x):
-    return kernels.central_gradient(_log_of_first, x)
+def _central_gradient(x):
+    return kernels.central_gradient(exp_sin_log, x)
 
 
 def test_kernel_raises_on_non_finite_values_inside_njit():
+    # exp(x / 2) overflows beyond x = 1420: f is infinite at every stencil point of x[0].
     with pytest.raises(ValueError, match="non-finite"):
-        _gradient_of_log(np.array([0.0, 1.0]))
+        _central_gradient(_read_only([1500.0, 0.5]))
+
+
+def test_explicit_step():
+    native = fastdiff.native_function(exp_sin_log)
+    x = np.array([0.1, 0.2])
+    # A number in the place of args is the step (the signature before args).
+    g = kernels.forward_gradient(native.address, x, 1e-3)
+    assert np.array_equal(g, fastdiff.gradient(exp_sin_log, x, method="forward", step=1e-3))
+    # The forward difference with step h is g + h/2 diag(H) + O(h**2): h is 1e-3.
+    expected = exp_sin_log_gradient(x) + 0.5e-3 * np.diag(exp_sin_log_hessian(x))
+    assert relative_error(g, expected) < 1e-6
 
 
 def test_low_level_parallel_driver_equals_serial(rng):
@@ -110,8 +144,10 @@ def test_low_level_parallel_driver_equals_serial(rng):
     offsets, weights = stencils.first_derivative_table("central", 33)
     serial, parallel = np.empty(33), np.empty(33)
     status = np.empty(33, dtype=np.int8)
-    kernels.gradient_serial(exp_sin_log, x, (), h, offsets, weights, np.nan, serial, status)
-    kernels.gradient_parallel(exp_sin_log, x, (), h, offsets, weights, np.nan, parallel, status, 2)
+    # The drivers as the Python API calls them, with the address of f's code.
+    f = fastdiff.native_function(exp_sin_log).address
+    kernels.gradient_serial(f, x, (), h, offsets, weights, np.nan, serial, status)
+    kernels.gradient_parallel(f, x, (), h, offsets, weights, np.nan, parallel, status, 2)
     assert np.array_equal(serial, parallel)
     assert relative_error(serial, exp_sin_log_gradient(x)) < 1e-8
 
@@ -130,21 +166,29 @@ JACOBIAN_FORMS = [
 ]
 
 
-def _read_only(x):
-    x = np.array(x, dtype=np.float64)
-    x.flags.writeable = False
-    return x
+def _step_arguments(step):
+    """Trailing arguments of the allocating and the into form for an explicit ``step``.
+
+    The step goes in the place of args (the signature before args) and the
+    into form gets ``step=None`` as the allocating form passes it on: one
+    compiled version of each kernel serves both calls
+    (tests/test_compiled_signatures.py).
+    """
+    return ((), ()) if step is None else ((step,), (step, None))
 
 
 @pytest.mark.parametrize("step", [None, 1e-4])
 @pytest.mark.parametrize("forms", GRADIENT_FORMS, ids=METHODS)
 def test_gradient_into_equals_the_allocating_form(forms, step):
     allocating, into = forms
-    x = _read_only([0.3, 2e-5, 0.04])
+    f = fastdiff.native_function(exp_sin_log).address
+    x = np.array([0.3, 2e-5, 0.04])
     out, work = np.empty(3), np.empty(kernels.gradient_work_size(3))
-    expected = allocating(exp_sin_log, x, step)
-    assert into(exp_sin_log, x, out, work, step) is out
+    allocating_step, into_step = _step_arguments(step)
+    expected = allocating(f, x, *allocating_step)
+    assert into(f, x, out, work, *into_step) is out
     assert np.array_equal(out, expected)
+    assert np.array_equal(x, [0.3, 2e-5, 0.04])
     assert relative_error(out, exp_sin_log_gradient(x)) < (1e-4 if step else 1e-6)
 
 
@@ -160,12 +204,15 @@ def test_gradient_into_equals_the_allocating_form(forms, step):
 @pytest.mark.parametrize("forms", JACOBIAN_FORMS, ids=METHODS)
 def test_jacobian_into_equals_the_allocating_form(forms, f, jacobian, x):
     allocating, into = forms
-    x = _read_only(x)
-    expected = allocating(f, x)
+    address = fastdiff.native_function(f).address
+    x = np.array(x, dtype=np.float64)
+    before = x.copy()
+    expected = allocating(address, x)
     m, n = expected.shape
     out, work = np.empty((m, n)), np.empty(kernels.jacobian_work_size(n, m))
-    assert into(f, x, out, work) is out
+    assert into(address, x, out, work) is out
     assert np.array_equal(out, expected)
+    assert np.array_equal(x, before)
     # Central differences are second order; one-sided ones meet the curvature 6e7 of chemistry.
     assert relative_error(out, jacobian(x)) < (
         1e-6 if allocating is kernels.central_jacobian else 1e-3
@@ -179,48 +226,29 @@ def test_work_sizes():
 
 
 def test_into_forms_write_nothing_beyond_their_buffers():
-    x = _read_only([0.3, 2e-5, 0.04])
+    x = np.array([0.3, 2e-5, 0.04])
     size = kernels.gradient_work_size(3)
     work = np.full(size + 5, 7.0)
-    kernels.central_gradient_into(exp_sin_log, x, np.empty(3), work[:size])
+    scalar = fastdiff.native_function(exp_sin_log)
+    kernels.central_gradient_into(scalar.address, x, np.empty(3), work[:size])
     assert np.all(work[size:] == 7.0)
     size = kernels.jacobian_work_size(3, 4)
     work = np.full(size + 5, 7.0)
-    kernels.forward_jacobian_into(chemistry, x, np.empty((4, 3)), work[:size])
+    vector = fastdiff.native_function(chemistry)
+    kernels.forward_jacobian_into(vector.address, x, np.empty((4, 3)), work[:size])
     assert np.all(work[size:] == 7.0)
-
-
-@njit(parallel=True)
-def _gradients_into_in_prange(points):
-    n = points.shape[1]
-    out = np.empty_like(points)
-    work = np.empty((points.shape[0], kernels.gradient_work_size(n)))
-    for k in prange(points.shape[0]):
-        kernels.central_gradient_into(rosenbrock, points[k], out[k], work[k])
-    return out
-
-
-def test_into_forms_inside_a_users_prange(rng):
-    points = rng.uniform(-1, 1, (16, 5))
-    before = points.copy()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        result = _gradients_into_in_prange(points)
-    assert np.array_equal(points, before)
-    for k in range(points.shape[0]):
-        assert np.array_equal(result[k], fastdiff.gradient(rosenbrock, points[k], parallel=False))
 
 
 @njit
 def _repeat_gradient_into(x, out, work, repeats):
     for _ in range(repeats):
-        kernels.central_gradient_into(rosenbrock, x, out, work)
+        kernels.central_gradient_into(exp_sin_log, x, out, work)
 
 
 @njit
 def _repeat_gradient(x, repeats):
     for _ in range(repeats):
-        kernels.central_gradient(rosenbrock, x)
+        kernels.central_gradient(exp_sin_log, x)
 
 
 @pytest.fixture
@@ -243,7 +271,7 @@ def allocation_count():
 
 
 def test_gradient_into_allocates_nothing(allocation_count):
-    x = np.linspace(-1.0, 1.0, 10)
+    x = _read_only(np.linspace(-1.0, 1.0, 10))
     out, work = np.empty(10), np.empty(kernels.gradient_work_size(10))
     _repeat_gradient_into(x, out, work, 1)
     _repeat_gradient(x, 1)
@@ -257,20 +285,31 @@ def test_gradient_into_allocates_nothing(allocation_count):
 
 def test_into_forms_reject_bad_buffers():
     x = np.array([0.3, 2e-5, 0.04])
+    f = fastdiff.native_function(exp_sin_log).address
     work = np.empty(kernels.gradient_work_size(3))
     with pytest.raises(ValueError, match="out must have the length of x"):
-        kernels.central_gradient_into(exp_sin_log, x, np.empty(2), work)
+        kernels.central_gradient_into(f, x, np.empty(2), work)
     with pytest.raises(ValueError, match=r"work is too short.*gradient_work_size"):
-        kernels.central_gradient_into(exp_sin_log, x, np.empty(3), work[:-1])
+        kernels.central_gradient_into(f, x, np.empty(3), work[:-1])
+    # A strided work is another type: the jitted f (its own compiled version,
+    # not a second one of the shared kernel).
     with pytest.raises(ValueError, match="contiguous"):
-        kernels.central_gradient_into(exp_sin_log, x, np.empty(3), np.empty(2 * work.size)[::2])
+        kernels.central_gradient_into(
+            exp_sin_log, _read_only(x), np.empty(3), np.empty(2 * work.size)[::2]
+        )
+    f = fastdiff.native_function(chemistry).address
     work = np.empty(kernels.jacobian_work_size(3, 4))
     with pytest.raises(ValueError, match=r"out must have shape \(m, len\(x\)\)"):
-        kernels.central_jacobian_into(chemistry, x, np.empty((4, 2)), work)
+        kernels.central_jacobian_into(f, x, np.empty((4, 2)), work)
     with pytest.raises(ValueError, match=r"work is too short.*jacobian_work_size"):
-        kernels.central_jacobian_into(chemistry, x, np.empty((4, 3)), work[:-1])
+        kernels.central_jacobian_into(f, x, np.empty((4, 3)), work[:-1])
     with pytest.raises(ValueError, match="f\\(x\\) must have length m"):
-        kernels.forward_jacobian_into(chemistry, x, np.empty((3, 3)), work)
+        kernels.forward_jacobian_into(f, x, np.empty((3, 3)), work)
+
+
+@njit
+def _log_of_first(x):
+    return np.log(x[0])
 
 
 @njit
@@ -280,27 +319,31 @@ def _log_first_and_second(x):
 
 def test_into_forms_raise_on_non_finite_values():
     x = np.array([0.0, 1.0])
+    scalar = fastdiff.native_function(_log_of_first)
     with pytest.raises(ValueError, match="non-finite"):
-        kernels.central_gradient_into(_log_of_first, x, np.empty(2), np.empty(9))
+        kernels.central_gradient_into(scalar.address, x, np.empty(2), np.empty(9))
     with pytest.raises(ValueError, match=r"f\(x\) is not finite"):
-        kernels.forward_gradient_into(_log_of_first, x, np.empty(2), np.empty(9))
+        kernels.forward_gradient_into(scalar.address, x, np.empty(2), np.empty(9))
+    vector = fastdiff.native_function(_log_first_and_second)
     work = np.empty(kernels.jacobian_work_size(2, 2))
     with pytest.raises(ValueError, match="non-finite"):
-        kernels.central_jacobian_into(_log_first_and_second, x, np.empty((2, 2)), work)
+        kernels.central_jacobian_into(vector.address, x, np.empty((2, 2)), work)
     with pytest.raises(ValueError, match=r"f\(x\) is not finite"):
-        kernels.forward_jacobian(_log_first_and_second, x)
+        kernels.forward_jacobian(vector.address, x)
 
 
 @njit
-def _length_of_x_squared(x):
-    return np.empty(int(x[0] * x[0]) + 2)
+def _longer_away_from_zero(x):
+    # Two values at x[0] = 0, three at every stencil point of x[0].
+    return np.zeros(2 if x[0] == 0.0 else 3)
 
 
 def test_jacobian_kernels_raise_on_outputs_of_the_wrong_length():
     x = np.array([0.0, 0.0])
+    native = fastdiff.native_function(_longer_away_from_zero)
     work = np.empty(kernels.jacobian_work_size(2, 2))
     with pytest.raises(ValueError, match="wrong length"):
-        kernels.central_jacobian_into(_length_of_x_squared, x, np.empty((2, 2)), work, 2.0)
+        kernels.central_jacobian_into(native.address, x, np.empty((2, 2)), work)
 
 
 # --- The Jacobian kernel and the Python path share one formula --------------
@@ -345,11 +388,15 @@ def test_jacobian_kernel_equals_the_batch_formula(method, rng):
 
 
 def test_jacobian_into_accepts_contiguous_columns():
-    x = _read_only(np.linspace(-1.0, 1.0, 37))
+    # The jitted f: for the address, the kernels' one compiled version takes
+    # the C-ordered out of the allocating forms.
+    x = np.linspace(-1.0, 1.0, 37)
     work = np.empty(kernels.jacobian_work_size(37, 37))
     out = np.empty((37, 37)).T
     kernels.forward_jacobian_into(trigonometric_map, x, out, work)
-    assert np.array_equal(out, kernels.forward_jacobian(trigonometric_map, x))
+    native = fastdiff.native_function(trigonometric_map)
+    assert np.array_equal(out, kernels.forward_jacobian(native.address, x))
+    assert relative_error(out, trigonometric_map_jacobian(x)) < 1e-6
 
 
 @pytest.mark.parametrize("name", COMPILED_FOR_USERS)

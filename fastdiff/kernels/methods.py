@@ -584,13 +584,20 @@ def forward_jacobian_into(f, x, out, work, args=(), step=None):
     --------
     >>> import numpy as np
     >>> from numba import njit
+    >>> from fastdiff import native_function
     >>> from fastdiff.kernels import forward_jacobian_into, jacobian_work_size
     >>> @njit
     ... def f(x):
     ...     return np.array([x[0] * x[1], x[1] ** 2])
     >>> x = np.array([2.0, 3.0])
-    >>> out = np.empty((2, 2))
-    >>> np.round(forward_jacobian_into(f, x, out, np.empty(jacobian_work_size(2, 2))), 6)
+    >>> out, work = np.empty((2, 2)), np.empty(jacobian_work_size(2, 2))
+
+    ``f`` itself, or the address of its code: the kernels are then compiled
+    once for all functions and cached on disk (keep ``native`` while its
+    address is used).
+
+    >>> native = native_function(f)
+    >>> np.round(forward_jacobian_into(native.address, x, out, work), 6)
     array([[3., 2.],
            [0., 6.]])
     """
