@@ -184,7 +184,7 @@ def main(argv=None):
     parser.add_argument(
         "--budget",
         type=int,
-        default=120 if quick else 600,
+        default=60 if quick else 600,
         help="objective evaluations each optimizer run may spend",
     )
     parser.add_argument("--seed", type=int, default=0)
