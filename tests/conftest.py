@@ -14,8 +14,6 @@ ROOT = Path(__file__).resolve().parents[1]
 #: single-core stretch of the suite, run on the other core instead.
 OFFLOADED_FILES = (
     "tests/test_kernels.py",
-    # Compiles the many-point kernels for the argument types of its own f.
-    "tests/test_batched.py",
     # Mostly waiting on worker processes (start-up, timeouts, kills): wall
     # time that the main session need not spend.
     "tests/reliability/test_workers.py",
