@@ -94,7 +94,7 @@ from fastdiff.high_accuracy.richardson_derivative import (
     richardson_schedule,
 )
 from fastdiff.kernels.drivers import gradient_driver, hessian_driver, jacobian_driver
-from fastdiff.kernels.richardson import richardson_gradient
+from fastdiff.kernels.richardson import richardson_gradient, threads_argument
 from fastdiff.options import DerivativeOptions, derivative_options
 from fastdiff.pytree import Layout, flat_function, flatten, is_parameter_tree
 from fastdiff.result import DerivativeResult
@@ -727,7 +727,7 @@ class GradientFunction(_DerivativeFunction):
             self._weights,
             *self._schedule,
             self.with_value,
-            self._threads(x, 2 * n),
+            threads_argument(self._threads(x, 2 * n)),
             out,
             _EMPTY,
             _EMPTY_INDICES,

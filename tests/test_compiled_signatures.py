@@ -7,8 +7,10 @@ once. The versions that do not count: those specialised for a jitted ``f``
 passed in from users' own ``@njit`` code (one per function, by design), those
 for constants of users' code (Numba types a constant argument of a call
 from ``@njit`` code as a literal first), one version per types of the extra
-arguments ``args``, and the complex version of a function that the complex
-step evaluates.
+arguments ``args``, the complex version of a function that the complex
+step evaluates, and the serial (``threads=None``) and parallel versions of
+a driver that takes ``threads`` (Numba leaves the unused branch out of
+each, so a serial call never compiles the parallel kernels).
 """
 
 import inspect
@@ -45,6 +47,11 @@ def _split(dispatcher, signature):
     names = list(inspect.signature(dispatcher.py_func).parameters)
     extra = tuple(t for p, t in enumerate(signature) if p < len(names) and names[p] == "args")
     extra += (any(_is_complex_array(t) for t in signature),)
+    extra += tuple(
+        isinstance(t, types.NoneType)
+        for p, t in enumerate(signature)
+        if p < len(names) and names[p] == "threads"
+    )
     other = tuple(t for p, t in enumerate(signature) if p >= len(names) or names[p] != "args")
     return extra, other
 

@@ -42,6 +42,7 @@ from fastdiff.kernels.richardson import (
     richardson_gradient,
     richardson_hessian,
     richardson_jacobian,
+    threads_argument,
 )
 from fastdiff.python_path import python_hessian
 from fastdiff.result import DerivativeResult
@@ -173,7 +174,7 @@ def compiled_richardson(
             weights,
             *schedule,
             needs_value,
-            threads,
+            threads_argument(threads),
             out,
             error,
             levels,
@@ -195,7 +196,7 @@ def compiled_richardson(
             *schedule,
             m,
             np.nan if value is None else float(np.max(np.abs(value))),
-            threads,
+            threads_argument(threads),
             out,
             error,
             levels,
@@ -216,7 +217,7 @@ def compiled_richardson(
         VANISHING_STEP_EXPONENT["hessian"],
         stencils.hessian_arrays("central"),
         *schedule,
-        threads,
+        threads_argument(threads),
         out,
         status,
         failed_level,

@@ -5,7 +5,7 @@ after level, for the entries still active only, and hands every level to
 the combine step of :mod:`fastdiff.kernels.extrapolation` (the same one the
 Python level loop calls). Evaluations go through the kernels of
 :mod:`fastdiff.kernels.gradient`, :mod:`~fastdiff.kernels.jacobian` and
-:mod:`~fastdiff.kernels.hessian` (serial, or parallel when ``threads > 1``);
+:mod:`~fastdiff.kernels.hessian` (serial when ``threads`` is None, else parallel);
 a gradient or Jacobian level gives the inactive coordinates a row of zero
 weights, which the kernels skip without evaluating ``f``.
 
@@ -117,6 +117,11 @@ def _set_row(weights_table, weights, i, used):
         weights_table[i, k] = weights[0, k] if used else 0.0
 
 
+def threads_argument(threads: int):
+    """The drivers' ``threads`` argument for ``threads`` chunks: None for one (the serial loop)."""
+    return threads if threads > 1 else None
+
+
 @njit(cache=True, error_model="numpy", nogil=True)
 def richardson_gradient(
     f,
@@ -153,8 +158,10 @@ def richardson_gradient(
     needs_value : bool
         Evaluate ``f(x)``: returned, and its size gives the rounding part
         of the error estimate.
-    threads : int
-        1 for the serial loop, else the parallel gradient kernel's chunks.
+    threads : int or None
+        None for the serial loop, else the parallel gradient kernel's chunks.
+        (None, not 1: Numba then leaves the parallel branch out of the
+        compiled code, which halves the first compile of a serial call.)
     out : ndarray, shape (n,)
         Receives the gradient.
     error : ndarray, shape (n,) or (0,)
@@ -212,7 +219,7 @@ def richardson_gradient(
     # get a row of zero weights, which it skips. The serial loop runs over
     # each run of active coordinates with the shared row instead (no table
     # to fill at every level).
-    offsets_table, weights_table = _stencil_tables(offsets, n if threads > 1 else 0)
+    offsets_table, weights_table = _stencil_tables(offsets, 0 if threads is None else n)
     x_work = x.copy()
     stencil_values = np.empty(offsets.shape[1])
     ratio = settings[RATIO_SETTING]
@@ -221,7 +228,7 @@ def richardson_gradient(
         count = 0
         for i in range(n):
             count += active[i]
-        if threads > 1:
+        if threads is not None:
             for i in range(n):
                 _set_row(weights_table, weights, i, active[i])
             gradient_parallel(
@@ -360,7 +367,7 @@ def richardson_jacobian(
                     break
             _set_row(weights_table, weights, i, needed)
             count += needed
-        if threads > 1:
+        if threads is not None:
             jacobian_parallel(
                 f, x, args, h, offsets_table, weights_table, zeros, values, status, threads
             )
@@ -597,7 +604,7 @@ def richardson_hessian(
                 axes += 1
         rows = all_rows[:pairs]
         columns = all_columns[:pairs]
-        if threads > 1:
+        if threads is not None:
             _level_points_parallel(
                 f,
                 x,
