@@ -198,11 +198,11 @@ def native_function(f, args: tuple = ()) -> CompiledFunction:
     array([ 4., -2.])
     """
     if not is_compiled(f):
-        raise TypeError(
-            f"native_function takes a Numba-compiled (@njit) f; got {type(f).__name__}"
-        )
+        raise TypeError(f"native_function takes a Numba-compiled (@njit) f; got {type(f).__name__}")
     if not isinstance(args, tuple):
-        raise TypeError(f"args must be a tuple of example extra arguments; got {type(args).__name__}")
+        raise TypeError(
+            f"args must be a tuple of example extra arguments; got {type(args).__name__}"
+        )
     arg_types = argument_types(args)
     signature = _resolve(
         f,

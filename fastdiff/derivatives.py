@@ -94,12 +94,13 @@ from fastdiff.high_accuracy.richardson_derivative import (
     richardson_schedule,
 )
 from fastdiff.kernels.drivers import gradient_driver, hessian_driver, jacobian_driver
-from fastdiff.kernels.richardson import richardson_gradient, threads_argument
+from fastdiff.kernels.richardson import richardson_gradient
 from fastdiff.options import DerivativeOptions, derivative_options
 from fastdiff.pytree import Layout, flat_function, flatten, is_parameter_tree
 from fastdiff.result import DerivativeResult
 from fastdiff.status import OK, WRONG_SHAPE
 from fastdiff.steps import FLOAT64_EPS, steps_at, user_steps, working_eps
+from fastdiff.threads import threads_argument
 from fastdiff.validation import as_point, check_callable, steps_for
 
 _FLOAT64 = np.dtype(np.float64)

@@ -20,6 +20,17 @@ import numpy as np
 PARALLEL_THRESHOLD_SECONDS = 200e-6
 
 
+def threads_argument(threads: int):
+    """A compiled driver's ``threads`` argument: None for one thread, else ``threads``.
+
+    Drivers that take ``threads=None`` for their serial loop are compiled
+    without their parallel branch for it (Numba prunes a branch on an
+    argument that is None), so a serial call never compiles the parallel
+    kernels.
+    """
+    return threads if threads > 1 else None
+
+
 class ThreadPolicy:
     """Threads for each call of one prepared compiled function.
 

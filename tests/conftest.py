@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: single-core stretch of the suite, run on the other core instead.
 OFFLOADED_FILES = (
     "tests/test_kernels.py",
+    "tests/test_embedded_arguments.py",
     # Mostly waiting on worker processes (start-up, timeouts, kills): wall
     # time that the main session need not spend.
     "tests/reliability/test_workers.py",

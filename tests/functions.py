@@ -121,6 +121,13 @@ def quadratic_form(x, a, b):
     return 0.5 * x @ (a @ x) + b @ x
 
 
+def quadratic_problem(rng, n):
+    """``(x, a, b)`` for :func:`quadratic_form`: ``a`` symmetric positive definite."""
+    q = rng.standard_normal((n, n))
+    a = q @ q.T + n * np.eye(n)
+    return rng.standard_normal(n), a, rng.standard_normal(n)
+
+
 @njit(cache=True)
 def exponential_residuals(x, t, y, weight=1.0):
     """weight * (x_1 exp(x_0 t) - y): residuals of an exponential fit to (t, y)."""

@@ -17,6 +17,7 @@ from fastdiff.kernels.complex_step import (
 from fastdiff.kernels.methods import complex_step_gradient, complex_step_jacobian
 from fastdiff.status import NOT_FINITE, OK, RAISED
 from fastdiff.testing import load_references, scaled_error
+from fastdiff.threads import threads_argument
 from tests.functions import (
     chemistry,
     exp_sin_log,
@@ -90,7 +91,7 @@ def _gradient(prepared, x, threads=1, step=NO_STEP):
     n = x.shape[0]
     h, out, status = np.empty(n), np.empty(n), np.empty(n, dtype=np.int8)
     value, bad, failures = complex_gradient_driver(
-        prepared.address, x, step, threads, h, out, status
+        prepared.address, x, step, threads_argument(threads), h, out, status
     )
     return value, out, status, h, bad, failures
 
@@ -98,7 +99,9 @@ def _gradient(prepared, x, threads=1, step=NO_STEP):
 def _jacobian(prepared, x, m, threads=1):
     n = x.shape[0]
     h, out, status = np.empty(n), np.empty((m, n)), np.empty(n, dtype=np.int8)
-    bad, failures = complex_jacobian_driver(prepared.address, x, NO_STEP, threads, h, out, status)
+    bad, failures = complex_jacobian_driver(
+        prepared.address, x, NO_STEP, threads_argument(threads), h, out, status
+    )
     return out, status, bad, failures
 
 

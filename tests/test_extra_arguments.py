@@ -1,7 +1,9 @@
 """Extra arguments ``f(x, *args, **kwargs)``: compiled and Python ``f``, kernels and API.
 
 Few jitted functions, each with one tuple of argument types, so that the
-kernels compile once per type signature for the whole file.
+kernels compile once per type signature for the whole file. The kernels
+embedded in users' own ``@njit`` code with extra arguments are tested in
+``tests/test_embedded_arguments.py``.
 """
 
 import os
@@ -10,16 +12,15 @@ import warnings
 import numpy as np
 import pytest
 import scipy.optimize
-from numba import njit, prange
+from numba import njit
 
 import fastdiff
 from fastdiff import kernels
 from tests.functions import (
     exponential_residuals,
     exponential_residuals_jacobian,
-    implicit_euler_residual,
-    implicit_euler_residual_jacobian,
     quadratic_form,
+    quadratic_problem,
     relative_error,
 )
 
@@ -29,9 +30,7 @@ N = 5
 @pytest.fixture
 def problem(rng):
     """A symmetric positive definite quadratic: ``(x, a, b)``."""
-    q = rng.standard_normal((N, N))
-    a = q @ q.T + N * np.eye(N)
-    return rng.standard_normal(N), a, rng.standard_normal(N)
+    return quadratic_problem(rng, N)
 
 
 @pytest.fixture
@@ -189,63 +188,6 @@ def test_sparse_jacobian_of_a_compiled_f_asks_for_its_args(fit):
         TypeError, match=r"exponential_residuals\(x, t, y, weight=1.0\) takes extra"
     ):
         prepared(np.array([0.3, 1.5]))
-
-
-STEP = 1e-3
-
-
-@njit
-def _descend_and_step(x, a, b, y, t, h, y_previous, rates):
-    # Each embeddable form (allocating and into gradient and Jacobian, and
-    # Hessian) with a tuple of extra arguments, and a step after it, in one
-    # compile; central_gradient_into as _gradients_in_prange calls it.
-    n = x.shape[0]
-    g = np.empty(n)
-    work = np.empty(kernels.gradient_work_size(n))
-    jac = np.empty((2, 2))
-    jac_work = np.empty(kernels.jacobian_work_size(2, 2))
-    euler = (t, h, y_previous, rates)
-    return (
-        kernels.central_gradient(quadratic_form, x, (a, b)),
-        kernels.central_gradient_into(quadratic_form, x, g, work, (a, b)).copy(),
-        kernels.forward_gradient(quadratic_form, x, (a, b), STEP),
-        kernels.central_hessian(quadratic_form, x, (a, b)),
-        kernels.central_jacobian(implicit_euler_residual, y, euler),
-        kernels.central_jacobian_into(implicit_euler_residual, y, jac, jac_work, euler).copy(),
-    )
-
-
-def test_embedded_kernels_take_a_tuple_of_args(problem):
-    x, a, b = problem
-    y, t, h, rates = np.array([0.8, 0.3]), 0.5, 0.1, np.array([0.04, 3.0])
-    y_previous = np.array([1.0, 0.0])
-    results = _descend_and_step(x, a, b, y, t, h, y_previous, rates)
-    for g in results[:2]:
-        assert relative_error(g, a @ x + b) < 1e-6
-    # The step after args: a forward difference of the quadratic with step h
-    # is exactly its gradient plus h/2 diag(a).
-    assert relative_error(results[2], a @ x + b + 0.5 * STEP * np.diag(a)) < 1e-9
-    assert relative_error(results[3], a) < 1e-6
-    expected = implicit_euler_residual_jacobian(y, t, h, rates)
-    for jac in results[4:]:
-        assert relative_error(jac, expected) < 1e-7
-
-
-@njit(parallel=True)
-def _gradients_in_prange(points, a, b):
-    out = np.empty_like(points)
-    n = points.shape[1]
-    for k in prange(points.shape[0]):
-        work = np.empty(kernels.gradient_work_size(n))
-        kernels.central_gradient_into(quadratic_form, points[k].copy(), out[k], work, (a, b))
-    return out
-
-
-def test_embedded_kernels_with_args_inside_prange(problem, rng):
-    _, a, b = problem
-    points = rng.standard_normal((8, N))
-    out = _gradients_in_prange(points, a, b)
-    assert relative_error(out, points @ a + b) < 1e-6
 
 
 def test_read_only_arrays_are_passed_without_copies(problem):

@@ -194,4 +194,3 @@ def test_a_kernel_compiled_against_cached_callees_is_saved_and_loads_again(tmp_p
         assert run.returncode == 0, run.stderr[-2000:]
         assert run.stdout.strip() == "True"
     assert [run.stderr for run in runs] == [INSTALL_NOTICE + "\n"] * 2 + [""]
-

@@ -22,7 +22,7 @@ from fastdiff.kernels.complex_step import (
 from fastdiff.result import DerivativeResult
 from fastdiff.status import NOT_FINITE, OK
 from fastdiff.steps import default_steps
-from fastdiff.threads import ThreadPolicy
+from fastdiff.threads import ThreadPolicy, threads_argument
 
 
 def complex_step_derivative(
@@ -59,7 +59,7 @@ def complex_step_derivative(
             out = np.empty(n)
             threads = threads(x, n)
             value, bad, failures = complex_gradient_driver(
-                prepared.address, x, step_array, threads, h, out, status
+                prepared.address, x, step_array, threads_argument(threads), h, out, status
             )
         else:
             m = np.asarray(f(x)).shape[0]  # the real f(x), for the output length
@@ -67,7 +67,7 @@ def complex_step_derivative(
             out = np.empty((m, n))
             threads = threads(x, n, m)
             bad, failures = complex_jacobian_driver(
-                prepared.address, x, step_array, threads, h, out, status
+                prepared.address, x, step_array, threads_argument(threads), h, out, status
             )
             value = None
         if not failures:

@@ -42,12 +42,12 @@ from fastdiff.kernels.richardson import (
     richardson_gradient,
     richardson_hessian,
     richardson_jacobian,
-    threads_argument,
 )
 from fastdiff.python_path import python_hessian
 from fastdiff.result import DerivativeResult
 from fastdiff.status import NOT_FINITE, OK, RAISED
 from fastdiff.steps import FLOAT64_EPS, default_steps, fill_steps
+from fastdiff.threads import threads_argument
 
 _CENTRAL = stencils.resolve_method("central")
 #: Default steps of a vanishing level step (fastdiff.steps.fill_steps).

@@ -271,8 +271,9 @@ def complex_gradient_driver(f, x, step, threads, h, out, status):
     x : ndarray, shape (n,)
     step : ndarray, shape (n,) or (0,)
         Absolute steps, or empty for the default ``COMPLEX_STEP_SCALE * max(1, |x_j|)``.
-    threads : int
-        1 for the serial kernel, else the number of chunks for the parallel one.
+    threads : int or None
+        None for the serial kernel (the parallel one is then left out of the
+        compiled code), else the number of chunks for the parallel one.
     h, out : ndarray, shape (n,)
         Receive the steps and the gradient.
     status : ndarray of int8, shape (n,)
@@ -291,7 +292,7 @@ def complex_gradient_driver(f, x, step, threads, h, out, status):
     if bad >= 0:
         return np.nan, bad, 0
     complex_steps(x, step, h)
-    if threads > 1:
+    if threads is not None:
         value = complex_gradient_parallel(f, x, h, out, status, threads)
     else:
         value = complex_gradient_serial(f, x, h, out, status)
@@ -309,7 +310,7 @@ def complex_jacobian_driver(f, x, step, threads, h, out, status):
     if bad >= 0:
         return bad, 0
     complex_steps(x, step, h)
-    if threads > 1:
+    if threads is not None:
         complex_jacobian_parallel(f, x, h, out, status, threads)
     else:
         complex_jacobian_serial(f, x, h, out, status)

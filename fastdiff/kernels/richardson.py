@@ -117,11 +117,6 @@ def _set_row(weights_table, weights, i, used):
         weights_table[i, k] = weights[0, k] if used else 0.0
 
 
-def threads_argument(threads: int):
-    """The drivers' ``threads`` argument for ``threads`` chunks: None for one (the serial loop)."""
-    return threads if threads > 1 else None
-
-
 @njit(cache=True, error_model="numpy", nogil=True)
 def richardson_gradient(
     f,
