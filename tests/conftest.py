@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from tests import background
+from tests.functions import quadratic_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Test files that a full run hands to a second pytest process beside it.
@@ -95,3 +96,9 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261123)
+
+
+@pytest.fixture
+def quadratic(rng):
+    """``(x, a, b)`` of a 5-dimensional :func:`tests.functions.quadratic_form`, ``a`` SPD."""
+    return quadratic_problem(rng, 5)

@@ -6,7 +6,6 @@ run hands this file to its second process.
 """
 
 import numpy as np
-import pytest
 from numba import njit, prange
 
 from fastdiff import kernels
@@ -14,17 +13,10 @@ from tests.functions import (
     implicit_euler_residual,
     implicit_euler_residual_jacobian,
     quadratic_form,
-    quadratic_problem,
     relative_error,
 )
 
-N = 5
-
-
-@pytest.fixture
-def problem(rng):
-    """A symmetric positive definite quadratic: ``(x, a, b)``."""
-    return quadratic_problem(rng, N)
+N = 5  # the dimension of the quadratic fixture (tests/conftest.py)
 
 
 STEP = 1e-3
@@ -51,8 +43,8 @@ def _descend_and_step(x, a, b, y, t, h, y_previous, rates):
     )
 
 
-def test_embedded_kernels_take_a_tuple_of_args(problem):
-    x, a, b = problem
+def test_embedded_kernels_take_a_tuple_of_args(quadratic):
+    x, a, b = quadratic
     y, t, h, rates = np.array([0.8, 0.3]), 0.5, 0.1, np.array([0.04, 3.0])
     y_previous = np.array([1.0, 0.0])
     results = _descend_and_step(x, a, b, y, t, h, y_previous, rates)
@@ -77,8 +69,8 @@ def _gradients_in_prange(points, a, b):
     return out
 
 
-def test_embedded_kernels_with_args_inside_prange(problem, rng):
-    _, a, b = problem
+def test_embedded_kernels_with_args_inside_prange(quadratic, rng):
+    _, a, b = quadratic
     points = rng.standard_normal((8, N))
     out = _gradients_in_prange(points, a, b)
     assert relative_error(out, points @ a + b) < 1e-6

@@ -20,17 +20,10 @@ from tests.functions import (
     exponential_residuals,
     exponential_residuals_jacobian,
     quadratic_form,
-    quadratic_problem,
     relative_error,
 )
 
-N = 5
-
-
-@pytest.fixture
-def problem(rng):
-    """A symmetric positive definite quadratic: ``(x, a, b)``."""
-    return quadratic_problem(rng, N)
+N = 5  # the dimension of the quadratic fixture (tests/conftest.py)
 
 
 @pytest.fixture
@@ -46,8 +39,8 @@ def _python_quadratic(x, a, b, *, scale=1.0):
 
 
 @pytest.mark.parametrize("parallel", [False, True])
-def test_compiled_gradient_and_hessian_take_args(problem, parallel):
-    x, a, b = problem
+def test_compiled_gradient_and_hessian_take_args(quadratic, parallel):
+    x, a, b = quadratic
     g = fastdiff.gradient(quadratic_form, x, args=(a, b), parallel=parallel)
     assert relative_error(g, a @ x + b) < 1e-9
     h = fastdiff.hessian(quadratic_form, x, args=(a, b), parallel=parallel)
@@ -67,8 +60,8 @@ def test_compiled_jacobian_takes_args_and_kwargs(fit, parallel):
     assert relative_error(j, expected) < 1e-9
 
 
-def test_data_changes_between_calls_are_seen(problem):
-    x, a, b = problem
+def test_data_changes_between_calls_are_seen(quadratic):
+    x, a, b = quadratic
     g = fastdiff.grad(quadratic_form)
     assert relative_error(g(x, a, b), a @ x + b) < 1e-9
     b[:] = 1.0  # the same array, new values
@@ -77,21 +70,21 @@ def test_data_changes_between_calls_are_seen(problem):
     assert relative_error(g(x, other, b), other @ x + 1.0) < 1e-9
 
 
-def test_forward_method_and_value_and_grad(problem):
-    x, a, b = problem
+def test_forward_method_and_value_and_grad(quadratic):
+    x, a, b = quadratic
     value, g = fastdiff.value_and_grad(quadratic_form, method="forward")(x, a, b)
     assert value == pytest.approx(0.5 * x @ a @ x + b @ x, rel=1e-14)
     assert relative_error(g, a @ x + b) < 1e-6
 
 
-def test_richardson_keeps_args(problem):
-    x, a, b = problem
+def test_richardson_keeps_args(quadratic):
+    x, a, b = quadratic
     g = fastdiff.gradient(quadratic_form, x, args=(a, b), method="richardson")
     assert relative_error(g, a @ x + b) < 1e-9
 
 
-def test_careful_path_keeps_args(problem):
-    x, a, b = problem
+def test_careful_path_keeps_args(quadratic):
+    x, a, b = quadratic
     result = fastdiff.gradient(quadratic_form, x, args=(a, b), full_output=True)
     assert relative_error(result.derivative, a @ x + b) < 1e-9
     assert result.nfev == 2 * N
@@ -102,8 +95,8 @@ def test_careful_path_keeps_args(problem):
     assert relative_error(h.derivative, a) < 1e-6
 
 
-def test_python_function_takes_args_and_kwargs(problem, fit):
-    x, a, b = problem
+def test_python_function_takes_args_and_kwargs(quadratic, fit):
+    x, a, b = quadratic
     options = dict(args=(a, b), kwargs={"scale": 3.0})
     assert (
         relative_error(fastdiff.gradient(_python_quadratic, x, **options), 3 * (a @ x + b)) < 1e-9
@@ -115,8 +108,8 @@ def test_python_function_takes_args_and_kwargs(problem, fit):
     assert relative_error(j, exponential_residuals_jacobian(point, t, 2.0)) < 1e-9
 
 
-def test_python_function_args_reach_a_vectorized_f(problem):
-    x, a, b = problem
+def test_python_function_args_reach_a_vectorized_f(quadratic):
+    x, a, b = quadratic
 
     def batch(points, a, b):
         return 0.5 * np.einsum("ki,ij,kj->k", points, a, points) + points @ b
@@ -125,8 +118,8 @@ def test_python_function_args_reach_a_vectorized_f(problem):
     assert relative_error(g, a @ x + b) < 1e-9
 
 
-def test_minimize_with_args_and_fastdiff_jac(problem):
-    x0, a, b = problem
+def test_minimize_with_args_and_fastdiff_jac(quadratic):
+    x0, a, b = quadratic
     solution = np.linalg.solve(a, -b)
     result = scipy.optimize.minimize(
         quadratic_form, x0, args=(a, b), jac=fastdiff.grad(quadratic_form), method="BFGS"
@@ -190,8 +183,8 @@ def test_sparse_jacobian_of_a_compiled_f_asks_for_its_args(fit):
         prepared(np.array([0.3, 1.5]))
 
 
-def test_read_only_arrays_are_passed_without_copies(problem):
-    x, a, b = problem
+def test_read_only_arrays_are_passed_without_copies(quadratic):
+    x, a, b = quadratic
     a.flags.writeable = False
     g = fastdiff.gradient(quadratic_form, x, args=(a, b))
     assert relative_error(g, a @ x + b) < 1e-9
@@ -203,8 +196,8 @@ def _writes_into_its_data(x, data):
     return data[0] ** 2
 
 
-def test_bad_args_raise_one_line_type_errors(problem):
-    x, a, b = problem
+def test_bad_args_raise_one_line_type_errors(quadratic):
+    x, a, b = quadratic
     with pytest.raises(TypeError, match=r"args has 1 value but quadratic_form\(x, a, b\) takes 2"):
         fastdiff.gradient(quadratic_form, x, args=(a,))
     with pytest.raises(TypeError, match=r"args do not fit quadratic_form\(x, a, b\)"):
@@ -225,9 +218,9 @@ def test_bad_args_raise_one_line_type_errors(problem):
         fastdiff.gradient(_writes_into_its_data, x, args=(read_only,))
 
 
-def test_sparse_hessian_takes_args_and_kwargs(problem):
+def test_sparse_hessian_takes_args_and_kwargs(quadratic):
     # The pattern of a's entries; the Hessian of the quadratic form is a.
-    x, a, b = problem
+    x, a, b = quadratic
     pattern = np.ones((N, N), dtype=bool)
     for kind_of_f in (quadratic_form, quadratic_form.py_func):
         for options in ({"args": (a, b)}, {"args": (a,), "kwargs": {"b": b}}):
