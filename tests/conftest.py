@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from tests import background
-from tests.functions import quadratic_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Test files that a full run hands to a second pytest process beside it.
@@ -101,4 +100,8 @@ def rng():
 @pytest.fixture
 def quadratic(rng):
     """``(x, a, b)`` of a 5-dimensional :func:`tests.functions.quadratic_form`, ``a`` SPD."""
+    # Imported here: tests.functions imports Numba, which must not happen
+    # before NUMBA_OPT is set above.
+    from tests.functions import quadratic_problem
+
     return quadratic_problem(rng, 5)

@@ -194,3 +194,13 @@ def test_a_kernel_compiled_against_cached_callees_is_saved_and_loads_again(tmp_p
         assert run.returncode == 0, run.stderr[-2000:]
         assert run.stdout.strip() == "True"
     assert [run.stderr for run in runs] == [INSTALL_NOTICE + "\n"] * 2 + [""]
+
+
+def test_the_test_processes_compile_at_the_level_conftest_sets():
+    # tests/conftest.py sets NUMBA_OPT before Numba is imported; an import
+    # of Numba ahead of it (through a module the conftest imports) leaves
+    # this process at level 3, apart from the precompile and second pytest
+    # processes, so nothing they compile is shared with it.
+    import numba
+
+    assert int(numba.core.config.OPT) == int(os.environ["NUMBA_OPT"])
