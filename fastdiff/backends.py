@@ -37,7 +37,7 @@ from fastdiff.kernels.hessian import hessian_parallel, hessian_serial
 from fastdiff.python_path import PythonDerivative, python_first_derivative, python_hessian
 from fastdiff.status import RAISED
 from fastdiff.stencils import hessian_arrays, writable
-from fastdiff.threads import ThreadPolicy
+from fastdiff.threads import ThreadPolicy, threads_argument
 
 
 @dataclass
@@ -112,7 +112,16 @@ class CompiledPasses:
             columns = np.empty((n, m))  # contiguous columns, as the fast path
             f0 = np.zeros(m) if value is None else value
             jacobian_pass(
-                self.address, x, self.args, h, offsets, weights, f0, columns, status, threads
+                self.address,
+                x,
+                self.args,
+                h,
+                offsets,
+                weights,
+                f0,
+                columns,
+                status,
+                threads_argument(threads),
             )
             out = columns.T
         errors = {}

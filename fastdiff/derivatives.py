@@ -691,7 +691,7 @@ class GradientFunction(_DerivativeFunction):
             self._offsets,
             self._weights,
             self._needs_value,
-            self._threads(x, evaluations),
+            threads_argument(self._threads(x, evaluations)),
             out,
         )
         if bad >= 0:
@@ -832,7 +832,7 @@ class JacobianFunction(_DerivativeFunction):
             offsets,
             weights,
             f0,
-            threads,
+            threads_argument(threads),
             h,
             columns,
             status,
@@ -937,7 +937,7 @@ class HessianFunction(_DerivativeFunction):
             method.second.step_exponent,
             eps,
             self._arrays,
-            threads,
+            threads_argument(threads),
             h,
             out,
             status,

@@ -6,12 +6,13 @@ steps, evaluates ``f(x)`` when the stencil or the caller needs it, and runs
 the serial or parallel kernel. Each driver returns a small tuple of
 integers that the API turns into errors; nothing here raises.
 
-``threads`` is 1 for the serial kernel, or the number of chunks the
-parallel kernel splits the work into (normally ``numba.get_num_threads()``).
-Each driver is two compiled functions, ``*_serial`` and ``*_parallel``,
-chosen from Python by ``threads``: a parallel kernel costs as much to
-compile as the serial one again (5.6 s against 4.4 s for a Jacobian with
-extra arguments), and small problems, which run serially, never need it.
+``threads`` is None for the serial kernel, or the number of chunks the
+parallel kernel splits the work into (normally ``numba.get_num_threads()``;
+:func:`fastdiff.threads.threads_argument` converts). Numba prunes the
+branch on an argument that is None, so the serial version of a driver
+leaves the parallel kernel out: it costs as much to compile as the serial
+one again (5.6 s against 4.4 s for a Jacobian with extra arguments), and
+small problems, which run serially, never need it.
 
 ``f`` is called as ``f(x, *args)``: ``args`` is the tuple of its extra
 arguments, ``()`` for ``f(x)``; the drivers are compiled once per tuple of
@@ -54,45 +55,7 @@ def count_failures(status):
     return failures
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _gradient_start(f, x, args, step, exponent, eps, needs_value):
-    """What every gradient driver does before its kernel: ``(bad, f0, f0_status, h, status)``."""
-    n = x.shape[0]
-    h = np.empty(n)
-    status = np.empty(n, dtype=np.int8)
-    bad = first_non_finite(x)
-    f0, f0_status = np.nan, OK
-    if bad < 0:
-        fill_steps(x, step, exponent, eps, h)
-        if needs_value:
-            f0, f0_status = call_scalar(f, x, args)
-    return bad, f0, f0_status, h, status
-
-
 @njit(cache=True, error_model="numpy", nogil=True)
-def gradient_driver_serial(
-    f, x, args, step, exponent, eps, offsets, weights, needs_value, threads, out
-):
-    """:func:`gradient_driver` with the serial kernel (``threads`` unused)."""
-    bad, f0, f0_status, h, status = _gradient_start(f, x, args, step, exponent, eps, needs_value)
-    if bad >= 0 or f0_status != OK:
-        return f0, f0_status, bad, 0
-    gradient_serial(f, x, args, h, offsets, weights, f0, out, status)
-    return f0, OK, -1, count_failures(status)
-
-
-@njit(cache=True, error_model="numpy", nogil=True)
-def gradient_driver_parallel(
-    f, x, args, step, exponent, eps, offsets, weights, needs_value, threads, out
-):
-    """:func:`gradient_driver` with the parallel kernel in ``threads`` chunks."""
-    bad, f0, f0_status, h, status = _gradient_start(f, x, args, step, exponent, eps, needs_value)
-    if bad >= 0 or f0_status != OK:
-        return f0, f0_status, bad, 0
-    gradient_parallel(f, x, args, h, offsets, weights, f0, out, status, threads)
-    return f0, OK, -1, count_failures(status)
-
-
 def gradient_driver(f, x, args, step, exponent, eps, offsets, weights, needs_value, threads, out):
     """Gradient at ``x`` into ``out``; see the module notes.
 
@@ -111,10 +74,26 @@ def gradient_driver(f, x, args, step, exponent, eps, offsets, weights, needs_val
     failures : int
         Number of entries whose status is not OK.
     """
-    driver = gradient_driver_parallel if threads > 1 else gradient_driver_serial
-    return driver(f, x, args, step, exponent, eps, offsets, weights, needs_value, threads, out)
+    bad = first_non_finite(x)
+    if bad >= 0:
+        return np.nan, OK, bad, 0
+    n = x.shape[0]
+    h = np.empty(n)
+    status = np.empty(n, dtype=np.int8)
+    fill_steps(x, step, exponent, eps, h)
+    f0 = np.nan
+    if needs_value:
+        f0, f0_status = call_scalar(f, x, args)
+        if f0_status != OK:
+            return f0, f0_status, -1, 0
+    if threads is None:
+        gradient_serial(f, x, args, h, offsets, weights, f0, out, status)
+    else:
+        gradient_parallel(f, x, args, h, offsets, weights, f0, out, status, threads)
+    return f0, OK, -1, count_failures(status)
 
 
+@njit(cache=True, error_model="numpy", nogil=True)
 def jacobian_driver(
     f, x, args, step, exponent, eps, offsets, weights, f0, threads, h, columns, status
 ):
@@ -130,38 +109,15 @@ def jacobian_driver(
     failures : int
         Number of columns whose status is not OK.
     """
-    driver = jacobian_driver_parallel if threads > 1 else jacobian_driver_serial
-    return driver(
-        f, x, args, step, exponent, eps, offsets, weights, f0, threads, h, columns, status
-    )
-
-
-@njit(cache=True, error_model="numpy", nogil=True)
-def jacobian_driver_serial(
-    f, x, args, step, exponent, eps, offsets, weights, f0, threads, h, columns, status
-):
-    """:func:`jacobian_driver` with the serial kernel (``threads`` unused)."""
     bad = first_non_finite(x)
     if bad >= 0:
         return bad, 0
     fill_steps(x, step, exponent, eps, h)
-    jacobian_serial(f, x, args, h, offsets, weights, f0, columns.T, status)
+    jacobian_pass(f, x, args, h, offsets, weights, f0, columns, status, threads)
     return -1, count_failures(status)
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def jacobian_driver_parallel(
-    f, x, args, step, exponent, eps, offsets, weights, f0, threads, h, columns, status
-):
-    """:func:`jacobian_driver` with the parallel kernel in ``threads`` chunks."""
-    bad = first_non_finite(x)
-    if bad >= 0:
-        return bad, 0
-    fill_steps(x, step, exponent, eps, h)
-    jacobian_parallel(f, x, args, h, offsets, weights, f0, columns.T, status, threads)
-    return -1, count_failures(status)
-
-
 def jacobian_pass(f, x, args, h, offsets, weights, f0, columns, status, threads):
     """The serial or parallel Jacobian kernel into ``columns.T``.
 
@@ -170,56 +126,25 @@ def jacobian_pass(f, x, args, h, offsets, weights, f0, columns, status, threads)
     is also C-contiguous when m or n is 1, which Numba types as another
     layout and would compile every kernel again for.
     """
-    if threads > 1:
-        jacobian_pass_parallel(f, x, args, h, offsets, weights, f0, columns, status, threads)
+    out = columns.T
+    if threads is None:
+        jacobian_serial(f, x, args, h, offsets, weights, f0, out, status)
     else:
-        jacobian_pass_serial(f, x, args, h, offsets, weights, f0, columns, status)
+        jacobian_parallel(f, x, args, h, offsets, weights, f0, out, status, threads)
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def jacobian_pass_serial(f, x, args, h, offsets, weights, f0, columns, status):
-    """:func:`jacobian_pass` with the serial kernel."""
-    jacobian_serial(f, x, args, h, offsets, weights, f0, columns.T, status)
-
-
-@njit(cache=True, error_model="numpy", nogil=True)
-def jacobian_pass_parallel(f, x, args, h, offsets, weights, f0, columns, status, threads):
-    """:func:`jacobian_pass` with the parallel kernel in ``threads`` chunks."""
-    jacobian_parallel(f, x, args, h, offsets, weights, f0, columns.T, status, threads)
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def _hessian_start(f, x, args, step, exponent, eps, h):
-    """What both Hessian drivers do before their kernel: ``(bad, f0, f0_status)``."""
-    bad = first_non_finite(x)
-    if bad >= 0:
-        return bad, np.nan, OK
-    fill_steps(x, step, exponent, eps, h)
-    f0, f0_status = call_scalar(f, x, args)
-    return bad, f0, f0_status
-
-
-@njit(cache=True, error_model="numpy", nogil=True)
-def hessian_driver_serial(f, x, args, step, exponent, eps, stencil, threads, h, out, status):
-    """:func:`hessian_driver` with the serial kernel (``threads`` unused)."""
-    bad, f0, f0_status = _hessian_start(f, x, args, step, exponent, eps, h)
-    if bad >= 0 or f0_status != OK:
-        return f0, f0_status, bad, 0
-    hessian_serial(f, x, args, h, stencil, f0, out, status)
-    return f0, OK, -1, count_failures(status)
-
-
-@njit(cache=True, error_model="numpy", nogil=True)
-def hessian_driver_parallel(f, x, args, step, exponent, eps, stencil, threads, h, out, status):
-    """:func:`hessian_driver` with the parallel kernel in ``threads`` chunks."""
-    bad, f0, f0_status = _hessian_start(f, x, args, step, exponent, eps, h)
-    if bad >= 0 or f0_status != OK:
-        return f0, f0_status, bad, 0
-    hessian_parallel(f, x, args, h, stencil, f0, out, status, threads)
-    return f0, OK, -1, count_failures(status)
-
-
 def hessian_driver(f, x, args, step, exponent, eps, stencil, threads, h, out, status):
     """Hessian at ``x``; returns ``(f0, f0_status, bad_coordinate, failures)``."""
-    driver = hessian_driver_parallel if threads > 1 else hessian_driver_serial
-    return driver(f, x, args, step, exponent, eps, stencil, threads, h, out, status)
+    bad = first_non_finite(x)
+    if bad >= 0:
+        return np.nan, OK, bad, 0
+    fill_steps(x, step, exponent, eps, h)
+    f0, f0_status = call_scalar(f, x, args)
+    if f0_status != OK:
+        return f0, f0_status, -1, 0
+    if threads is None:
+        hessian_serial(f, x, args, h, stencil, f0, out, status)
+    else:
+        hessian_parallel(f, x, args, h, stencil, f0, out, status, threads)
+    return f0, OK, -1, count_failures(status)
